@@ -1,0 +1,269 @@
+//! The command line: `serve` (the default), `migrate`, `seed`, `reindex` and `admin`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use silkbridge_schema::{Database, PoolOptions, migrations};
+
+use crate::config::{Config, Overrides};
+use crate::identity::domain::Role;
+use crate::identity::service::{self as identity, NewOrganisationInput, NewUserInput};
+use crate::{logging, search, seed, server};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "silkbridge",
+    version,
+    about = "silkbridge platform server and tools"
+)]
+pub struct Cli {
+    /// TOML configuration file (default: $SILKBRIDGE_CONFIG, else ./silkbridge.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder for the SQLite file, index and objects (default ./data; $SILKBRIDGE_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://… ($SILKBRIDGE_DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the platform over HTTP (the default command).
+    Serve(ServeArgs),
+    /// Apply pending database migrations (they also run at every start).
+    Migrate {
+        /// Only list pending migrations.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Load data into the database.
+    Seed {
+        /// The multilingual demo data set.
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+    /// Rebuild the search index from the database (resumes an interrupted rebuild).
+    Reindex {
+        /// Start over even if an earlier rebuild was interrupted.
+        #[arg(long)]
+        restart: bool,
+    },
+    /// Bootstrap and administer organisations and administrators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080; $SILKBRIDGE_BIND).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Seed the demo data on the first start of an empty database.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an organisation.
+    CreateOrganisation {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// agency, university, operator, manufacturer, company or startup.
+        #[arg(long)]
+        kind: String,
+        /// UZ or AZ.
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        website: Option<String>,
+        /// A name in another language, as LANG=TEXT (uz-Latn, uz-Cyrl, az, ru, en); repeatable.
+        #[arg(long = "name-in", value_name = "LANG=TEXT")]
+        names: Vec<String>,
+    },
+    /// Create a platform administrator, optionally as admin of an organisation.
+    CreateAdmin {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Slug of an organisation to make them admin of.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let serve_args = match &cli.command {
+        Some(Command::Serve(args)) => Some(args),
+        None => None,
+        Some(_) => None,
+    };
+    let overrides = Overrides {
+        bind: serve_args.and_then(|a| a.bind.clone()),
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        demo: serve_args.is_some_and(|a| a.demo),
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    logging::init(config.log_format);
+    match cli.command {
+        None | Some(Command::Serve(_)) => {
+            actix_web::rt::System::new().block_on(server::serve(config))
+        }
+        Some(Command::Migrate { status }) => migrate(&config, status),
+        Some(Command::Seed { .. }) => {
+            let db = open_database(&config)?;
+            let summary = seed::demo(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "demo data: {} organisations and {} users added (run `silkbridge reindex` or start the server to index them)",
+                summary.organisations, summary.users
+            );
+            Ok(())
+        }
+        Some(Command::Reindex { restart }) => reindex(&config, restart),
+        Some(Command::Admin(command)) => admin(&config, command),
+    }
+}
+
+fn open_database(config: &Config) -> anyhow::Result<Database> {
+    Ok(Database::open(
+        &config.database_url(),
+        &PoolOptions::default(),
+    )?)
+}
+
+fn migrate(config: &Config, status: bool) -> anyhow::Result<()> {
+    let db = Database::open_without_migrating(&config.database_url(), &PoolOptions::default())?;
+    let mut conn = db.connection()?;
+    let pending = migrations::pending(&mut conn)?;
+    if status {
+        if pending.is_empty() {
+            println!("no pending migrations");
+        }
+        for name in pending {
+            println!("pending: {name}");
+        }
+        return Ok(());
+    }
+    let applied = migrations::run_pending(&mut conn)?;
+    println!("{applied} migrations applied ({})", db.backend().as_str());
+    Ok(())
+}
+
+fn reindex(config: &Config, restart: bool) -> anyhow::Result<()> {
+    let db = open_database(config)?;
+    let index = search::open_index(config)?;
+    if restart {
+        search::abandon_rebuild(&index)?;
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .progress_chars("=> "),
+    );
+    bar.set_message("reindexing");
+    let outcome = search::rebuild(&db, &index, search::REBUILD_BATCH, &mut |progress| {
+        if progress.resumed {
+            bar.set_message("reindexing (resumed)");
+        }
+        bar.set_length(progress.total);
+        bar.set_position(progress.done);
+        std::ops::ControlFlow::Continue(())
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    let search::RebuildOutcome::Complete { written } = outcome else {
+        anyhow::bail!("reindex interrupted; run it again to resume");
+    };
+    let mut conn = db.connection()?;
+    let caught_up = search::apply_pending(&mut conn, &index).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "search index rebuilt: {written} documents written, {caught_up} later changes applied, {} searchable",
+        index.num_docs()
+    );
+    Ok(())
+}
+
+fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
+    let db = open_database(config)?;
+    let mut conn = db.connection()?;
+    use diesel::Connection;
+    match command {
+        AdminCommand::CreateOrganisation {
+            slug,
+            name,
+            kind,
+            country,
+            website,
+            names,
+        } => {
+            let mut translations = std::collections::BTreeMap::new();
+            for pair in names {
+                let (lang, text) = pair
+                    .split_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--name-in takes LANG=TEXT, got `{pair}`"))?;
+                translations.insert(lang.to_owned(), text.to_owned());
+            }
+            let input = NewOrganisationInput {
+                slug,
+                name,
+                names: translations,
+                kind,
+                country,
+                website,
+            };
+            let created = conn
+                .transaction(|conn| identity::create_organisation(conn, input))
+                .map_err(describe)?;
+            println!("organisation created: {} ({})", created.slug, created.id);
+        }
+        AdminCommand::CreateAdmin {
+            name,
+            email,
+            organisation,
+        } => {
+            let user = conn
+                .transaction(|conn| {
+                    let user = identity::create_user(
+                        conn,
+                        NewUserInput {
+                            display_name: name,
+                            email,
+                            country: None,
+                            is_platform_admin: true,
+                        },
+                    )?;
+                    if let Some(slug) = &organisation {
+                        identity::add_membership(conn, slug, &user.id, Role::Admin)?;
+                    }
+                    Ok(user)
+                })
+                .map_err(describe)?;
+            println!(
+                "platform administrator created: {} ({})",
+                user.display_name, user.id
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An API error as one line for the terminal, with every field error.
+fn describe(error: crate::error::ApiError) -> anyhow::Error {
+    let mut line = error.detail.clone();
+    for field in &error.errors {
+        line.push_str(&format!("; {}: {}", field.field, field.message));
+    }
+    anyhow::anyhow!(line)
+}

@@ -1,0 +1,244 @@
+//! Configuration: defaults, then a TOML file, then `SILKBRIDGE_…` environment variables, then
+//! command-line flags, each overriding the one before. Every key is documented in
+//! `docs/configuration.md`; the defaults put all state under `./data`.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Environment variables with the prefix that are not configuration keys.
+const NON_CONFIG_VARS: &[&str] = &["CONFIG", "TEST_DATABASE_URL", "LOG"];
+
+/// The whole configuration, passed into the app (never read from a global).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Folder for everything the embedded setup keeps: SQLite file, index, objects.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; default `sqlite://{data_dir}/silkbridge.db`.
+    pub database_url: Option<String>,
+    /// `file:///PATH`, a plain path, `s3://bucket/prefix` or `memory://`;
+    /// default `{data_dir}/objects`.
+    pub object_store_url: Option<String>,
+    /// Tantivy index folder; default `{data_dir}/index`.
+    pub index_dir: Option<PathBuf>,
+    /// The URL clients reach this server at, for links in responses.
+    pub public_url: String,
+    /// `text` or `json` log lines.
+    pub log_format: LogFormat,
+    /// Seed demo data when the database is empty at start.
+    pub demo: bool,
+    pub limits: Limits,
+    pub database: DatabaseConfig,
+    pub search: SearchConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Request limits that protect the server from oversized input.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest JSON or GraphQL request body, in bytes.
+    pub json_body_bytes: usize,
+    /// Seconds a client may take to send its request head.
+    pub client_request_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish on shutdown.
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Pool size.
+    pub max_connections: u32,
+    /// Seconds to wait for a pooled connection before answering 503.
+    pub connect_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// Memory the index writer may buffer, in MiB.
+    pub writer_memory_mib: usize,
+    /// How often the indexer polls the change log when nothing wakes it, in milliseconds.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            object_store_url: None,
+            index_dir: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            log_format: LogFormat::Text,
+            demo: false,
+            limits: Limits::default(),
+            database: DatabaseConfig::default(),
+            search: SearchConfig::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            json_body_bytes: 1024 * 1024,
+            client_request_timeout_secs: 10,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            connect_timeout_secs: 5,
+        }
+    }
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            writer_memory_mib: 64,
+            poll_interval_ms: 500,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers' value.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+}
+
+impl Config {
+    /// Loads the layers. `file` is the `--config` flag, else `SILKBRIDGE_CONFIG`, else
+    /// `silkbridge.toml` in the working folder if it exists.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let env_file = std::env::var_os("SILKBRIDGE_CONFIG").map(PathBuf::from);
+        match file.map(Path::to_path_buf).or(env_file) {
+            Some(path) => {
+                if !path.is_file() {
+                    anyhow::bail!("configuration file {} not found", path.display());
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("silkbridge.toml")),
+        }
+        figment = figment
+            .merge(
+                Env::prefixed("SILKBRIDGE_")
+                    .ignore(NON_CONFIG_VARS)
+                    .split("__"),
+            )
+            .merge(Serialized::defaults(overrides));
+        let config: Config = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        Ok(config)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| {
+                format!("sqlite://{}", self.data_dir.join("silkbridge.db").display())
+            })
+    }
+
+    pub fn object_store_url(&self) -> String {
+        self.object_store_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| self.data_dir.join("objects").display().to_string())
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.index_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("index"))
+    }
+
+    /// A configuration for tests: everything under `dir`, on the given database.
+    pub fn for_tests(dir: &Path, database_url: &str) -> Self {
+        Self {
+            data_dir: dir.to_owned(),
+            database_url: Some(database_url.to_owned()),
+            object_store_url: Some(dir.join("objects").display().to_string()),
+            index_dir: Some(dir.join("index")),
+            ..Self::default()
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail returns its own large error type
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_put_state_under_data() {
+        let config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://data/silkbridge.db");
+        assert_eq!(config.index_dir(), PathBuf::from("data/index"));
+        assert_eq!(config.object_store_url(), "data/objects");
+    }
+
+    #[test]
+    fn file_env_and_flags_layer_in_order() -> anyhow::Result<()> {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "custom.toml",
+                "bind = \"0.0.0.0:1\"\ndata_dir = \"/srv/x\"\n[limits]\njson_body_bytes = 10\n",
+            )?;
+            jail.set_env("SILKBRIDGE_BIND", "127.0.0.1:2");
+            jail.set_env("SILKBRIDGE_LIMITS__SHUTDOWN_TIMEOUT_SECS", "3");
+            let overrides = Overrides {
+                data_dir: Some("/flag".into()),
+                ..Overrides::default()
+            };
+            let config = Config::load(Some(Path::new("custom.toml")), &overrides)
+                .map_err(|e| e.to_string())?;
+            assert_eq!(config.bind, "127.0.0.1:2");
+            assert_eq!(config.data_dir, PathBuf::from("/flag"));
+            assert_eq!(config.limits.json_body_bytes, 10);
+            assert_eq!(config.limits.shutdown_timeout_secs, 3);
+            Ok(())
+        });
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("typo.toml", "bnid = \"x\"\n")?;
+            let err = Config::load(Some(Path::new("typo.toml")), &Overrides::default());
+            assert!(err.is_err_and(|e| e.to_string().contains("bnid")));
+            Ok(())
+        });
+    }
+}

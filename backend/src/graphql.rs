@@ -1,0 +1,104 @@
+//! The GraphQL schema: each module contributes its query (and later mutation and
+//! subscription) objects; this file merges them and serves them over HTTP.
+
+use actix_web::{HttpResponse, get, post, web};
+use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::identity::graphql::IdentityQuery;
+use crate::state::AppState;
+
+/// Fields every client may ask about the API itself.
+#[derive(Default)]
+pub struct MetaQuery;
+
+#[async_graphql::Object]
+impl MetaQuery {
+    /// The server's version.
+    async fn api_version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+}
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(MetaQuery, IdentityQuery);
+
+pub type ApiSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Bounds that keep one request from costing the server without limit.
+const MAX_DEPTH: usize = 12;
+const MAX_COMPLEXITY: usize = 1_000;
+
+/// The schema without runtime data: for the SDL contract.
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
+{
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+}
+
+pub fn build_schema(state: AppState) -> ApiSchema {
+    schema_builder().data(state).finish()
+}
+
+/// The SDL that `schema/schema.graphql` must equal.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+/// The app state inside a resolver.
+pub fn state_of<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
+    ctx.data::<AppState>().map_err(|_| {
+        ApiError::internal(anyhow::anyhow!("GraphQL context has no AppState")).into_graphql()
+    })
+}
+
+/// `POST /graphql`: the body is read under the same size limit as JSON bodies, then parsed,
+/// so an oversized or malformed request gets the usual problem+json.
+#[post("/graphql")]
+pub async fn graphql_post(
+    schema: web::Data<ApiSchema>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let request: async_graphql::BatchRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("not a GraphQL request: {e}"),
+        )
+    })?;
+    let response = schema.execute_batch(request).await;
+    // Parse and validation failures of the document itself are the client's error (GraphQL
+    // over HTTP, 6.4.1); errors raised while resolving fields are reported with 200.
+    let status = if response.is_ok() || resolved_anything(&response) {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::BAD_REQUEST
+    };
+    let body = serde_json::to_vec(&response).map_err(ApiError::internal)?;
+    Ok(HttpResponse::build(status)
+        .content_type("application/graphql-response+json")
+        .body(body))
+}
+
+/// Errors raised by resolvers carry a code; request-level errors (syntax, validation) do not.
+fn resolved_anything(response: &async_graphql::BatchResponse) -> bool {
+    let responses: Vec<&async_graphql::Response> = match response {
+        async_graphql::BatchResponse::Single(r) => vec![r],
+        async_graphql::BatchResponse::Batch(list) => list.iter().collect(),
+    };
+    responses.iter().any(|r| {
+        r.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .is_some_and(|ext| ext.get("code").is_some())
+        }) || !matches!(r.data, async_graphql::Value::Null)
+    })
+}
+
+/// `GET /graphql`: a self-contained playground page (no assets from elsewhere).
+#[get("/graphql")]
+pub async fn graphql_playground() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(include_str!("graphql_playground.html"))
+}

@@ -1,0 +1,119 @@
+//! Liveness, readiness and metrics: what orchestrators and monitoring poll.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::storage;
+
+/// Liveness: the process answers.
+#[derive(Serialize, ToSchema)]
+pub struct Alive {
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+/// One dependency's state.
+#[derive(Serialize, ToSchema)]
+pub struct Check {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Readiness: every dependency and its state.
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `unavailable`.
+    pub status: &'static str,
+    pub database: Check,
+    pub search_index: Check,
+    pub object_store: Check,
+}
+
+impl Check {
+    fn from_result<E: std::fmt::Display>(result: Result<(), E>) -> Self {
+        match result {
+            Ok(()) => Self {
+                ok: true,
+                error: None,
+            },
+            Err(e) => Self {
+                ok: false,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+}
+
+/// Alive as long as the process can answer.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Alive)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<Alive> {
+    web::Json(Alive {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Ready when the database, the search index and the object store all answer.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, body = Readiness, description = "every dependency answers"),
+        (status = 503, body = Readiness, description = "at least one does not")
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let db = state.db.clone();
+    let database = tokio::task::spawn_blocking(move || db.ping())
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
+    let readiness = Readiness {
+        database: Check::from_result(database),
+        search_index: Check::from_result(state.index.check()),
+        object_store: Check::from_result(storage::probe(state.objects.as_ref()).await),
+        status: "ready",
+    };
+    let ready = readiness.database.ok && readiness.search_index.ok && readiness.object_store.ok;
+    if ready {
+        HttpResponse::Ok().json(readiness)
+    } else {
+        for (name, check) in [
+            ("database", &readiness.database),
+            ("search_index", &readiness.search_index),
+            ("object_store", &readiness.object_store),
+        ] {
+            if let Some(error) = &check.error {
+                tracing::warn!(dependency = name, %error, "not ready");
+            }
+        }
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("retry-after", "5"))
+            .json(Readiness {
+                status: "unavailable",
+                ..readiness
+            })
+    }
+}
+
+/// Prometheus text exposition.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, content_type = "text/plain; version=0.0.4", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    state
+        .metrics
+        .index_documents
+        .set(i64::try_from(state.index.num_docs()).unwrap_or(i64::MAX));
+    let text = state.metrics.render().map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text))
+}

@@ -1,0 +1,9 @@
+//! HTTP plumbing shared by every module: middleware, extractor error handlers, health and
+//! metrics endpoints, pagination, the OpenAPI document.
+
+pub mod extractors;
+pub mod health;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod pagination;

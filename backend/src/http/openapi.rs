@@ -1,0 +1,23 @@
+//! The OpenAPI document. Routes are registered only through utoipa-actix-web, so every route
+//! the server answers under `/api/v1` is in the document, and the test against the checked-in
+//! `schema/openapi.json` catches any drift.
+
+use utoipa::OpenApi;
+
+/// The document's fixed parts; paths and schemas are collected from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "silkbridge API",
+        description = "Shared research, open data, document exchange, marketplace, identity, \
+                       device registry and biometrics platform of Uzbekistan and Azerbaijan. \
+                       Errors are RFC 9457 problem+json with a stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    components(schemas(crate::error::Problem, crate::error::ErrorCode, crate::error::FieldError)),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "identity", description = "Organisations and users")
+    )
+)]
+pub struct ApiDoc;

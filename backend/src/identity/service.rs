@@ -1,0 +1,281 @@
+//! Identity's service functions: validation, the rules, and the change-log entries that keep
+//! search in step. REST, GraphQL, the CLI and other modules all come through here.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use silkbridge_schema::change_log::{self, Operation};
+use silkbridge_schema::models::{Membership, NewOrganisation, Organisation, User};
+use silkbridge_schema::{DbConnection, ids};
+use silkbridge_search_index::IndexDocument;
+use utoipa::ToSchema;
+
+use super::domain::{
+    Country, LANGUAGE_TAGS, LocalizedText, OrganisationKind, Role, localized_list,
+};
+use super::store::{self, OrganisationFilter};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::http::pagination::{Page, PageRequest};
+use crate::validate::Validator;
+
+/// The change-log and search kind of organisations.
+pub const ORGANISATION_KIND: &str = "organisation";
+const ORGANISATION_CURSOR_SCOPE: &str = "organisations";
+
+/// An organisation as clients see it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+#[graphql(name = "Organisation")]
+#[schema(as = Organisation)]
+pub struct OrganisationView {
+    pub id: String,
+    /// URL-safe unique name.
+    pub slug: String,
+    /// The name in the organisation's main language.
+    pub name: String,
+    /// The name in other languages.
+    pub names: Vec<LocalizedText>,
+    pub kind: OrganisationKind,
+    pub country: Country,
+    pub website: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What it takes to create an organisation.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct NewOrganisationInput {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
+    /// agency, university, operator, manufacturer, company or startup.
+    pub kind: String,
+    /// UZ or AZ.
+    pub country: String,
+    pub website: Option<String>,
+}
+
+/// Filters of the organisation list, as received.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationQuery {
+    pub country: Option<String>,
+    pub kind: Option<String>,
+}
+
+fn view(row: Organisation) -> ApiResult<OrganisationView> {
+    let names: BTreeMap<String, String> = serde_json::from_str(&row.names_json).map_err(|e| {
+        ApiError::internal(anyhow::anyhow!("organisation {}: bad names: {e}", row.id))
+    })?;
+    Ok(OrganisationView {
+        kind: row
+            .kind
+            .parse()
+            .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?,
+        country: row
+            .country
+            .parse()
+            .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?,
+        names: localized_list(names),
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        website: row.website,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Creates an organisation. Call inside a transaction: the row and its change-log entry
+/// are written together.
+pub fn create_organisation(
+    conn: &mut DbConnection,
+    input: NewOrganisationInput,
+) -> ApiResult<OrganisationView> {
+    let mut check = Validator::default();
+    check.slug("slug", &input.slug);
+    check.text("name", &input.name, 300);
+    for (lang, text) in &input.names {
+        if !LANGUAGE_TAGS.contains(&lang.as_str()) {
+            check.fail(
+                format!("names.{lang}"),
+                "unknown_value",
+                format!("language must be one of {}", LANGUAGE_TAGS.join(", ")),
+            );
+        }
+        check.text(&format!("names.{lang}"), text, 300);
+    }
+    let kind = check.parse::<OrganisationKind>("kind", &input.kind);
+    let country = check.parse::<Country>("country", &input.country);
+    if let Some(website) = &input.website {
+        check.http_url("website", website);
+    }
+    check.finish()?;
+    let (Some(kind), Some(country)) = (kind, country) else {
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "validator passed unparsed values"
+        )));
+    };
+    if store::organisation_by_slug(conn, &input.slug)?.is_some() {
+        return Err(ApiError::validation(vec![FieldError {
+            field: "slug".into(),
+            code: "taken".into(),
+            message: format!("an organisation with slug `{}` already exists", input.slug),
+        }])
+        .with_code(ErrorCode::Conflict));
+    }
+    let now = ids::now();
+    let row = NewOrganisation {
+        id: ids::new_id(),
+        slug: input.slug,
+        name: input.name.trim().to_owned(),
+        names_json: serde_json::to_string(&input.names).map_err(ApiError::internal)?,
+        kind: kind.as_str().to_owned(),
+        country: country.as_str().to_owned(),
+        website: input.website,
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert_organisation(conn, &row)?;
+    change_log::record(conn, ORGANISATION_KIND, &row.id, Operation::Upsert)?;
+    let created = store::organisation_by_id(conn, &row.id)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("organisation vanished after insert")))?;
+    view(created)
+}
+
+pub fn organisation_by_slug(conn: &mut DbConnection, slug: &str) -> ApiResult<OrganisationView> {
+    match store::organisation_by_slug(conn, slug)? {
+        Some(row) => view(row),
+        None => Err(ApiError::not_found(format_args!("organisation `{slug}`"))),
+    }
+}
+
+/// One page of organisations, ordered by slug.
+pub fn list_organisations(
+    conn: &mut DbConnection,
+    query: OrganisationQuery,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> ApiResult<Page<OrganisationView>> {
+    let page = PageRequest::parse(limit, cursor, ORGANISATION_CURSOR_SCOPE)?;
+    let mut filter = OrganisationFilter::default();
+    if let Some(country) = query.country.filter(|c| !c.is_empty()) {
+        let country: Country = country.parse().map_err(ApiError::invalid_parameter)?;
+        filter.country = Some(country.as_str().to_owned());
+    }
+    if let Some(kind) = query.kind.filter(|k| !k.is_empty()) {
+        let kind: OrganisationKind = kind.parse().map_err(ApiError::invalid_parameter)?;
+        filter.kind = Some(kind.as_str().to_owned());
+    }
+    let rows = store::list_organisations(conn, &filter, page.after.as_deref(), page.fetch_limit())?;
+    let (rows, next_cursor) = page.split(rows, ORGANISATION_CURSOR_SCOPE, |row| row.slug.clone());
+    Ok(Page {
+        items: rows.into_iter().map(view).collect::<ApiResult<_>>()?,
+        next_cursor,
+    })
+}
+
+pub fn count_organisations(conn: &mut DbConnection) -> ApiResult<i64> {
+    Ok(store::count_organisations(conn)?)
+}
+
+/// What it takes to create a user outside a federated login (bootstrap and demo data).
+#[derive(Debug, Clone, Default)]
+pub struct NewUserInput {
+    pub display_name: String,
+    pub email: Option<String>,
+    pub country: Option<Country>,
+    pub is_platform_admin: bool,
+}
+
+pub fn create_user(conn: &mut DbConnection, input: NewUserInput) -> ApiResult<User> {
+    let mut check = Validator::default();
+    check.text("display_name", &input.display_name, 200);
+    if let Some(email) = &input.email {
+        check.email("email", email);
+    }
+    check.finish()?;
+    let now = ids::now();
+    let user = User {
+        id: ids::new_id(),
+        display_name: input.display_name.trim().to_owned(),
+        email: input.email,
+        country: input.country.map(|c| c.as_str().to_owned()),
+        is_platform_admin: input.is_platform_admin,
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert_user(conn, &user)?;
+    Ok(user)
+}
+
+/// Gives `user_id` a role in the organisation named by `slug`.
+pub fn add_membership(
+    conn: &mut DbConnection,
+    slug: &str,
+    user_id: &str,
+    role: Role,
+) -> ApiResult<()> {
+    let organisation = store::organisation_by_slug(conn, slug)?
+        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    store::insert_membership(
+        conn,
+        &Membership {
+            organisation_id: organisation.id,
+            user_id: user_id.to_owned(),
+            role: role.as_str().to_owned(),
+            created_at: ids::now(),
+        },
+    )?;
+    Ok(())
+}
+
+/// The organisations a user belongs to, with the role in each.
+pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<(String, Role)>> {
+    store::memberships_of_user(conn, user_id)?
+        .into_iter()
+        .map(|m| {
+            let role = m
+                .role
+                .parse()
+                .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
+            Ok((m.organisation_id, role))
+        })
+        .collect()
+}
+
+fn organisation_document(row: &Organisation) -> IndexDocument {
+    let names: BTreeMap<String, String> = serde_json::from_str(&row.names_json).unwrap_or_default();
+    let mut body: Vec<&str> = names.values().map(String::as_str).collect();
+    body.push(&row.kind);
+    IndexDocument {
+        kind: ORGANISATION_KIND.into(),
+        entity_id: row.id.clone(),
+        title: row.name.clone(),
+        body: body.join("\n"),
+        organisation_id: Some(row.id.clone()),
+        country: Some(row.country.clone()),
+        access: vec!["public".into()],
+        updated_at: row.updated_at.and_utc().timestamp(),
+    }
+}
+
+/// The search document of one organisation, or `None` if it no longer exists.
+pub fn organisation_index_document(
+    conn: &mut DbConnection,
+    id: &str,
+) -> ApiResult<Option<IndexDocument>> {
+    Ok(store::organisation_by_id(conn, id)?.map(|row| organisation_document(&row)))
+}
+
+/// Search documents of organisations after `after_id` in id order: the rebuild scan.
+pub fn organisation_index_documents_after(
+    conn: &mut DbConnection,
+    after_id: &str,
+    limit: i64,
+) -> ApiResult<Vec<IndexDocument>> {
+    Ok(store::organisations_after_id(conn, after_id, limit)?
+        .iter()
+        .map(organisation_document)
+        .collect())
+}

@@ -1,0 +1,20 @@
+//! silkbridge: the server and CLI of a platform that Uzbekistan's and Azerbaijan's agencies,
+//! researchers and partners share. Each module (identity now; research, datasets,
+//! documents, marketplace, IMEI and biometrics next) is a folder holding its model access,
+//! service logic, REST handlers and GraphQL types; modules call each other's services only.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod identity;
+pub mod logging;
+pub mod search;
+pub mod seed;
+pub mod server;
+pub mod state;
+pub mod storage;
+pub mod validate;

@@ -1,0 +1,113 @@
+//! The tailer: applies change-log entries to the index, committing the new position with the
+//! documents, so a crash between the two is impossible.
+
+use std::ops::ControlFlow;
+use std::time::Duration;
+
+use silkbridge_schema::DbConnection;
+use silkbridge_schema::change_log::{self, Position};
+use silkbridge_search_index::{CommitState, SCHEMA_VERSION, SearchIndex};
+use tokio::sync::watch;
+
+use super::{REBUILD_BATCH, rebuild, sources};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const BATCH: i64 = 500;
+
+/// Applies every entry after the index's committed position; returns how many it applied.
+/// Must not run beside a rebuild (the indexer task runs them one after the other).
+pub fn apply_pending(conn: &mut DbConnection, index: &SearchIndex) -> ApiResult<u64> {
+    let state = index.commit_state().map_err(ApiError::internal)?;
+    let Some(mut position) = state.position.as_deref().and_then(Position::decode) else {
+        return Ok(0);
+    };
+    let mut applied = 0;
+    loop {
+        let entries = change_log::read_after(conn, position, BATCH)?;
+        let Some(last) = entries.last() else {
+            return Ok(applied);
+        };
+        let next = last.position();
+        for entry in &entries {
+            match sources::document(conn, &entry.entity_kind, &entry.entity_id)? {
+                Some(document) => index.upsert(&document).map_err(ApiError::internal)?,
+                None => index.delete(&entry.entity_kind, &entry.entity_id),
+            }
+        }
+        index
+            .commit(&CommitState {
+                schema_version: SCHEMA_VERSION,
+                position: Some(next.encode()),
+                ..CommitState::default()
+            })
+            .map_err(ApiError::internal)?;
+        applied += entries.len() as u64;
+        position = next;
+    }
+}
+
+/// Starts the background task that keeps the index in step: first a rebuild if the index
+/// has never been filled (new, replaced or interrupted), then tailing the change log,
+/// woken by writes or by the poll interval. Stops when `shutdown` turns true.
+pub fn spawn_indexer(
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let poll = Duration::from_millis(state.config.search.poll_interval_ms.max(10));
+        let mut needs_rebuild = true;
+        loop {
+            let step_state = state.clone();
+            let rebuild_now = needs_rebuild;
+            let stop = shutdown.clone();
+            let outcome = tokio::task::spawn_blocking(move || -> ApiResult<u64> {
+                let index = &step_state.index;
+                if rebuild_now
+                    && index
+                        .commit_state()
+                        .map_err(ApiError::internal)?
+                        .position
+                        .is_none()
+                {
+                    tracing::info!(
+                        "search index is empty or incomplete; rebuilding from the database"
+                    );
+                    let outcome = rebuild(&step_state.db, index, REBUILD_BATCH, &mut |_| {
+                        if *stop.borrow() {
+                            ControlFlow::Break(())
+                        } else {
+                            ControlFlow::Continue(())
+                        }
+                    })?;
+                    tracing::info!(?outcome, "search index rebuild ended");
+                }
+                let mut conn = step_state.db.connection()?;
+                apply_pending(&mut conn, index)
+            })
+            .await;
+            match outcome {
+                Ok(Ok(applied)) => {
+                    needs_rebuild = false;
+                    if applied > 0 {
+                        state
+                            .metrics
+                            .index_applied
+                            .add(i64::try_from(applied).unwrap_or(i64::MAX));
+                    }
+                }
+                Ok(Err(error)) => error.log(None),
+                Err(join_error) => tracing::error!(%join_error, "indexer step panicked"),
+            }
+            tokio::select! {
+                _ = state.index_wakeup.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                tracing::info!("indexer stopped");
+                return;
+            }
+        }
+    })
+}

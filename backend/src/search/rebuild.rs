@@ -1,0 +1,133 @@
+//! The full rebuild: every indexed item, read from the database. Resumable: progress is in
+//! the index's commit payload, so an interrupted rebuild continues where it stopped.
+
+use std::ops::ControlFlow;
+
+use silkbridge_schema::Database;
+use silkbridge_schema::change_log;
+use silkbridge_search_index::{CommitState, SCHEMA_VERSION, SearchIndex};
+
+use super::sources;
+use crate::error::{ApiError, ApiResult};
+
+/// Items per committed batch of a rebuild.
+pub const REBUILD_BATCH: i64 = 1_000;
+
+/// What a rebuild reports as it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct RebuildProgress {
+    pub done: u64,
+    pub total: u64,
+    /// True when this call continued an interrupted rebuild.
+    pub resumed: bool,
+}
+
+/// How a rebuild call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebuildOutcome {
+    /// Every item is indexed and the index has its change-log position.
+    Complete { written: u64 },
+    /// `report` asked to stop; the next call resumes after the last committed batch.
+    Interrupted { written: u64 },
+}
+
+/// Rebuilds the index from the database in batches of `batch` items, committing and calling
+/// `report` after each; `report` returns `Break` to stop early (shutdown, Ctrl-C).
+///
+/// The change-log head is taken before the scan; once the scan is done it becomes the
+/// index's position, so changes made during the scan are replayed by the tailer afterwards
+/// (applying an entry twice is harmless). Until then the position stays unset, and a server
+/// starting on this index resumes the rebuild.
+pub fn rebuild(
+    db: &Database,
+    index: &SearchIndex,
+    batch: i64,
+    report: &mut dyn FnMut(RebuildProgress) -> ControlFlow<()>,
+) -> ApiResult<RebuildOutcome> {
+    let mut conn = db.connection()?;
+    let mut state = index.commit_state().map_err(ApiError::internal)?;
+    let resumed = state.rebuild_target.is_some();
+    if !resumed {
+        let head = change_log::head(&mut conn)?;
+        index.clear().map_err(ApiError::internal)?;
+        state = CommitState {
+            schema_version: SCHEMA_VERSION,
+            position: None,
+            rebuild_target: Some(head.encode()),
+            rebuild_after: None,
+        };
+        index.commit(&state).map_err(ApiError::internal)?;
+    }
+    let mut total = 0;
+    for kind in sources::KINDS {
+        total += sources::count(&mut conn, kind)?;
+    }
+    let (mut kind_at, mut after_id) = resume_point(state.rebuild_after.as_deref());
+    let mut done = 0u64;
+    let mut written = 0u64;
+    // Items before the resume point count as done for the progress bar.
+    if let Some(kind) = kind_at.as_deref() {
+        let position = sources::KINDS.iter().position(|k| *k == kind).unwrap_or(0);
+        for earlier in &sources::KINDS[..position] {
+            done += sources::count(&mut conn, earlier)?;
+        }
+    }
+    for kind in sources::KINDS {
+        if let Some(resume_kind) = kind_at.as_deref() {
+            if resume_kind != *kind {
+                continue;
+            }
+            kind_at = None;
+        }
+        loop {
+            let documents = sources::documents_after(&mut conn, kind, &after_id, batch.max(1))?;
+            let Some(last) = documents.last() else { break };
+            let last_id = last.entity_id.clone();
+            for document in &documents {
+                index.upsert(document).map_err(ApiError::internal)?;
+            }
+            state.rebuild_after = Some(format!("{kind}:{last_id}"));
+            index.commit(&state).map_err(ApiError::internal)?;
+            done += documents.len() as u64;
+            written += documents.len() as u64;
+            after_id = last_id;
+            if report(RebuildProgress {
+                done,
+                total,
+                resumed,
+            })
+            .is_break()
+            {
+                return Ok(RebuildOutcome::Interrupted { written });
+            }
+        }
+        after_id.clear();
+    }
+    state.position = state.rebuild_target.take();
+    state.rebuild_after = None;
+    index.commit(&state).map_err(ApiError::internal)?;
+    let _ = report(RebuildProgress {
+        done,
+        total,
+        resumed,
+    });
+    Ok(RebuildOutcome::Complete { written })
+}
+
+/// Splits a stored `kind:id` resume key.
+fn resume_point(key: Option<&str>) -> (Option<String>, String) {
+    match key.and_then(|k| k.split_once(':')) {
+        Some((kind, id)) => (Some(kind.to_owned()), id.to_owned()),
+        None => (None, String::new()),
+    }
+}
+
+/// Forgets an interrupted rebuild so the next `rebuild` starts over.
+pub fn abandon_rebuild(index: &SearchIndex) -> anyhow::Result<()> {
+    let mut state = index.commit_state()?;
+    if state.rebuild_target.take().is_some() {
+        state.rebuild_after = None;
+        index.commit(&state)?;
+    }
+    Ok(())
+}

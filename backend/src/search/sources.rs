@@ -1,0 +1,45 @@
+//! Which modules feed the index, and how to get an item's search document from each. A
+//! module joins search by adding its kind here; it keeps ownership of its tables.
+
+use silkbridge_schema::DbConnection;
+use silkbridge_search_index::IndexDocument;
+
+use crate::error::ApiResult;
+use crate::identity::service as identity;
+
+/// Every indexed kind, in rebuild order.
+pub const KINDS: &[&str] = &[identity::ORGANISATION_KIND];
+
+/// The current search document of an item; `None` if it is gone or no longer searchable.
+/// Returns `Ok(None)` for kinds this build does not index, so an entry written by a newer
+/// version is skipped rather than blocking the log.
+pub fn document(conn: &mut DbConnection, kind: &str, id: &str) -> ApiResult<Option<IndexDocument>> {
+    match kind {
+        identity::ORGANISATION_KIND => identity::organisation_index_document(conn, id),
+        _ => Ok(None),
+    }
+}
+
+/// Documents of one kind after `after_id`, in id order.
+pub fn documents_after(
+    conn: &mut DbConnection,
+    kind: &str,
+    after_id: &str,
+    limit: i64,
+) -> ApiResult<Vec<IndexDocument>> {
+    match kind {
+        identity::ORGANISATION_KIND => {
+            identity::organisation_index_documents_after(conn, after_id, limit)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// How many items of one kind exist, for the rebuild's progress bar.
+pub fn count(conn: &mut DbConnection, kind: &str) -> ApiResult<u64> {
+    let count = match kind {
+        identity::ORGANISATION_KIND => identity::count_organisations(conn)?,
+        _ => 0,
+    };
+    Ok(u64::try_from(count).unwrap_or(0))
+}

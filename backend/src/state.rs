@@ -1,0 +1,69 @@
+//! What every handler and resolver reaches: the database, the index, the object store and the
+//! metrics, built once from the configuration.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::ObjectStore;
+use silkbridge_schema::{Database, PoolOptions};
+use silkbridge_search_index::SearchIndex;
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::http::metrics::Metrics;
+use crate::{search, storage};
+
+/// Shared application state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Database,
+    pub index: Arc<SearchIndex>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub metrics: Metrics,
+    /// Wakes the indexer after a write, so search follows within milliseconds rather than at
+    /// the next poll.
+    pub index_wakeup: Arc<Notify>,
+}
+
+impl AppState {
+    /// Opens everything the configuration names; each failure is one clear error.
+    pub fn open(config: Config) -> anyhow::Result<Self> {
+        ensure_writable_folder(&config.data_dir)?;
+        let db = Database::open(
+            &config.database_url(),
+            &PoolOptions {
+                max_connections: config.database.max_connections,
+                connect_timeout: Duration::from_secs(config.database.connect_timeout_secs),
+            },
+        )?;
+        let index = search::open_index(&config)?;
+        let objects = storage::open(&config.object_store_url())?;
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            index: Arc::new(index),
+            objects,
+            metrics: Metrics::new()?,
+            index_wakeup: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Tells the indexer that the change log has grown.
+    pub fn changed(&self) {
+        self.index_wakeup.notify_one();
+    }
+}
+
+/// Creates the data folder and proves it can be written, so a read-only or mistyped folder
+/// fails at start with its name rather than later with a confusing database error.
+fn ensure_writable_folder(dir: &std::path::Path) -> anyhow::Result<()> {
+    let shown = dir.display();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("data folder {shown} cannot be created: {e}"))?;
+    let probe = dir.join(".silkbridge-write-probe");
+    std::fs::write(&probe, b"ok")
+        .map_err(|e| anyhow::anyhow!("data folder {shown} is not writable: {e}"))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The binary: bad configuration ends with one clear line and a non-zero exit; the data
+//! commands work on either backend.
+
+use std::process::{Command, Output};
+
+use crate::support::TestApp;
+
+fn silkbridge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_silkbridge"))
+        .args(args)
+        .env_remove("SILKBRIDGE_CONFIG")
+        .env_remove("SILKBRIDGE_DATABASE_URL")
+        .env_remove("SILKBRIDGE_DATA_DIR")
+        .env_remove("SILKBRIDGE_BIND")
+        .env("SILKBRIDGE_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// Asserts a failure reported as exactly one `silkbridge: error:` line containing `expected`.
+fn assert_one_line_error(output: &Output, expected: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "should fail: {stderr}");
+    assert!(!stderr.contains("panicked"), "a panic: {stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected: {stderr}");
+    assert!(lines[0].starts_with("silkbridge: error: "), "{stderr}");
+    assert!(
+        lines[0].contains(expected),
+        "expected `{expected}` in: {stderr}"
+    );
+}
+
+#[test]
+fn unknown_database_scheme_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let output = silkbridge(&[
+        "serve",
+        "--data-dir",
+        data,
+        "--database-url",
+        "mysql://root@localhost/x",
+    ]);
+    assert_one_line_error(&output, "unknown database scheme `mysql`");
+}
+
+#[test]
+fn unwritable_data_folder_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"not a folder").unwrap();
+    let data = blocker.join("data");
+    let output = silkbridge(&["serve", "--data-dir", data.to_str().unwrap()]);
+    assert_one_line_error(&output, "data folder");
+}
+
+#[test]
+fn port_in_use_is_one_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let output = silkbridge(&[
+        "serve",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--bind",
+        &address,
+    ]);
+    assert_one_line_error(&output, &format!("cannot listen on {address}"));
+}
+
+#[test]
+fn unknown_configuration_keys_are_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("silkbridge.toml");
+    std::fs::write(&file, "bnid = \"127.0.0.1:1\"\n").unwrap();
+    let output = silkbridge(&["serve", "--config", file.to_str().unwrap()]);
+    assert_one_line_error(&output, "bnid");
+}
+
+#[actix_web::test]
+async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
+    // The TestApp provides the isolated database (SQLite or PostgreSQL); its server is idle.
+    let app = TestApp::start().await;
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().to_str().unwrap().to_owned();
+    let url = app.database.url().to_owned();
+    let base = ["--data-dir", data.as_str(), "--database-url", url.as_str()];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        silkbridge(&args)
+    };
+
+    let seeded = run(&["seed", "--demo"]);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("11 organisations"));
+
+    let created = run(&[
+        "admin",
+        "create-organisation",
+        "--slug",
+        "uzbektelecom",
+        "--name",
+        "Uzbektelecom",
+        "--kind",
+        "operator",
+        "--country",
+        "UZ",
+        "--name-in",
+        "uz-Cyrl=Ўзбектелеком",
+    ]);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let refused = run(&[
+        "admin",
+        "create-organisation",
+        "--slug",
+        "x",
+        "--name",
+        "X",
+        "--kind",
+        "ngo",
+        "--country",
+        "UZ",
+    ]);
+    assert_one_line_error(&refused, "kind: unknown organisation kind `ngo`");
+
+    let admin = run(&[
+        "admin",
+        "create-admin",
+        "--name",
+        "First Admin",
+        "--organisation",
+        "uzbektelecom",
+    ]);
+    assert!(
+        admin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&admin.stderr)
+    );
+
+    let reindexed = run(&["reindex"]);
+    let stdout = String::from_utf8_lossy(&reindexed.stdout);
+    assert!(
+        reindexed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reindexed.stderr)
+    );
+    assert!(stdout.contains("12 searchable"), "{stdout}");
+
+    let status = run(&["migrate", "--status"]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("no pending migrations"));
+}

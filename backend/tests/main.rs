@@ -1,0 +1,18 @@
+//! One integration-test binary for the backend (one link, shared by every module's tests).
+//! Each test starts its own server on a loopback port over its own database: a temporary
+//! SQLite file, or a fresh PostgreSQL schema when SILKBRIDGE_TEST_DATABASE_URL is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod api {
+    mod change_log;
+    mod cli;
+    mod contracts;
+    mod graphql;
+    mod health;
+    mod organisations;
+    mod problems;
+    mod search_sync;
+}

@@ -1,0 +1,4 @@
+DROP TABLE change_log;
+DROP TABLE memberships;
+DROP TABLE users;
+DROP TABLE organisations;

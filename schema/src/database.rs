@@ -1,0 +1,114 @@
+//! The connection pool and what it takes to open one safely on either backend.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+
+use crate::{Backend, DatabaseUrl, DbConnection, DbError, migrations};
+
+/// A pooled connection.
+pub type PooledConnection = diesel::r2d2::PooledConnection<ConnectionManager<DbConnection>>;
+
+/// Pool sizing; the defaults suit the embedded setup.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_connections: u32,
+    pub connect_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The database: a pool plus the backend it speaks to. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager<DbConnection>>,
+    url: DatabaseUrl,
+}
+
+/// Per-connection settings SQLite needs: foreign keys are off by default, WAL lets readers run
+/// beside the single writer, and busy_timeout makes a second writer wait instead of failing.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(conn) = conn {
+            conn.batch_execute(
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+impl Database {
+    /// Opens the database named by `url`, creating a SQLite file's folder if needed, and
+    /// applies pending migrations. Fails with one clear error if it cannot.
+    pub fn open(url: &str, options: &PoolOptions) -> Result<Self, DbError> {
+        let database = Self::open_without_migrating(url, options)?;
+        let mut conn = database.connection()?;
+        let applied = migrations::run_pending(&mut conn)?;
+        if applied > 0 {
+            tracing::info!(
+                applied,
+                backend = database.backend().as_str(),
+                "migrations applied"
+            );
+        }
+        Ok(database)
+    }
+
+    /// Opens the pool without touching the schema (for `migrate --status`).
+    pub fn open_without_migrating(url: &str, options: &PoolOptions) -> Result<Self, DbError> {
+        let url = DatabaseUrl::parse(url)?;
+        if let DatabaseUrl::Sqlite(path) = &url
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|e| DbError::Connect {
+                url: url.redacted(),
+                reason: format!("cannot create folder {}: {e}", parent.display()),
+            })?;
+        }
+        let manager = ConnectionManager::<DbConnection>::new(url.connection_string());
+        let pool = Pool::builder()
+            .max_size(options.max_connections)
+            .connection_timeout(options.connect_timeout)
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .map_err(|e| DbError::Connect {
+                url: url.redacted(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self { pool, url })
+    }
+
+    /// A connection from the pool; blocks up to the connect timeout. Call from blocking code.
+    pub fn connection(&self) -> Result<PooledConnection, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub fn ping(&self) -> Result<(), DbError> {
+        let mut conn = self.connection()?;
+        conn.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+//! The Tantivy schema. Bump `SCHEMA_VERSION` whenever it changes: an index written with
+//! another version is rebuilt rather than misread.
+
+use tantivy::schema::{FAST, Field, INDEXED, STORED, STRING, Schema, TEXT};
+
+/// Version of the field layout below.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub key: Field,
+    pub kind: Field,
+    pub entity_id: Field,
+    pub title: Field,
+    pub body: Field,
+    pub organisation_id: Field,
+    pub country: Field,
+    pub access: Field,
+    pub updated_at: Field,
+}
+
+pub(crate) fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        key: builder.add_text_field("key", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING | STORED | FAST),
+        entity_id: builder.add_text_field("entity_id", STRING | STORED),
+        title: builder.add_text_field("title", TEXT | STORED),
+        body: builder.add_text_field("body", TEXT),
+        organisation_id: builder.add_text_field("organisation_id", STRING | STORED | FAST),
+        country: builder.add_text_field("country", STRING | STORED | FAST),
+        access: builder.add_text_field("access", STRING),
+        updated_at: builder.add_i64_field("updated_at", INDEXED | STORED | FAST),
+    };
+    (builder.build(), fields)
+}
+
+pub(crate) fn fields_of(schema: &Schema) -> Result<Fields, tantivy::TantivyError> {
+    Ok(Fields {
+        key: schema.get_field("key")?,
+        kind: schema.get_field("kind")?,
+        entity_id: schema.get_field("entity_id")?,
+        title: schema.get_field("title")?,
+        body: schema.get_field("body")?,
+        organisation_id: schema.get_field("organisation_id")?,
+        country: schema.get_field("country")?,
+        access: schema.get_field("access")?,
+        updated_at: schema.get_field("updated_at")?,
+    })
+}
