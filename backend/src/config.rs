@@ -8,8 +8,12 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-/// Environment variables with the prefix that are not configuration keys.
-const NON_CONFIG_VARS: &[&str] = &["CONFIG", "TEST_DATABASE_URL", "LOG"];
+/// Environment variables with the prefix that are not configuration keys: the file's name,
+/// the log filter, and everything under `SILKBRIDGE_TEST_`, which belongs to the test suite.
+fn is_config_variable(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key != "config" && key != "log" && !key.starts_with("test_")
+}
 
 /// The whole configuration, passed into the app (never read from a global).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,7 +155,7 @@ impl Config {
         figment = figment
             .merge(
                 Env::prefixed("SILKBRIDGE_")
-                    .ignore(NON_CONFIG_VARS)
+                    .filter(|key| is_config_variable(key.as_str()))
                     .split("__"),
             )
             .merge(Serialized::defaults(overrides));
@@ -217,6 +221,7 @@ mod tests {
             )?;
             jail.set_env("SILKBRIDGE_BIND", "127.0.0.1:2");
             jail.set_env("SILKBRIDGE_LIMITS__SHUTDOWN_TIMEOUT_SECS", "3");
+            jail.set_env("SILKBRIDGE_TEST_ANYTHING", "ignored");
             let overrides = Overrides {
                 data_dir: Some("/flag".into()),
                 ..Overrides::default()
@@ -238,6 +243,9 @@ mod tests {
             jail.create_file("typo.toml", "bnid = \"x\"\n")?;
             let err = Config::load(Some(Path::new("typo.toml")), &Overrides::default());
             assert!(err.is_err_and(|e| e.to_string().contains("bnid")));
+            jail.set_env("SILKBRIDGE_DATBASE_URL", "sqlite://x.db");
+            let err = Config::load(None, &Overrides::default());
+            assert!(err.is_err_and(|e| e.to_string().contains("datbase_url")));
             Ok(())
         });
     }

@@ -59,3 +59,49 @@ pub async fn probe(store: &dyn ObjectStore) -> anyhow::Result<()> {
     store.put(&path, "ok".into()).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use object_store::ObjectStoreExt;
+    use object_store::path::Path;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_folder_path_is_a_local_store_that_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("objects");
+        let store = open(&format!("file://{}", root.display())).unwrap();
+        store
+            .put(&Path::from("a/b.txt"), "hello".into())
+            .await
+            .unwrap();
+        let bytes = store
+            .get(&Path::from("a/b.txt"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(&bytes[..], b"hello");
+        assert!(
+            root.join("a/b.txt").is_file(),
+            "stored under the configured folder"
+        );
+        probe(store.as_ref()).await.unwrap();
+    }
+
+    #[test]
+    fn s3_urls_configure_a_bucket_without_contacting_it() {
+        assert!(open("s3://silkbridge-files/prod").is_ok());
+        assert!(open("s3://").is_err_and(|e| e.to_string().contains("names no bucket")));
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused_by_name() {
+        let error = open("ftp://files.example.org/x")
+            .err()
+            .map(|e| e.to_string());
+        assert!(error.is_some_and(|e| e.contains("unknown object store scheme `ftp`")));
+    }
+}

@@ -7,6 +7,7 @@
 mod support;
 
 mod api {
+    mod browser;
     mod change_log;
     mod cli;
     mod contracts;

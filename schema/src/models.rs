@@ -6,27 +6,13 @@ use diesel::prelude::*;
 
 use crate::tables::{change_log, memberships, organisations, users};
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
     pub id: String,
     pub slug: String,
     pub name: String,
     /// Names by language tag (`uz-Latn`, `uz-Cyrl`, `az`, `ru`, `en`) as a JSON object.
-    pub names_json: String,
-    pub kind: String,
-    pub country: String,
-    pub website: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = organisations)]
-pub struct NewOrganisation {
-    pub id: String,
-    pub slug: String,
-    pub name: String,
     pub names_json: String,
     pub kind: String,
     pub country: String,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use silkbridge_schema::change_log::{self, Operation};
-use silkbridge_schema::models::{Membership, NewOrganisation, Organisation, User};
+use silkbridge_schema::models::{Membership, Organisation, User};
 use silkbridge_schema::{DbConnection, ids};
 use silkbridge_search_index::IndexDocument;
 use utoipa::ToSchema;
@@ -125,7 +125,7 @@ pub fn create_organisation(
         .with_code(ErrorCode::Conflict));
     }
     let now = ids::now();
-    let row = NewOrganisation {
+    let row = Organisation {
         id: ids::new_id(),
         slug: input.slug,
         name: input.name.trim().to_owned(),
@@ -138,9 +138,7 @@ pub fn create_organisation(
     };
     store::insert_organisation(conn, &row)?;
     change_log::record(conn, ORGANISATION_KIND, &row.id, Operation::Upsert)?;
-    let created = store::organisation_by_id(conn, &row.id)?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("organisation vanished after insert")))?;
-    view(created)
+    view(row)
 }
 
 pub fn organisation_by_slug(conn: &mut DbConnection, slug: &str) -> ApiResult<OrganisationView> {

@@ -2,10 +2,10 @@
 
 use diesel::prelude::*;
 use silkbridge_schema::DbConnection;
-use silkbridge_schema::models::{Membership, NewOrganisation, Organisation, User};
+use silkbridge_schema::models::{Membership, Organisation, User};
 use silkbridge_schema::tables::{memberships, organisations, users};
 
-pub fn insert_organisation(conn: &mut DbConnection, row: &NewOrganisation) -> QueryResult<()> {
+pub fn insert_organisation(conn: &mut DbConnection, row: &Organisation) -> QueryResult<()> {
     diesel::insert_into(organisations::table)
         .values(row)
         .execute(conn)

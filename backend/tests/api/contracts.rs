@@ -1,5 +1,5 @@
 //! The checked-in API contracts in `schema/` must equal what the code generates. Run with
-//! SILKBRIDGE_BLESS=1 to rewrite them after an intended change, then review the diff.
+//! SILKBRIDGE_TEST_BLESS=1 to rewrite them after an intended change, then review the diff.
 
 use std::path::PathBuf;
 
@@ -13,7 +13,7 @@ fn contract_path(name: &str) -> PathBuf {
 
 fn check_contract(name: &str, generated: &str) {
     let path = contract_path(name);
-    if std::env::var_os("SILKBRIDGE_BLESS").is_some() {
+    if std::env::var_os("SILKBRIDGE_TEST_BLESS").is_some() {
         std::fs::write(&path, generated).unwrap();
         return;
     }
@@ -30,7 +30,7 @@ fn check_contract(name: &str, generated: &str) {
             );
         panic!(
             "schema/{name} differs from the code {first_difference}; if the change is intended, \
-             run SILKBRIDGE_BLESS=1 cargo test -p silkbridge --test api contracts and review the diff"
+             run SILKBRIDGE_TEST_BLESS=1 cargo test -p silkbridge --test api contracts and review the diff"
         );
     }
 }
