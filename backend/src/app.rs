@@ -22,6 +22,7 @@ fn documented_routes(config: &mut ServiceConfig) {
         .service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
+        .configure(identity::rest_auth::routes)
         .service(scope::scope("/api/v1").configure(identity::rest::routes));
 }
 

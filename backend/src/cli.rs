@@ -56,6 +56,15 @@ pub enum Command {
     /// Bootstrap and administer organisations and administrators.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first altered or missing entry.
+    Verify,
 }
 
 #[derive(Debug, Default, Args)]
@@ -132,6 +141,19 @@ pub fn run() -> anyhow::Result<()> {
         }
         Some(Command::Reindex { restart }) => reindex(&config, restart),
         Some(Command::Admin(command)) => admin(&config, command),
+        Some(Command::Audit(AuditCommand::Verify)) => {
+            let db = open_database(&config)?;
+            let mut conn = db.connection()?;
+            match crate::audit::verify(&mut conn).map_err(describe)? {
+                crate::audit::ChainCheck::Intact { entries } => {
+                    println!("audit chain intact: {entries} entries");
+                    Ok(())
+                }
+                crate::audit::ChainCheck::Broken { seq, reason } => {
+                    anyhow::bail!("audit chain broken at entry {seq}: {reason}")
+                }
+            }
+        }
     }
 }
 
@@ -224,7 +246,17 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 website,
             };
             let created = conn
-                .transaction(|conn| identity::create_organisation(conn, input))
+                .transaction(|conn| {
+                    let created = identity::create_organisation(conn, input)?;
+                    crate::audit::record(
+                        conn,
+                        "cli",
+                        "organisation.create",
+                        &format!("organisation:{}", created.id),
+                        serde_json::json!({"slug": created.slug}),
+                    )?;
+                    Ok(created)
+                })
                 .map_err(describe)?;
             println!("organisation created: {} ({})", created.slug, created.id);
         }
@@ -247,6 +279,13 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                     if let Some(slug) = &organisation {
                         identity::add_membership(conn, slug, &user.id, Role::Admin)?;
                     }
+                    crate::audit::record(
+                        conn,
+                        "cli",
+                        "user.create_admin",
+                        &format!("user:{}", user.id),
+                        serde_json::json!({"organisation": organisation}),
+                    )?;
                     Ok(user)
                 })
                 .map_err(describe)?;

@@ -39,6 +39,7 @@ pub struct Config {
     pub limits: Limits,
     pub database: DatabaseConfig,
     pub search: SearchConfig,
+    pub identity: crate::identity::config::IdentityConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +93,7 @@ impl Default for Config {
             limits: Limits::default(),
             database: DatabaseConfig::default(),
             search: SearchConfig::default(),
+            identity: crate::identity::config::IdentityConfig::default(),
         }
     }
 }
@@ -185,6 +187,21 @@ impl Config {
         self.index_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("index"))
+    }
+
+    /// Where the access-token signing key lives.
+    pub fn signing_key_file(&self) -> PathBuf {
+        self.identity
+            .signing_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("token-signing-ed25519.pem"))
+    }
+
+    /// Whether cookies carry `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.identity
+            .secure_cookies
+            .unwrap_or_else(|| self.public_url.starts_with("https://"))
     }
 
     /// A configuration for tests: everything under `dir`, on the given database.

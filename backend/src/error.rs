@@ -40,6 +40,15 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Credentials are valid but do not allow this.
     Forbidden,
+    /// The caller's token lacks the scope this needs.
+    InsufficientScope,
+    /// A federated login could not be completed (state, issuer, ID token…).
+    LoginFailed,
+    /// OAuth2 token endpoint: client authentication failed (RFC 6749 `invalid_client`).
+    InvalidClient,
+    /// OAuth2 token endpoint: bad request (RFC 6749 `invalid_request`, `invalid_scope`,
+    /// `unsupported_grant_type`; the OAuth2 name is in `error`).
+    InvalidGrant,
     /// Too many requests; retry after the given time.
     RateLimited,
     /// A dependency (database, index, object store) is unavailable; retry later.
@@ -63,7 +72,9 @@ impl ErrorCode {
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::InsufficientScope => StatusCode::FORBIDDEN,
+            Self::LoginFailed | Self::InvalidClient => StatusCode::UNAUTHORIZED,
+            Self::InvalidGrant => StatusCode::BAD_REQUEST,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotImplemented => StatusCode::NOT_IMPLEMENTED,
@@ -85,6 +96,10 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::LoginFailed => "login_failed",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
             Self::RateLimited => "rate_limited",
             Self::ServiceUnavailable => "service_unavailable",
             Self::NotImplemented => "not_implemented",
@@ -107,6 +122,10 @@ impl ErrorCode {
             Self::Conflict => "Conflict",
             Self::Unauthenticated => "Authentication required",
             Self::Forbidden => "Forbidden",
+            Self::InsufficientScope => "Insufficient scope",
+            Self::LoginFailed => "Login failed",
+            Self::InvalidClient => "Client authentication failed",
+            Self::InvalidGrant => "Invalid token request",
             Self::RateLimited => "Too many requests",
             Self::ServiceUnavailable => "Service unavailable",
             Self::NotImplemented => "Not implemented",
@@ -138,6 +157,8 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     /// Seconds, for `RateLimited` and `ServiceUnavailable`.
     pub retry_after: Option<u64>,
+    /// For the OAuth2 token endpoint: the RFC 6749 error name, rendered as `error`.
+    pub oauth_error: Option<&'static str>,
     source: Option<anyhow::Error>,
     location: &'static Location<'static>,
 }
@@ -153,6 +174,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            oauth_error: None,
             source: None,
             location: Location::caller(),
         }
@@ -200,6 +222,12 @@ impl ApiError {
         }
     }
 
+    /// Marks the error as an OAuth2 token-endpoint error named `error` (RFC 6749 5.2).
+    pub fn oauth(mut self, error: &'static str) -> Self {
+        self.oauth_error = Some(error);
+        self
+    }
+
     /// The same error under another code (e.g. a field error that is a conflict).
     pub fn with_code(mut self, code: ErrorCode) -> Self {
         self.code = code;
@@ -226,6 +254,12 @@ impl ApiError {
             instance: instance.map(str::to_owned),
             request_id: request_id.map(str::to_owned),
             errors: self.errors.clone(),
+            error: self.oauth_error.or(match self.code {
+                ErrorCode::InvalidClient => Some("invalid_client"),
+                ErrorCode::InvalidGrant => Some("invalid_request"),
+                _ => None,
+            }),
+            error_description: None,
         }
     }
 
@@ -314,6 +348,12 @@ pub struct Problem {
     pub request_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// OAuth2 token endpoint only: the RFC 6749 error name, so OAuth2 client libraries
+    /// understand the answer too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 /// The media type of problem bodies.
@@ -323,14 +363,25 @@ impl ApiError {
     /// The full HTTP response for this error.
     pub fn to_response(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
         let mut builder = HttpResponse::build(self.code.status());
-        builder.content_type(PROBLEM_JSON);
+        let mut problem = self.problem(instance, request_id);
+        if problem.error.is_some() {
+            // RFC 6749 clients expect application/json with `error`; the problem members ride along.
+            problem.error_description = Some(self.detail.clone());
+            builder.content_type("application/json");
+            builder.insert_header(("cache-control", "no-store"));
+        } else {
+            builder.content_type(PROBLEM_JSON);
+        }
         if let Some(seconds) = self.retry_after {
             builder.insert_header(("retry-after", seconds.to_string()));
         }
         if self.code == ErrorCode::Unauthenticated {
             builder.insert_header(("www-authenticate", "Bearer"));
         }
-        builder.json(self.problem(instance, request_id))
+        if self.code == ErrorCode::InvalidClient {
+            builder.insert_header(("www-authenticate", "Basic realm=\"silkbridge\""));
+        }
+        builder.json(problem)
     }
 }
 

@@ -2,10 +2,11 @@
 //! subscription) objects; this file merges them and serves them over HTTP.
 
 use actix_web::{HttpResponse, get, post, web};
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::identity::graphql::IdentityQuery;
+use crate::identity::caller::Caller;
+use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
 use crate::state::AppState;
 
 /// Fields every client may ask about the API itself.
@@ -21,20 +22,27 @@ impl MetaQuery {
 }
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(MetaQuery, IdentityQuery);
+pub struct QueryRoot(MetaQuery, IdentityQuery, IdentityQuery2);
 
-pub type ApiSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(IdentityMutation);
+
+pub type ApiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Bounds that keep one request from costing the server without limit.
 const MAX_DEPTH: usize = 12;
 const MAX_COMPLEXITY: usize = 1_000;
 
 /// The schema without runtime data: for the SDL contract.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>
 {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
 }
 
 pub fn build_schema(state: AppState) -> ApiSchema {
@@ -51,6 +59,11 @@ pub fn state_of<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
     ctx.data::<AppState>().map_err(|_| {
         ApiError::internal(anyhow::anyhow!("GraphQL context has no AppState")).into_graphql()
     })
+}
+
+/// The caller of the current request (anonymous if none was attached).
+pub fn caller_of(ctx: &Context<'_>) -> Caller {
+    ctx.data_opt::<Caller>().cloned().unwrap_or_default()
 }
 
 /// `POST /graphql`: the body is read under the same size limit as JSON bodies, then parsed,

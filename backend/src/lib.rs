@@ -4,6 +4,7 @@
 //! service logic, REST handlers and GraphQL types; modules call each other's services only.
 
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod db;

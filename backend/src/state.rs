@@ -24,6 +24,8 @@ pub struct AppState {
     /// Wakes the indexer after a write, so search follows within milliseconds rather than at
     /// the next poll.
     pub index_wakeup: Arc<Notify>,
+    /// Identity providers, token keys and partner rate limits.
+    pub identity: Arc<crate::identity::IdentityRuntime>,
 }
 
 impl AppState {
@@ -39,7 +41,9 @@ impl AppState {
         )?;
         let index = search::open_index(&config)?;
         let objects = storage::open(&config.object_store_url())?;
+        let identity = crate::identity::IdentityRuntime::new(&config)?;
         Ok(Self {
+            identity,
             config: Arc::new(config),
             db,
             index: Arc::new(index),

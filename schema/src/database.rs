@@ -33,8 +33,9 @@ pub struct Database {
     url: DatabaseUrl,
 }
 
-/// Per-connection settings SQLite needs: foreign keys are off by default, WAL lets readers run
-/// beside the single writer, and busy_timeout makes a second writer wait instead of failing.
+/// Per-connection settings SQLite needs: foreign keys are off by default, and busy_timeout
+/// makes a second writer wait instead of failing. (WAL, which lets readers run beside the
+/// single writer, is a property of the file, set once in `Database::open_without_migrating`.)
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -42,8 +43,7 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
         if let DbConnection::Sqlite(conn) = conn {
             conn.batch_execute(
-                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -79,9 +79,21 @@ impl Database {
                 reason: format!("cannot create folder {}: {e}", parent.display()),
             })?;
         }
+        if let DatabaseUrl::Sqlite(path) = &url {
+            // Switching to WAL takes an exclusive lock: do it once, before the pool opens
+            // connections side by side.
+            use diesel::Connection;
+            let mut conn = diesel::SqliteConnection::establish(&path.display().to_string())
+                .map_err(|e| DbError::Connect {
+                    url: url.redacted(),
+                    reason: e.to_string(),
+                })?;
+            conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
+        }
         let manager = ConnectionManager::<DbConnection>::new(url.connection_string());
         let pool = Pool::builder()
             .max_size(options.max_connections)
+            .min_idle(Some(1))
             .connection_timeout(options.connect_timeout)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)

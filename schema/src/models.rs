@@ -61,3 +61,90 @@ pub struct NewChange {
     pub operation: String,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::user_identities)]
+pub struct UserIdentity {
+    pub issuer: String,
+    pub subject: String,
+    pub user_id: String,
+    pub country: String,
+    /// The national person identifier (PINFL in Uzbekistan, FIN in Azerbaijan) if given.
+    pub person_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub last_login_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::login_attempts)]
+pub struct LoginAttempt {
+    pub state: String,
+    pub country: String,
+    pub pkce_verifier: String,
+    pub nonce: String,
+    pub return_to: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::sessions)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub last_refreshed_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::refresh_tokens)]
+pub struct RefreshToken {
+    pub token_hash: String,
+    pub session_id: String,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::partners)]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+    pub organisation_id: Option<String>,
+    pub client_id: String,
+    /// SHA-256 of the client secret (secrets are 256-bit random, so a fast hash suffices).
+    pub secret_hash: String,
+    /// Granted scopes, space-separated as in OAuth2.
+    pub scopes: String,
+    pub rate_limit_per_minute: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = crate::tables::audit_log)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = crate::tables::audit_log)]
+pub struct NewAuditEntry {
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}

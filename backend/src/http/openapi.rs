@@ -17,7 +17,29 @@ use utoipa::OpenApi;
     components(schemas(crate::error::Problem, crate::error::ErrorCode, crate::error::FieldError)),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
-        (name = "identity", description = "Organisations and users")
-    )
+        (name = "auth", description = "Federated login, tokens and the OAuth2 token endpoint"),
+        (name = "identity", description = "Organisations, members and the caller"),
+        (name = "partners", description = "Partner clients (machine access)")
+    ),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer scheme the endpoints' `security(("bearer" = []))` refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,9 +1,41 @@
-//! Identity: organisations, users and their memberships. Other modules ask this one who
-//! someone is and which organisations they belong to, through `service`, never through its
-//! tables. (Federated login and partner clients are added by the identity issue.)
+//! Identity: who someone is and what they may do. Organisations, users and memberships;
+//! federated OIDC login per country; silkbridge's own tokens and sessions; partner clients
+//! (OAuth2 client_credentials) with scopes and rate limits; and the one authorisation policy
+//! every service call goes through. Other modules use `caller`, `policy` and `service`,
+//! never these tables.
 
+pub mod auth;
+pub mod caller;
+pub mod config;
 pub mod domain;
 pub mod graphql;
+pub mod oidc;
+pub mod partners;
+pub mod policy;
 pub mod rest;
+pub mod rest_auth;
 pub mod service;
 mod store;
+pub mod tokens;
+
+use std::sync::Arc;
+
+/// What identity keeps at run time: providers, keys, rate limiters.
+pub struct IdentityRuntime {
+    pub federation: oidc::Federation,
+    pub keys: tokens::TokenKeys,
+    pub limiter: partners::PartnerLimiter,
+}
+
+impl IdentityRuntime {
+    pub fn new(config: &crate::config::Config) -> anyhow::Result<Arc<Self>> {
+        Ok(Arc::new(Self {
+            federation: oidc::Federation::new(config)?,
+            keys: tokens::TokenKeys::load_or_create(
+                &config.signing_key_file(),
+                &config.public_url,
+            )?,
+            limiter: partners::PartnerLimiter::default(),
+        }))
+    }
+}

@@ -1,18 +1,34 @@
 //! Identity's REST endpoints.
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::service::{self, OrganisationQuery, OrganisationView};
+use super::caller::Caller;
+use super::domain::Role;
+use super::partners::{self, NewPartnerInput, PartnerCredentials, PartnerView};
+use super::service::{
+    self, MeView, MemberView, NewOrganisationInput, OrganisationQuery, OrganisationView,
+};
 use crate::db;
 use crate::error::{ApiResult, Problem};
 use crate::http::pagination::{Page, PageParams};
 use crate::state::AppState;
 
 pub fn routes(config: &mut ServiceConfig) {
-    config.service(list_organisations).service(get_organisation);
+    config
+        .service(me)
+        .service(list_organisations)
+        .service(create_organisation)
+        .service(get_organisation)
+        .service(list_members)
+        .service(put_member)
+        .service(delete_member)
+        .service(list_partners)
+        .service(create_partner)
+        .service(rotate_partner_secret)
+        .service(revoke_partner);
 }
 
 /// Filters of `GET /organisations`.
@@ -77,4 +93,232 @@ pub async fn get_organisation(
     })
     .await?;
     Ok(web::Json(organisation))
+}
+
+/// Who the caller is: a signed-in person with their memberships, or a partner with its scopes.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<MeView>> {
+    Ok(web::Json(
+        db::run(&state.db, move |conn| service::me(conn, &caller)).await?,
+    ))
+}
+
+/// Creates an organisation (platform administrators).
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    request_body = NewOrganisationInput,
+    responses(
+        (status = 201, body = OrganisationView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/organisations")]
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    input: web::Json<NewOrganisationInput>,
+) -> ApiResult<HttpResponse> {
+    let input = input.into_inner();
+    let created = db::transaction(&state.db, move |conn| {
+        service::create_organisation_as(conn, &caller, input)
+    })
+    .await?;
+    state.changed();
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Members of an organisation (its members and platform administrators).
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    params(("slug" = String, Path)),
+    responses(
+        (status = 200, body = Vec<MemberView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/organisations/{slug}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> ApiResult<web::Json<Vec<MemberView>>> {
+    let slug = slug.into_inner();
+    Ok(web::Json(
+        db::run(&state.db, move |conn| {
+            service::members(conn, &caller, &slug)
+        })
+        .await?,
+    ))
+}
+
+/// The role to give a member.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MembershipInput {
+    pub role: Role,
+}
+
+/// Gives a user a role in the organisation (its admins and platform administrators).
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    params(("slug" = String, Path), ("user_id" = String, Path)),
+    request_body = MembershipInput,
+    responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/organisations/{slug}/members/{user_id}")]
+pub async fn put_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    input: web::Json<MembershipInput>,
+) -> ApiResult<HttpResponse> {
+    let (slug, user_id) = path.into_inner();
+    let role = input.role;
+    db::transaction(&state.db, move |conn| {
+        service::set_membership(conn, &caller, &slug, &user_id, role)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes a member (the organisation's admins and platform administrators).
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    params(("slug" = String, Path), ("user_id" = String, Path)),
+    responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/organisations/{slug}/members/{user_id}")]
+pub async fn delete_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (slug, user_id) = path.into_inner();
+    db::transaction(&state.db, move |conn| {
+        service::remove_membership(conn, &caller, &slug, &user_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Partner clients (platform administrators).
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<PartnerView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/partners")]
+pub async fn list_partners(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<web::Json<Vec<PartnerView>>> {
+    Ok(web::Json(
+        db::run(&state.db, move |conn| partners::list(conn, &caller)).await?,
+    ))
+}
+
+/// Registers a partner client; the response holds its secret, shown only this once.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    request_body = NewPartnerInput,
+    responses(
+        (status = 201, body = PartnerCredentials),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/partners")]
+pub async fn create_partner(
+    state: web::Data<AppState>,
+    caller: Caller,
+    input: web::Json<NewPartnerInput>,
+) -> ApiResult<HttpResponse> {
+    let input = input.into_inner();
+    let created = db::transaction(&state.db, move |conn| {
+        partners::create(conn, &caller, input)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("cache-control", "no-store"))
+        .json(created))
+}
+
+/// Replaces a partner's secret; the old one stops working at once.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = PartnerCredentials),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/partners/{id}/secret")]
+pub async fn rotate_partner_secret(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let rotated = db::transaction(&state.db, move |conn| {
+        partners::rotate_secret(conn, &caller, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(rotated))
+}
+
+/// Revokes a partner: its tokens stop working at once.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = PartnerView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/partners/{id}/revoke")]
+pub async fn revoke_partner(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<PartnerView>> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        db::transaction(&state.db, move |conn| partners::revoke(conn, &caller, &id)).await?,
+    ))
 }

@@ -277,3 +277,225 @@ pub fn organisation_index_documents_after(
         .map(organisation_document)
         .collect())
 }
+
+// ---- Callers, sessions and authorised management ------------------------------------------
+
+use super::caller::{Caller, UserCaller};
+use super::policy::{Action, authorize};
+use crate::audit;
+
+/// The user behind a live session; a revoked session or a token for another user is refused.
+pub fn session_user(
+    conn: &mut DbConnection,
+    session_id: &str,
+    user_id: &str,
+) -> ApiResult<UserCaller> {
+    let refused = |why: &str| {
+        ApiError::new(
+            ErrorCode::Unauthenticated,
+            format!("session {why}; sign in again"),
+        )
+    };
+    let session = store::session_by_id(conn, session_id)?.ok_or_else(|| refused("unknown"))?;
+    if session.revoked_at.is_some() {
+        return Err(refused("ended"));
+    }
+    if session.user_id != user_id {
+        return Err(refused("belongs to someone else"));
+    }
+    let user = store::user_by_id(conn, user_id)?.ok_or_else(|| refused("has no user"))?;
+    Ok(UserCaller {
+        memberships: memberships_of(conn, &user.id)?,
+        id: user.id,
+        session_id: session.id,
+        platform_admin: user.is_platform_admin,
+    })
+}
+
+/// A membership as its holder sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct MembershipView {
+    pub organisation: OrganisationView,
+    pub role: Role,
+}
+
+/// A federated identity of the caller.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct IdentityView {
+    pub issuer: String,
+    pub country: String,
+    /// Whether the provider gave a national person identifier (never shown in full).
+    pub has_person_id: bool,
+}
+
+/// Who the caller is.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct MeView {
+    /// `user` or `partner`.
+    pub kind: String,
+    pub id: String,
+    pub display_name: String,
+    pub platform_admin: bool,
+    pub memberships: Vec<MembershipView>,
+    pub identities: Vec<IdentityView>,
+    /// Partners: the scopes of the presented token.
+    pub scopes: Vec<String>,
+}
+
+pub fn me(conn: &mut DbConnection, caller: &Caller) -> ApiResult<MeView> {
+    authorize(caller, Action::ReadSelf)?;
+    match caller {
+        Caller::User(user) => {
+            let row =
+                store::user_by_id(conn, &user.id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            let mut memberships = Vec::new();
+            for (organisation_id, role) in &user.memberships {
+                if let Some(org) = store::organisation_by_id(conn, organisation_id)? {
+                    memberships.push(MembershipView {
+                        organisation: view(org)?,
+                        role: *role,
+                    });
+                }
+            }
+            let identities = store::identities_of_user(conn, &user.id)?
+                .into_iter()
+                .map(|i| IdentityView {
+                    issuer: i.issuer,
+                    country: i.country,
+                    has_person_id: i.person_id.is_some(),
+                })
+                .collect();
+            Ok(MeView {
+                kind: "user".into(),
+                id: row.id,
+                display_name: row.display_name,
+                platform_admin: row.is_platform_admin,
+                memberships,
+                identities,
+                scopes: Vec::new(),
+            })
+        }
+        Caller::Partner(partner) => Ok(MeView {
+            kind: "partner".into(),
+            id: partner.id.clone(),
+            display_name: partner.client_id.clone(),
+            platform_admin: false,
+            memberships: Vec::new(),
+            identities: Vec::new(),
+            scopes: partner.scopes.iter().cloned().collect(),
+        }),
+        Caller::Anonymous => Err(ApiError::new(ErrorCode::Unauthenticated, "sign in first")),
+    }
+}
+
+/// Creates an organisation for a platform administrator.
+pub fn create_organisation_as(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: NewOrganisationInput,
+) -> ApiResult<OrganisationView> {
+    authorize(caller, Action::ManageOrganisations)?;
+    let created = create_organisation(conn, input)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "organisation.create",
+        &format!("organisation:{}", created.id),
+        serde_json::json!({"slug": created.slug}),
+    )?;
+    Ok(created)
+}
+
+/// A member as the organisation sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct MemberView {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    pub since: NaiveDateTime,
+}
+
+pub fn members(conn: &mut DbConnection, caller: &Caller, slug: &str) -> ApiResult<Vec<MemberView>> {
+    let organisation = store::organisation_by_slug(conn, slug)?
+        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    authorize(
+        caller,
+        Action::ReadMembers {
+            organisation_id: &organisation.id,
+        },
+    )?;
+    store::members_of(conn, &organisation.id)?
+        .into_iter()
+        .map(|(membership, user)| {
+            Ok(MemberView {
+                role: membership
+                    .role
+                    .parse()
+                    .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?,
+                user_id: user.id,
+                display_name: user.display_name,
+                since: membership.created_at,
+            })
+        })
+        .collect()
+}
+
+/// Gives a user a role in an organisation (replacing any role they had there).
+pub fn set_membership(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    user_id: &str,
+    role: Role,
+) -> ApiResult<()> {
+    let organisation = store::organisation_by_slug(conn, slug)?
+        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    authorize(
+        caller,
+        Action::ManageMembers {
+            organisation_id: &organisation.id,
+        },
+    )?;
+    if store::user_by_id(conn, user_id)?.is_none() {
+        return Err(ApiError::not_found(format_args!("user `{user_id}`")));
+    }
+    store::delete_membership(conn, &organisation.id, user_id)?;
+    add_membership(conn, slug, user_id, role)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "membership.set",
+        &format!("organisation:{}", organisation.id),
+        serde_json::json!({"user": user_id, "role": role.as_str()}),
+    )?;
+    Ok(())
+}
+
+pub fn remove_membership(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    user_id: &str,
+) -> ApiResult<()> {
+    let organisation = store::organisation_by_slug(conn, slug)?
+        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    authorize(
+        caller,
+        Action::ManageMembers {
+            organisation_id: &organisation.id,
+        },
+    )?;
+    if store::delete_membership(conn, &organisation.id, user_id)? == 0 {
+        return Err(ApiError::not_found(format_args!(
+            "membership of `{user_id}`"
+        )));
+    }
+    audit::record(
+        conn,
+        &caller.actor(),
+        "membership.remove",
+        &format!("organisation:{}", organisation.id),
+        serde_json::json!({"user": user_id}),
+    )?;
+    Ok(())
+}

@@ -100,3 +100,193 @@ pub fn memberships_of_user(conn: &mut DbConnection, user_id: &str) -> QueryResul
         .select(Membership::as_select())
         .load(conn)
 }
+
+use silkbridge_schema::models::{LoginAttempt, RefreshToken, Session, UserIdentity};
+use silkbridge_schema::tables::{login_attempts, refresh_tokens, sessions, user_identities};
+
+pub fn user_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn identity_by_subject(
+    conn: &mut DbConnection,
+    issuer: &str,
+    subject: &str,
+) -> QueryResult<Option<UserIdentity>> {
+    user_identities::table
+        .find((issuer, subject))
+        .select(UserIdentity::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_identity(conn: &mut DbConnection, row: &UserIdentity) -> QueryResult<()> {
+    diesel::insert_into(user_identities::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn touch_identity(
+    conn: &mut DbConnection,
+    issuer: &str,
+    subject: &str,
+    person_id: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(user_identities::table.find((issuer, subject)))
+        .set((
+            user_identities::last_login_at.eq(at),
+            user_identities::person_id.eq(person_id),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn identities_of_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> QueryResult<Vec<UserIdentity>> {
+    user_identities::table
+        .filter(user_identities::user_id.eq(user_id))
+        .select(UserIdentity::as_select())
+        .load(conn)
+}
+
+pub fn insert_login_attempt(conn: &mut DbConnection, row: &LoginAttempt) -> QueryResult<()> {
+    diesel::insert_into(login_attempts::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Reads and deletes a login attempt: a state is good for one callback only.
+pub fn take_login_attempt(
+    conn: &mut DbConnection,
+    state: &str,
+) -> QueryResult<Option<LoginAttempt>> {
+    let attempt = login_attempts::table
+        .find(state)
+        .select(LoginAttempt::as_select())
+        .first(conn)
+        .optional()?;
+    if attempt.is_some() {
+        let deleted = diesel::delete(login_attempts::table.find(state)).execute(conn)?;
+        if deleted == 0 {
+            // A concurrent callback took it first.
+            return Ok(None);
+        }
+    }
+    Ok(attempt)
+}
+
+pub fn delete_login_attempts_before(
+    conn: &mut DbConnection,
+    before: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(before)))
+        .execute(conn)
+}
+
+pub fn insert_session(conn: &mut DbConnection, row: &Session) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn session_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Session>> {
+    sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn revoke_session(
+    conn: &mut DbConnection,
+    id: &str,
+    reason: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(at),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+pub fn touch_session(
+    conn: &mut DbConnection,
+    id: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::last_refreshed_at.eq(at))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_refresh_token(conn: &mut DbConnection, row: &RefreshToken) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn refresh_token_by_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> QueryResult<Option<RefreshToken>> {
+    refresh_tokens::table
+        .find(hash)
+        .select(RefreshToken::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token used; false if it already was (a concurrent or replayed use).
+pub fn mark_refresh_token_used(
+    conn: &mut DbConnection,
+    hash: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        refresh_tokens::table
+            .find(hash)
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(at))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn delete_membership(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    user_id: &str,
+) -> QueryResult<usize> {
+    diesel::delete(memberships::table.find((organisation_id, user_id))).execute(conn)
+}
+
+/// Members of an organisation with their user rows, ordered by name.
+pub fn members_of(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+) -> QueryResult<Vec<(Membership, User)>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organisation_id.eq(organisation_id))
+        .order(users::display_name.asc())
+        .select((Membership::as_select(), User::as_select()))
+        .load(conn)
+}

@@ -1,0 +1,217 @@
+//! The one authorisation policy. Every service function that needs a decision asks here, so
+//! REST, GraphQL and search cannot disagree about who may do what. Unauthenticated callers
+//! get 401, authenticated ones that may not act get 403, each with a code.
+
+use super::caller::Caller;
+use super::domain::Role;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+
+/// Something a caller wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// See one's own identity.
+    ReadSelf,
+    /// Create or change organisations.
+    ManageOrganisations,
+    /// See an organisation's members.
+    ReadMembers { organisation_id: &'a str },
+    /// Add, change or remove an organisation's members.
+    ManageMembers { organisation_id: &'a str },
+    /// Register, rotate and revoke partner clients.
+    ManagePartners,
+    /// Edit content owned by an organisation (publications, datasets, listings…).
+    EditFor { organisation_id: &'a str },
+    /// A partner operation that needs an OAuth2 scope (`imei:read`, …).
+    UseScope(&'a str),
+}
+
+fn unauthenticated() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unauthenticated,
+        "sign in or present a bearer token",
+    )
+}
+
+fn forbidden(detail: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden, detail)
+}
+
+/// Allows or refuses `action` for `caller`.
+pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
+    match (caller, action) {
+        (Caller::Anonymous, _) => Err(unauthenticated()),
+
+        (Caller::Partner(partner), Action::UseScope(scope)) => {
+            if partner.scopes.contains(scope) {
+                Ok(())
+            } else {
+                Err(ApiError::new(
+                    ErrorCode::InsufficientScope,
+                    format!("this needs the `{scope}` scope"),
+                ))
+            }
+        }
+        (Caller::Partner(_), Action::ReadSelf) => Ok(()),
+        (Caller::Partner(_), other) => Err(forbidden(format!(
+            "partner clients may not {}",
+            describe(other)
+        ))),
+
+        (Caller::User(_), Action::UseScope(scope)) => Err(forbidden(format!(
+            "`{scope}` is for partner clients with that scope"
+        ))),
+        (Caller::User(_), Action::ReadSelf) => Ok(()),
+        (Caller::User(user), _) if user.platform_admin => Ok(()),
+        (Caller::User(user), Action::ReadMembers { organisation_id }) => user
+            .role_in(organisation_id)
+            .map(drop)
+            .ok_or_else(|| forbidden("only members of this organisation may see its members")),
+        (Caller::User(user), Action::ManageMembers { organisation_id }) => {
+            match user.role_in(organisation_id) {
+                Some(Role::Admin) => Ok(()),
+                _ => Err(forbidden(
+                    "only this organisation's admins may manage its members",
+                )),
+            }
+        }
+        (Caller::User(user), Action::EditFor { organisation_id }) => {
+            match user.role_in(organisation_id) {
+                Some(Role::Editor | Role::Admin) => Ok(()),
+                _ => Err(forbidden(
+                    "only this organisation's editors may change its content",
+                )),
+            }
+        }
+        (Caller::User(_), other @ (Action::ManageOrganisations | Action::ManagePartners)) => {
+            Err(forbidden(format!(
+                "only platform administrators may {}",
+                describe(other)
+            )))
+        }
+    }
+}
+
+fn describe(action: Action<'_>) -> &'static str {
+    match action {
+        Action::ReadSelf => "read their identity",
+        Action::ManageOrganisations => "manage organisations",
+        Action::ReadMembers { .. } => "see members",
+        Action::ManageMembers { .. } => "manage members",
+        Action::ManagePartners => "manage partners",
+        Action::EditFor { .. } => "edit organisation content",
+        Action::UseScope(_) => "use this scope",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::identity::caller::{PartnerCaller, UserCaller};
+
+    fn user(admin: bool, memberships: &[(&str, Role)]) -> Caller {
+        Caller::User(UserCaller {
+            id: "u".into(),
+            session_id: "s".into(),
+            platform_admin: admin,
+            memberships: memberships
+                .iter()
+                .map(|(o, r)| ((*o).to_owned(), *r))
+                .collect(),
+        })
+    }
+
+    fn code(result: ApiResult<()>) -> Option<ErrorCode> {
+        result.err().map(|e| e.code)
+    }
+
+    #[test]
+    fn members_act_only_for_their_own_organisation_and_role() {
+        let editor_of_a = user(false, &[("a", Role::Editor)]);
+        assert_eq!(
+            code(authorize(
+                &editor_of_a,
+                Action::EditFor {
+                    organisation_id: "a"
+                }
+            )),
+            None
+        );
+        assert_eq!(
+            code(authorize(
+                &editor_of_a,
+                Action::EditFor {
+                    organisation_id: "b"
+                }
+            )),
+            Some(ErrorCode::Forbidden)
+        );
+        assert_eq!(
+            code(authorize(
+                &editor_of_a,
+                Action::ManageMembers {
+                    organisation_id: "a"
+                }
+            )),
+            Some(ErrorCode::Forbidden)
+        );
+        let admin_of_a = user(false, &[("a", Role::Admin)]);
+        assert_eq!(
+            code(authorize(
+                &admin_of_a,
+                Action::ManageMembers {
+                    organisation_id: "a"
+                }
+            )),
+            None
+        );
+        assert_eq!(
+            code(authorize(
+                &admin_of_a,
+                Action::ManageMembers {
+                    organisation_id: "b"
+                }
+            )),
+            Some(ErrorCode::Forbidden)
+        );
+        assert_eq!(
+            code(authorize(&admin_of_a, Action::ManagePartners)),
+            Some(ErrorCode::Forbidden)
+        );
+        assert_eq!(
+            code(authorize(&user(true, &[]), Action::ManagePartners)),
+            None
+        );
+    }
+
+    #[test]
+    fn anonymous_is_401_and_partners_need_their_scope() {
+        assert_eq!(
+            code(authorize(&Caller::Anonymous, Action::ReadSelf)),
+            Some(ErrorCode::Unauthenticated)
+        );
+        let partner = Caller::Partner(PartnerCaller {
+            id: "p".into(),
+            client_id: "c".into(),
+            organisation_id: None,
+            scopes: BTreeSet::from(["imei:read".to_owned()]),
+        });
+        assert_eq!(
+            code(authorize(&partner, Action::UseScope("imei:read"))),
+            None
+        );
+        assert_eq!(
+            code(authorize(&partner, Action::UseScope("imei:report"))),
+            Some(ErrorCode::InsufficientScope)
+        );
+        assert_eq!(
+            code(authorize(&partner, Action::ManageOrganisations)),
+            Some(ErrorCode::Forbidden)
+        );
+        assert_eq!(
+            code(authorize(&user(true, &[]), Action::UseScope("imei:read"))),
+            Some(ErrorCode::Forbidden)
+        );
+    }
+}

@@ -1,0 +1,86 @@
+// A real OpenID Provider (panva/oidc-provider) for one federation member, started by
+// silkbridge's tests. Configuration comes from the environment:
+//   PORT, ISSUER                       where it listens and what it calls itself
+//   CLIENT_ID, CLIENT_SECRET           the silkbridge relying party
+//   REDIRECT_URIS                      comma-separated callback URLs
+//   TEST_CLIENT_ID, TEST_CLIENT_SECRET a second client the tests use directly (to obtain real
+//                                      ID tokens for validator tests), redirect http://127.0.0.1/cb
+//   NATIONAL_ID_CLAIM                  e.g. pinfl (UZ) or fin (AZ)
+//   KEY_ID                             the signing key's kid (a restart with another kid is a
+//                                      key rotation)
+// Every account exists; the development login form accepts any password. It prints
+// "ready <port>" once listening.
+import { generateKeyPairSync, createHash } from 'node:crypto';
+import Provider from 'oidc-provider';
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`missing ${name}`);
+  return value;
+};
+
+const port = Number(env('PORT'));
+const issuer = env('ISSUER');
+const nationalIdClaim = env('NATIONAL_ID_CLAIM', 'pinfl');
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: env('KEY_ID', 'key-1'), use: 'sig', alg: 'RS256' };
+
+// A stable 14-digit national identifier derived from the account id.
+const nationalId = (accountId) => {
+  const digest = createHash('sha256').update(accountId).digest();
+  return Array.from(digest.subarray(0, 14), (b) => String(b % 10)).join('');
+};
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: env('CLIENT_ID'),
+      client_secret: env('CLIENT_SECRET'),
+      redirect_uris: env('REDIRECT_URIS').split(','),
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
+      client_id: env('TEST_CLIENT_ID', 'test-client'),
+      client_secret: env('TEST_CLIENT_SECRET', 'test-client-secret-0123456789abcdef'),
+      redirect_uris: ['http://127.0.0.1/cb'],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+  ],
+  jwks: { keys: [signingKey] },
+  pkce: { required: () => true },
+  scopes: ['openid', 'profile', 'email', 'national_id'],
+  claims: {
+    openid: ['sub'],
+    profile: ['name'],
+    email: ['email'],
+    national_id: [nationalIdClaim],
+  },
+  // Put the requested claims into the ID token itself (what national providers do).
+  conformIdTokenClaims: false,
+  features: { devInteractions: { enabled: true } },
+  ttl: { IdToken: 300, AccessToken: 300, Session: 600, Interaction: 600, Grant: 600 },
+  findAccount: async (_ctx, accountId) => ({
+    accountId,
+    claims: async () => ({
+      sub: accountId,
+      name: `Test person ${accountId}`,
+      email: `${accountId}@example.org`,
+      [nationalIdClaim]: nationalId(accountId),
+    }),
+  }),
+});
+provider.proxy = false;
+
+const server = provider.listen(port, '127.0.0.1', () => {
+  console.log(`ready ${port}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+// Exit with the test process: its end closes our stdin.
+process.stdin.on('end', stop);
+process.stdin.resume();
