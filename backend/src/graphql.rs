@@ -71,6 +71,7 @@ pub fn caller_of(ctx: &Context<'_>) -> Caller {
 #[post("/graphql")]
 pub async fn graphql_post(
     schema: web::Data<ApiSchema>,
+    caller: Caller,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let request: async_graphql::BatchRequest = serde_json::from_slice(&body).map_err(|e| {
@@ -79,7 +80,8 @@ pub async fn graphql_post(
             format!("not a GraphQL request: {e}"),
         )
     })?;
-    let response = schema.execute_batch(request).await;
+    // The same caller REST would see: the one policy decides in the resolvers.
+    let response = schema.execute_batch(request.data(caller)).await;
     // Parse and validation failures of the document itself are the client's error (GraphQL
     // over HTTP, 6.4.1); errors raised while resolving fields are reported with 200.
     let status = if response.is_ok() || resolved_anything(&response) {

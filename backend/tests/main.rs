@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod oidc_support;
 mod support;
 
 mod api {
@@ -13,6 +14,9 @@ mod api {
     mod contracts;
     mod graphql;
     mod health;
+    mod id_tokens;
+    mod identity_access;
+    mod identity_login;
     mod organisations;
     mod problems;
     mod search_sync;

@@ -7,12 +7,26 @@ use serde_json::Value;
 use silkbridge::app::app;
 use silkbridge::config::Config;
 use silkbridge::graphql::build_schema;
+use silkbridge::identity::config::{ClaimMapping, ProviderConfig, Secret};
 use silkbridge::state::AppState;
 use silkbridge_schema::testing::TestDatabase;
+
+use crate::oidc_support::{CLIENT_ID, CLIENT_SECRET, OpenIdProvider, browser, free_port};
+
+/// A person signed in through their provider.
+pub struct SignedIn {
+    pub user_id: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    /// What `/api/v1/me` said right after login.
+    pub me: Value,
+}
 
 /// A server for one test. Dropping it stops nothing explicitly: the test's runtime ends.
 pub struct TestApp {
     pub base: String,
+    /// The federation's providers, when started with `start_federated`.
+    pub providers: Vec<crate::oidc_support::OpenIdProvider>,
     pub state: AppState,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
@@ -68,21 +82,152 @@ impl Reply {
 impl TestApp {
     /// Starts a server with the default test configuration.
     pub async fn start() -> Self {
-        Self::start_with(|_| {}).await
+        Self::start_with(|_, _| {}).await
     }
 
-    /// Starts a server after `adjust` has changed the configuration.
-    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+    /// Starts a server with a real OpenID Provider for each country (UZ gives `pinfl`,
+    /// AZ gives `fin`).
+    pub async fn start_federated() -> Self {
+        let mut providers = Vec::new();
+        let app = Self::start_with(|config, base| {
+            for (country, claim) in [("UZ", "pinfl"), ("AZ", "fin")] {
+                let redirect = format!("{base}/auth/{country}/callback");
+                let provider = OpenIdProvider::start(
+                    free_port(),
+                    &redirect,
+                    claim,
+                    &format!("{country}-key-1"),
+                );
+                config.identity.providers.push(ProviderConfig {
+                    country: country.into(),
+                    issuer: provider.issuer.clone(),
+                    client_id: CLIENT_ID.into(),
+                    client_secret: Some(Secret(CLIENT_SECRET.into())),
+                    client_secret_file: None,
+                    scopes: vec![
+                        "openid".into(),
+                        "profile".into(),
+                        "email".into(),
+                        "national_id".into(),
+                    ],
+                    claims: ClaimMapping {
+                        person_id: Some(claim.into()),
+                        ..ClaimMapping::default()
+                    },
+                });
+                providers.push(provider);
+            }
+        })
+        .await;
+        Self { providers, ..app }
+    }
+
+    /// The provider of `country` ("UZ" or "AZ") of a federated app.
+    pub fn provider(&self, country: &str) -> &OpenIdProvider {
+        let index = if country == "UZ" { 0 } else { 1 };
+        &self.providers[index]
+    }
+
+    pub fn provider_mut(&mut self, country: &str) -> &mut OpenIdProvider {
+        let index = if country == "UZ" { 0 } else { 1 };
+        &mut self.providers[index]
+    }
+
+    /// Runs a person's whole login through their country's provider in a fresh browser and
+    /// returns it signed in, with the tokens from a first refresh.
+    pub async fn login(&self, country: &str, login: &str) -> SignedIn {
+        let browser = browser();
+        let start = self.url(&format!("/auth/{country}/login?return_to=/api/v1/me"));
+        let callback = self
+            .provider(country)
+            .complete_login(
+                &browser,
+                &start,
+                login,
+                &self.url(&format!("/auth/{country}/callback")),
+            )
+            .await;
+        let done = browser.get(&callback).send().await.unwrap();
+        assert_eq!(
+            done.status().as_u16(),
+            303,
+            "callback: {}",
+            done.text().await.unwrap()
+        );
+        assert_eq!(done.headers()["location"], "/api/v1/me");
+        let me: Value = browser
+            .get(self.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tokens: Value = browser
+            .post(self.url("/auth/refresh"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        SignedIn {
+            user_id: me["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("me: {me}"))
+                .to_owned(),
+            access_token: tokens["access_token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("tokens: {tokens}"))
+                .to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
+            me,
+        }
+    }
+
+    /// Makes a user a platform administrator (test set-up, straight in the database).
+    pub async fn make_platform_admin(&self, user_id: &str) {
+        let db = self.state.db.clone();
+        let user_id = user_id.to_owned();
+        tokio::task::spawn_blocking(move || {
+            use diesel::prelude::*;
+            use silkbridge_schema::tables::users;
+            let mut conn = db.connection().unwrap();
+            diesel::update(users::table.find(user_id))
+                .set(users::is_platform_admin.eq(true))
+                .execute(&mut conn)
+                .unwrap();
+        })
+        .await
+        .unwrap();
+    }
+
+    /// A request with a bearer token.
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// Starts a server after `adjust` has changed the configuration; `adjust` also gets the
+    /// server's base URL (the port is bound first).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config, &str)) -> Self {
         let database = TestDatabase::new();
         let dir = tempfile::tempdir().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::for_tests(dir.path(), database.url());
-        adjust(&mut config);
+        config.public_url = base.clone();
+        adjust(&mut config, &base);
         let state = tokio::task::spawn_blocking(move || AppState::open(config))
             .await
             .unwrap()
             .unwrap_or_else(|e| panic!("cannot open app state: {e:#}"));
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let schema = build_schema(state.clone());
         let server_state = state.clone();
         let server = HttpServer::new(move || app(server_state.clone(), schema.clone()))
@@ -94,6 +239,7 @@ impl TestApp {
         actix_web::rt::spawn(server);
         Self {
             base,
+            providers: Vec::new(),
             state,
             client: reqwest::Client::new(),
             dir,

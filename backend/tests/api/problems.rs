@@ -45,7 +45,7 @@ async fn malformed_json_body_is_a_400_problem() {
 
 #[actix_web::test]
 async fn oversized_body_is_a_413_problem_and_the_limit_is_configurable() {
-    let app = TestApp::start_with(|config| config.limits.json_body_bytes = 2_000).await;
+    let app = TestApp::start_with(|config, _| config.limits.json_body_bytes = 2_000).await;
     let padding = "x".repeat(3_000);
     let query = format!(r#"{{"query": "{{ apiVersion }}", "operationName": "{padding}"}}"#);
     let reply = app
