@@ -139,6 +139,30 @@ impl IdentityMutation {
         Ok(created)
     }
 
+    /// Changes an organisation's profile (its admins and platform administrators).
+    async fn update_organisation(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        name: Option<String>,
+        names: Option<Vec<LocalizedTextInput>>,
+        website: Option<String>,
+    ) -> Result<OrganisationView> {
+        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        let patch = service::OrganisationPatch {
+            name,
+            names: names.map(|list| list.into_iter().map(|n| (n.lang, n.text)).collect()),
+            website,
+        };
+        let updated = db::transaction(&state.db, move |conn| {
+            service::update_organisation(conn, &caller, &slug, patch)
+        })
+        .await
+        .map_err(|e| e.into_graphql())?;
+        state.changed();
+        Ok(updated)
+    }
+
     /// Gives a user a role in an organisation (its admins and platform administrators).
     async fn set_membership(
         &self,

@@ -11,8 +11,10 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 pub enum Action<'a> {
     /// See one's own identity.
     ReadSelf,
-    /// Create or change organisations.
+    /// Create organisations (and change any of them).
     ManageOrganisations,
+    /// Change one organisation's profile (its admins).
+    EditOrganisation { organisation_id: &'a str },
     /// See an organisation's members.
     ReadMembers { organisation_id: &'a str },
     /// Add, change or remove an organisation's members.
@@ -66,6 +68,14 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
             .role_in(organisation_id)
             .map(drop)
             .ok_or_else(|| forbidden("only members of this organisation may see its members")),
+        (Caller::User(user), Action::EditOrganisation { organisation_id }) => {
+            match user.role_in(organisation_id) {
+                Some(Role::Admin) => Ok(()),
+                _ => Err(forbidden(
+                    "only this organisation's admins may change its profile",
+                )),
+            }
+        }
         (Caller::User(user), Action::ManageMembers { organisation_id }) => {
             match user.role_in(organisation_id) {
                 Some(Role::Admin) => Ok(()),
@@ -95,6 +105,7 @@ fn describe(action: Action<'_>) -> &'static str {
     match action {
         Action::ReadSelf => "read their identity",
         Action::ManageOrganisations => "manage organisations",
+        Action::EditOrganisation { .. } => "change organisation profiles",
         Action::ReadMembers { .. } => "see members",
         Action::ManageMembers { .. } => "manage members",
         Action::ManagePartners => "manage partners",

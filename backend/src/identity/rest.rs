@@ -1,6 +1,6 @@
 //! Identity's REST endpoints.
 
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -9,7 +9,8 @@ use super::caller::Caller;
 use super::domain::Role;
 use super::partners::{self, NewPartnerInput, PartnerCredentials, PartnerView};
 use super::service::{
-    self, MeView, MemberView, NewOrganisationInput, OrganisationQuery, OrganisationView,
+    self, MeView, MemberView, NewOrganisationInput, OrganisationPatch, OrganisationQuery,
+    OrganisationView,
 };
 use crate::db;
 use crate::error::{ApiResult, Problem};
@@ -22,6 +23,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(list_organisations)
         .service(create_organisation)
         .service(get_organisation)
+        .service(patch_organisation)
         .service(list_members)
         .service(put_member)
         .service(delete_member)
@@ -321,4 +323,34 @@ pub async fn revoke_partner(
     Ok(web::Json(
         db::transaction(&state.db, move |conn| partners::revoke(conn, &caller, &id)).await?,
     ))
+}
+
+/// Changes an organisation's profile (its admins and platform administrators).
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    params(("slug" = String, Path)),
+    request_body = OrganisationPatch,
+    responses(
+        (status = 200, body = OrganisationView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/organisations/{slug}")]
+pub async fn patch_organisation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    slug: web::Path<String>,
+    patch: web::Json<OrganisationPatch>,
+) -> ApiResult<web::Json<OrganisationView>> {
+    let (slug, patch) = (slug.into_inner(), patch.into_inner());
+    let updated = db::transaction(&state.db, move |conn| {
+        service::update_organisation(conn, &caller, &slug, patch)
+    })
+    .await?;
+    state.changed();
+    Ok(web::Json(updated))
 }

@@ -499,3 +499,78 @@ pub fn remove_membership(
     )?;
     Ok(())
 }
+
+/// A change to an organisation's profile; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct OrganisationPatch {
+    pub name: Option<String>,
+    /// Replaces all names in other languages.
+    pub names: Option<BTreeMap<String, String>>,
+    /// An empty string removes the website.
+    pub website: Option<String>,
+}
+
+/// Changes an organisation's profile (its admins and platform administrators).
+pub fn update_organisation(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    slug: &str,
+    patch: OrganisationPatch,
+) -> ApiResult<OrganisationView> {
+    let current = store::organisation_by_slug(conn, slug)?
+        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    authorize(
+        caller,
+        Action::EditOrganisation {
+            organisation_id: &current.id,
+        },
+    )?;
+    let mut check = Validator::default();
+    if let Some(name) = &patch.name {
+        check.text("name", name, 300);
+    }
+    for (lang, text) in patch.names.iter().flatten() {
+        if !LANGUAGE_TAGS.contains(&lang.as_str()) {
+            check.fail(
+                format!("names.{lang}"),
+                "unknown_value",
+                format!("language must be one of {}", LANGUAGE_TAGS.join(", ")),
+            );
+        }
+        check.text(&format!("names.{lang}"), text, 300);
+    }
+    if let Some(website) = patch.website.as_deref().filter(|w| !w.is_empty()) {
+        check.http_url("website", website);
+    }
+    check.finish()?;
+    let name = patch
+        .name
+        .map(|n| n.trim().to_owned())
+        .unwrap_or(current.name);
+    let names_json = match &patch.names {
+        Some(names) => serde_json::to_string(names).map_err(ApiError::internal)?,
+        None => current.names_json,
+    };
+    let website = match patch.website {
+        Some(w) if w.is_empty() => None,
+        Some(w) => Some(w),
+        None => current.website,
+    };
+    store::update_organisation_profile(
+        conn,
+        &current.id,
+        &name,
+        &names_json,
+        website.as_deref(),
+        ids::now(),
+    )?;
+    change_log::record(conn, ORGANISATION_KIND, &current.id, Operation::Upsert)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "organisation.update",
+        &format!("organisation:{}", current.id),
+        serde_json::json!({"name": name}),
+    )?;
+    organisation_by_slug(conn, slug)
+}

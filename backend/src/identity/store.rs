@@ -290,3 +290,22 @@ pub fn members_of(
         .select((Membership::as_select(), User::as_select()))
         .load(conn)
 }
+
+pub fn update_organisation_profile(
+    conn: &mut DbConnection,
+    id: &str,
+    name: &str,
+    names_json: &str,
+    website: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(organisations::table.find(id))
+        .set((
+            organisations::name.eq(name),
+            organisations::names_json.eq(names_json),
+            organisations::website.eq(website),
+            organisations::updated_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -159,8 +159,15 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
 
     let audit = run(&["audit", "verify"]);
     let audit_out = String::from_utf8_lossy(&audit.stdout);
-    assert!(audit.status.success(), "{}", String::from_utf8_lossy(&audit.stderr));
-    assert!(audit_out.contains("audit chain intact: 2 entries"), "{audit_out}");
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    assert!(
+        audit_out.contains("audit chain intact: 2 entries"),
+        "{audit_out}"
+    );
 
     let status = run(&["migrate", "--status"]);
     assert!(String::from_utf8_lossy(&status.stdout).contains("no pending migrations"));
