@@ -13,8 +13,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::graphql::{self, ApiSchema};
 use crate::http::{extractors, health, middleware, openapi::ApiDoc};
-use crate::identity;
 use crate::state::AppState;
+use crate::{identity, marketplace};
 
 /// Every documented route. Modules add their `routes` here.
 fn documented_routes(config: &mut ServiceConfig) {
@@ -23,7 +23,11 @@ fn documented_routes(config: &mut ServiceConfig) {
         .service(health::readyz)
         .service(health::metrics)
         .configure(identity::rest_auth::routes)
-        .service(scope::scope("/api/v1").configure(identity::rest::routes));
+        .service(
+            scope::scope("/api/v1")
+                .configure(identity::rest::routes)
+                .configure(marketplace::rest::routes),
+        );
 }
 
 /// The OpenAPI document of this build.

@@ -97,6 +97,14 @@ pub enum AdminCommand {
         #[arg(long = "name-in", value_name = "LANG=TEXT")]
         names: Vec<String>,
     },
+    /// Appoint (or with --remove, dismiss) a marketplace moderator.
+    SetModerator {
+        /// The user's id.
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        remove: bool,
+    },
     /// Create a platform administrator, optionally as admin of an organisation.
     CreateAdmin {
         #[arg(long)]
@@ -134,8 +142,8 @@ pub fn run() -> anyhow::Result<()> {
             let db = open_database(&config)?;
             let summary = seed::demo(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "demo data: {} organisations and {} users added (run `silkbridge reindex` or start the server to index them)",
-                summary.organisations, summary.users
+                "demo data: {} organisations, {} users and {} listings added (run `silkbridge reindex` or start the server to index them)",
+                summary.organisations, summary.users, summary.listings
             );
             Ok(())
         }
@@ -259,6 +267,23 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 })
                 .map_err(describe)?;
             println!("organisation created: {} ({})", created.slug, created.id);
+        }
+        AdminCommand::SetModerator { user, remove } => {
+            conn.transaction(|conn| {
+                identity::set_moderator_unchecked(conn, &user, !remove)?;
+                crate::audit::record(
+                    conn,
+                    "cli",
+                    "user.set_moderator",
+                    &format!("user:{user}"),
+                    serde_json::json!({"moderator": !remove}),
+                )
+            })
+            .map_err(describe)?;
+            println!(
+                "user {user} is {}a moderator",
+                if remove { "no longer " } else { "" }
+            );
         }
         AdminCommand::CreateAdmin {
             name,

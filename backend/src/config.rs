@@ -40,6 +40,23 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub search: SearchConfig,
     pub identity: crate::identity::config::IdentityConfig,
+    pub marketplace: MarketplaceConfig,
+}
+
+/// `[marketplace]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarketplaceConfig {
+    /// Enquiries one person may send per hour (against spam).
+    pub enquiries_per_hour: u32,
+}
+
+impl Default for MarketplaceConfig {
+    fn default() -> Self {
+        Self {
+            enquiries_per_hour: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +111,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             search: SearchConfig::default(),
             identity: crate::identity::config::IdentityConfig::default(),
+            marketplace: MarketplaceConfig::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
+use crate::marketplace::graphql::{MarketplaceMutation, MarketplaceQuery};
 use crate::state::AppState;
 
 /// Fields every client may ask about the API itself.
@@ -22,10 +23,10 @@ impl MetaQuery {
 }
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(MetaQuery, IdentityQuery, IdentityQuery2);
+pub struct QueryRoot(MetaQuery, IdentityQuery, IdentityQuery2, MarketplaceQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation);
+pub struct MutationRoot(IdentityMutation, MarketplaceMutation);
 
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

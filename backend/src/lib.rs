@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod http;
 pub mod identity;
 pub mod logging;
+pub mod marketplace;
 pub mod search;
 pub mod seed;
 pub mod server;

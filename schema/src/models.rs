@@ -31,6 +31,8 @@ pub struct User {
     pub is_platform_admin: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Reviews marketplace listings.
+    pub is_moderator: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -147,4 +149,67 @@ pub struct NewAuditEntry {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = crate::tables::listing_categories)]
+pub struct ListingCategory {
+    pub slug: String,
+    pub name: String,
+    pub names_json: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::tables::listings, treat_none_as_null = true)]
+pub struct Listing {
+    pub id: String,
+    pub organisation_id: String,
+    pub kind: String,
+    pub state: String,
+    pub title: String,
+    pub description: String,
+    /// `{lang: {title, description}}`.
+    pub translations_json: String,
+    pub price_model: String,
+    /// Whole currency units.
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    pub currency: Option<String>,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub contact_email: Option<String>,
+    pub contact_url: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub published_at: Option<NaiveDateTime>,
+    /// A revision of a published listing that awaits review.
+    pub pending_revision: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::listing_revisions)]
+pub struct ListingRevision {
+    pub listing_id: String,
+    pub revision: i32,
+    pub content_json: String,
+    pub submitted_by: String,
+    pub submitted_at: NaiveDateTime,
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::enquiries)]
+pub struct Enquiry {
+    pub id: String,
+    pub listing_id: String,
+    pub organisation_id: String,
+    pub sender_id: String,
+    pub message: String,
+    pub reply_to: Option<String>,
+    pub created_at: NaiveDateTime,
 }

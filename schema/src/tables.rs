@@ -23,6 +23,7 @@ diesel::table! {
         is_platform_admin -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        is_moderator -> Bool,
     }
 }
 
@@ -121,6 +122,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    listing_categories (slug) {
+        slug -> Text,
+        name -> Text,
+        names_json -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    listings (id) {
+        id -> Text,
+        organisation_id -> Text,
+        kind -> Text,
+        state -> Text,
+        title -> Text,
+        description -> Text,
+        translations_json -> Text,
+        price_model -> Text,
+        price_min -> Nullable<BigInt>,
+        price_max -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        contact_email -> Nullable<Text>,
+        contact_url -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        pending_revision -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    listing_countries (listing_id, country) {
+        listing_id -> Text,
+        country -> Text,
+    }
+}
+
+diesel::table! {
+    listing_category_links (listing_id, category_slug) {
+        listing_id -> Text,
+        category_slug -> Text,
+    }
+}
+
+diesel::table! {
+    listing_revisions (listing_id, revision) {
+        listing_id -> Text,
+        revision -> Integer,
+        content_json -> Text,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    enquiries (id) {
+        id -> Text,
+        listing_id -> Text,
+        organisation_id -> Text,
+        sender_id -> Text,
+        message -> Text,
+        reply_to -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(listings -> organisations (organisation_id));
+diesel::joinable!(listing_countries -> listings (listing_id));
+diesel::joinable!(listing_category_links -> listings (listing_id));
+diesel::joinable!(listing_revisions -> listings (listing_id));
+diesel::joinable!(enquiries -> listings (listing_id));
 diesel::joinable!(user_identities -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -131,5 +211,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_identities,
     sessions,
     refresh_tokens,
-    partners
+    partners,
+    listings,
+    listing_countries,
+    listing_category_links,
+    listing_revisions,
+    listing_categories,
+    enquiries
 );

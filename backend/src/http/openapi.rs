@@ -19,7 +19,8 @@ use utoipa::OpenApi;
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "auth", description = "Federated login, tokens and the OAuth2 token endpoint"),
         (name = "identity", description = "Organisations, members and the caller"),
-        (name = "partners", description = "Partner clients (machine access)")
+        (name = "partners", description = "Partner clients (machine access)"),
+        (name = "marketplace", description = "Listings of services, products, startups, co-investment calls and events")
     ),
     modifiers(&BearerAuth)
 )]

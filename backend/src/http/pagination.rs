@@ -75,6 +75,7 @@ impl PageRequest {
     name = "OrganisationPage",
     params(crate::identity::service::OrganisationView)
 ))]
+#[graphql(concrete(name = "ListingPage", params(crate::marketplace::service::ListingView)))]
 pub struct Page<T: async_graphql::OutputType> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.

@@ -22,6 +22,8 @@ pub struct UserCaller {
     pub id: String,
     pub session_id: String,
     pub platform_admin: bool,
+    /// Reviews marketplace listings.
+    pub moderator: bool,
     /// (organisation id, role) for each membership.
     pub memberships: Vec<(String, Role)>,
 }
@@ -55,6 +57,14 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// The user's id, if a person is calling.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Self::User(user) => Some(&user.id),
+            _ => None,
+        }
+    }
+
     /// The audit actor string.
     pub fn actor(&self) -> String {
         match self {

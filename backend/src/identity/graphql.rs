@@ -196,6 +196,22 @@ impl IdentityMutation {
         Ok(true)
     }
 
+    /// Appoints or removes a platform moderator (platform administrators).
+    async fn set_moderator(
+        &self,
+        ctx: &Context<'_>,
+        user_id: String,
+        moderator: bool,
+    ) -> Result<bool> {
+        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        db::transaction(&state.db, move |conn| {
+            service::set_moderator(conn, &caller, &user_id, moderator)
+        })
+        .await
+        .map_err(|e| e.into_graphql())?;
+        Ok(true)
+    }
+
     /// Registers a partner client; the answer holds its secret, shown only this once.
     async fn create_partner(
         &self,

@@ -23,6 +23,12 @@ pub enum Action<'a> {
     ManagePartners,
     /// Edit content owned by an organisation (publications, datasets, listings…).
     EditFor { organisation_id: &'a str },
+    /// See an organisation's own material (its unpublished listings, its enquiry inbox).
+    ReadOwn { organisation_id: &'a str },
+    /// Approve or reject content awaiting review (platform moderators).
+    Moderate,
+    /// Act as a signed-in person (send an enquiry, …).
+    ActAsPerson,
     /// A partner operation that needs an OAuth2 scope (`imei:read`, …).
     UseScope(&'a str),
 }
@@ -63,11 +69,17 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
             "`{scope}` is for partner clients with that scope"
         ))),
         (Caller::User(_), Action::ReadSelf) => Ok(()),
+        (Caller::User(_), Action::ActAsPerson) => Ok(()),
+        (Caller::User(user), Action::Moderate) if user.moderator => Ok(()),
         (Caller::User(user), _) if user.platform_admin => Ok(()),
         (Caller::User(user), Action::ReadMembers { organisation_id }) => user
             .role_in(organisation_id)
             .map(drop)
             .ok_or_else(|| forbidden("only members of this organisation may see its members")),
+        (Caller::User(user), Action::ReadOwn { organisation_id }) => user
+            .role_in(organisation_id)
+            .map(drop)
+            .ok_or_else(|| forbidden("only members of this organisation may see this")),
         (Caller::User(user), Action::EditOrganisation { organisation_id }) => {
             match user.role_in(organisation_id) {
                 Some(Role::Admin) => Ok(()),
@@ -92,6 +104,9 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
                 )),
             }
         }
+        (Caller::User(_), Action::Moderate) => {
+            Err(forbidden("only platform moderators may review"))
+        }
         (Caller::User(_), other @ (Action::ManageOrganisations | Action::ManagePartners)) => {
             Err(forbidden(format!(
                 "only platform administrators may {}",
@@ -111,6 +126,9 @@ fn describe(action: Action<'_>) -> &'static str {
         Action::ManagePartners => "manage partners",
         Action::EditFor { .. } => "edit organisation content",
         Action::UseScope(_) => "use this scope",
+        Action::ReadOwn { .. } => "see organisation material",
+        Action::Moderate => "moderate",
+        Action::ActAsPerson => "act as a person",
     }
 }
 
@@ -126,6 +144,7 @@ mod tests {
             id: "u".into(),
             session_id: "s".into(),
             platform_admin: admin,
+            moderator: false,
             memberships: memberships
                 .iter()
                 .map(|(o, r)| ((*o).to_owned(), *r))

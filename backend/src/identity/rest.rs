@@ -30,7 +30,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(list_partners)
         .service(create_partner)
         .service(rotate_partner_secret)
-        .service(revoke_partner);
+        .service(revoke_partner)
+        .service(put_moderator);
 }
 
 /// Filters of `GET /organisations`.
@@ -353,4 +354,37 @@ pub async fn patch_organisation(
     .await?;
     state.changed();
     Ok(web::Json(updated))
+}
+
+/// Whether a user reviews marketplace listings.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ModeratorInput {
+    pub moderator: bool,
+}
+
+/// Appoints or removes a platform moderator (platform administrators).
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = ModeratorInput,
+    responses(
+        (status = 204),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/users/{id}/moderator")]
+pub async fn put_moderator(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    input: web::Json<ModeratorInput>,
+) -> ApiResult<HttpResponse> {
+    let (id, moderator) = (id.into_inner(), input.moderator);
+    db::transaction(&state.db, move |conn| {
+        service::set_moderator(conn, &caller, &id, moderator)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -202,6 +202,7 @@ pub fn create_user(conn: &mut DbConnection, input: NewUserInput) -> ApiResult<Us
         is_platform_admin: input.is_platform_admin,
         created_at: now,
         updated_at: now,
+        is_moderator: false,
     };
     store::insert_user(conn, &user)?;
     Ok(user)
@@ -266,16 +267,16 @@ pub fn organisation_index_document(
     Ok(store::organisation_by_id(conn, id)?.map(|row| organisation_document(&row)))
 }
 
-/// Search documents of organisations after `after_id` in id order: the rebuild scan.
+/// Search documents of organisations after `after_id` in id order, and the last id seen:
+/// the rebuild scan.
 pub fn organisation_index_documents_after(
     conn: &mut DbConnection,
     after_id: &str,
     limit: i64,
-) -> ApiResult<Vec<IndexDocument>> {
-    Ok(store::organisations_after_id(conn, after_id, limit)?
-        .iter()
-        .map(organisation_document)
-        .collect())
+) -> ApiResult<(Vec<IndexDocument>, Option<String>)> {
+    let rows = store::organisations_after_id(conn, after_id, limit)?;
+    let last = rows.last().map(|r| r.id.clone());
+    Ok((rows.iter().map(organisation_document).collect(), last))
 }
 
 // ---- Callers, sessions and authorised management ------------------------------------------
@@ -309,6 +310,7 @@ pub fn session_user(
         id: user.id,
         session_id: session.id,
         platform_admin: user.is_platform_admin,
+        moderator: user.is_moderator,
     })
 }
 
@@ -573,4 +575,50 @@ pub fn update_organisation(
         serde_json::json!({"name": name}),
     )?;
     organisation_by_slug(conn, slug)
+}
+
+/// Makes a user a marketplace moderator, or not (platform administrators).
+pub fn set_moderator(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    user_id: &str,
+    moderator: bool,
+) -> ApiResult<()> {
+    authorize(caller, Action::ManageOrganisations)?;
+    set_moderator_unchecked(conn, user_id, moderator)?;
+    audit::record(
+        conn,
+        &caller.actor(),
+        "user.set_moderator",
+        &format!("user:{user_id}"),
+        serde_json::json!({"moderator": moderator}),
+    )?;
+    Ok(())
+}
+
+/// The same without a caller, for the operator's CLI.
+pub fn set_moderator_unchecked(
+    conn: &mut DbConnection,
+    user_id: &str,
+    moderator: bool,
+) -> ApiResult<()> {
+    if store::set_moderator(conn, user_id, moderator)? == 0 {
+        return Err(ApiError::not_found(format_args!("user `{user_id}`")));
+    }
+    Ok(())
+}
+
+/// An organisation by id, for other modules.
+pub fn organisation_by_id(conn: &mut DbConnection, id: &str) -> ApiResult<OrganisationView> {
+    match store::organisation_by_id(conn, id)? {
+        Some(row) => view(row),
+        None => Err(ApiError::not_found(format_args!("organisation `{id}`"))),
+    }
+}
+
+/// A user's display name, for other modules (never their e-mail or national id).
+pub fn display_name(conn: &mut DbConnection, user_id: &str) -> ApiResult<String> {
+    Ok(store::user_by_id(conn, user_id)?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| "(deleted user)".to_owned()))
 }

@@ -309,3 +309,13 @@ pub fn update_organisation_profile(
         .execute(conn)
         .map(drop)
 }
+
+pub fn set_moderator(
+    conn: &mut DbConnection,
+    user_id: &str,
+    moderator: bool,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::is_moderator.eq(moderator))
+        .execute(conn)
+}

@@ -80,9 +80,9 @@ pub fn rebuild(
             kind_at = None;
         }
         loop {
-            let documents = sources::documents_after(&mut conn, kind, &after_id, batch.max(1))?;
-            let Some(last) = documents.last() else { break };
-            let last_id = last.entity_id.clone();
+            let (documents, last_id) =
+                sources::documents_after(&mut conn, kind, &after_id, batch.max(1))?;
+            let Some(last_id) = last_id else { break };
             for document in &documents {
                 index.upsert(document).map_err(ApiError::internal)?;
             }
@@ -106,8 +106,9 @@ pub fn rebuild(
     state.position = state.rebuild_target.take();
     state.rebuild_after = None;
     index.commit(&state).map_err(ApiError::internal)?;
+    // Unpublished items are scanned without a document: the scan is complete all the same.
     let _ = report(RebuildProgress {
-        done,
+        done: total.max(done),
         total,
         resumed,
     });

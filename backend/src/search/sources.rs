@@ -6,9 +6,10 @@ use silkbridge_search_index::IndexDocument;
 
 use crate::error::ApiResult;
 use crate::identity::service as identity;
+use crate::marketplace::service as marketplace;
 
 /// Every indexed kind, in rebuild order.
-pub const KINDS: &[&str] = &[identity::ORGANISATION_KIND];
+pub const KINDS: &[&str] = &[identity::ORGANISATION_KIND, marketplace::LISTING_KIND];
 
 /// The current search document of an item; `None` if it is gone or no longer searchable.
 /// Returns `Ok(None)` for kinds this build does not index, so an entry written by a newer
@@ -16,22 +17,26 @@ pub const KINDS: &[&str] = &[identity::ORGANISATION_KIND];
 pub fn document(conn: &mut DbConnection, kind: &str, id: &str) -> ApiResult<Option<IndexDocument>> {
     match kind {
         identity::ORGANISATION_KIND => identity::organisation_index_document(conn, id),
+        marketplace::LISTING_KIND => marketplace::index_document(conn, id),
         _ => Ok(None),
     }
 }
 
-/// Documents of one kind after `after_id`, in id order.
+/// Documents of up to `limit` items of one kind after `after_id`, in id order, and the last
+/// id scanned (`None` at the end). Items that are not searchable (unpublished) are scanned
+/// but yield no document, so a batch may be empty without being the last.
 pub fn documents_after(
     conn: &mut DbConnection,
     kind: &str,
     after_id: &str,
     limit: i64,
-) -> ApiResult<Vec<IndexDocument>> {
+) -> ApiResult<(Vec<IndexDocument>, Option<String>)> {
     match kind {
         identity::ORGANISATION_KIND => {
             identity::organisation_index_documents_after(conn, after_id, limit)
         }
-        _ => Ok(Vec::new()),
+        marketplace::LISTING_KIND => marketplace::index_documents_after(conn, after_id, limit),
+        _ => Ok((Vec::new(), None)),
     }
 }
 
@@ -39,6 +44,7 @@ pub fn documents_after(
 pub fn count(conn: &mut DbConnection, kind: &str) -> ApiResult<u64> {
     let count = match kind {
         identity::ORGANISATION_KIND => identity::count_organisations(conn)?,
+        marketplace::LISTING_KIND => marketplace::count(conn)?,
         _ => 0,
     };
     Ok(u64::try_from(count).unwrap_or(0))

@@ -99,7 +99,10 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         "{}",
         String::from_utf8_lossy(&seeded.stderr)
     );
-    assert!(String::from_utf8_lossy(&seeded.stdout).contains("11 organisations"));
+    assert!(
+        String::from_utf8_lossy(&seeded.stdout)
+            .contains("14 organisations, 5 users and 8 listings")
+    );
 
     let created = run(&[
         "admin",
@@ -155,9 +158,11 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         "{}",
         String::from_utf8_lossy(&reindexed.stderr)
     );
-    assert!(stdout.contains("12 searchable"), "{stdout}");
+    // 14 demo organisations + the one created above + 8 published listings.
+    assert!(stdout.contains("23 searchable"), "{stdout}");
 
     let audit = run(&["audit", "verify"]);
+    // 8 approvals of demo listings, then the organisation and the administrator above.
     let audit_out = String::from_utf8_lossy(&audit.stdout);
     assert!(
         audit.status.success(),
@@ -165,7 +170,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&audit.stderr)
     );
     assert!(
-        audit_out.contains("audit chain intact: 2 entries"),
+        audit_out.contains("audit chain intact: 10 entries"),
         "{audit_out}"
     );
 

@@ -54,7 +54,10 @@ async fn the_served_openapi_document_is_the_checked_in_one() {
     let checked_in: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(contract_path("openapi.json")).unwrap())
             .unwrap();
-    assert_eq!(served.json(), checked_in);
+    assert!(
+        served.json() == checked_in,
+        "the served /api/v1/openapi.json differs from schema/openapi.json"
+    );
     assert!(checked_in["paths"]["/api/v1/organisations"]["get"].is_object());
     let docs = app.get("/api/v1/docs/").await;
     assert_eq!(docs.status, 200, "Swagger UI is served");

@@ -72,7 +72,8 @@ async fn writes_reach_the_index_through_the_change_log() {
 #[actix_web::test]
 async fn an_interrupted_rebuild_resumes_where_it_stopped() {
     let app = TestApp::start().await;
-    let seeded = app.seed_demo().await.organisations as u64;
+    let summary = app.seed_demo().await;
+    let seeded = (summary.organisations + summary.listings) as u64;
     let state = app.state.clone();
     tokio::task::spawn_blocking(move || {
         let mut batches = 0;
