@@ -17,6 +17,7 @@ mod api {
     mod id_tokens;
     mod identity_access;
     mod identity_login;
+    mod marketplace;
     mod organisations;
     mod problems;
     mod search_sync;

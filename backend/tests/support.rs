@@ -88,8 +88,14 @@ impl TestApp {
     /// Starts a server with a real OpenID Provider for each country (UZ gives `pinfl`,
     /// AZ gives `fin`).
     pub async fn start_federated() -> Self {
+        Self::start_federated_with(|_| {}).await
+    }
+
+    /// `start_federated` after `adjust` has changed the configuration.
+    pub async fn start_federated_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let mut providers = Vec::new();
         let app = Self::start_with(|config, base| {
+            adjust(config);
             for (country, claim) in [("UZ", "pinfl"), ("AZ", "fin")] {
                 let redirect = format!("{base}/auth/{country}/callback");
                 let provider = OpenIdProvider::start(

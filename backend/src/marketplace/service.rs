@@ -200,14 +200,14 @@ fn validate(conn: &mut DbConnection, mut input: ListingInput) -> ApiResult<Listi
             check.fail(field, "out_of_range", "a price cannot be negative");
         }
     }
-    if let (Some(min), Some(max)) = (input.price_min, input.price_max) {
-        if max < min {
-            check.fail(
-                "price_max",
-                "invalid_range",
-                "the upper price is below the lower one",
-            );
-        }
+    if let (Some(min), Some(max)) = (input.price_min, input.price_max)
+        && max < min
+    {
+        check.fail(
+            "price_max",
+            "invalid_range",
+            "the upper price is below the lower one",
+        );
     }
     if let Some(currency) = &input.currency {
         check.parse::<Currency>("currency", currency);
@@ -228,15 +228,18 @@ fn validate(conn: &mut DbConnection, mut input: ListingInput) -> ApiResult<Listi
                 check.fail("price_max", "required", "a range needs an upper price");
             }
         }
-        Some(model) => {
-            if input.price_min.is_some() || input.price_max.is_some() || input.currency.is_some() {
-                check.fail(
-                    "price_model",
-                    "conflict",
-                    format!("a `{model}` listing carries no amount or currency"),
-                );
-            }
+        Some(model)
+            if input.price_min.is_some()
+                || input.price_max.is_some()
+                || input.currency.is_some() =>
+        {
+            check.fail(
+                "price_model",
+                "conflict",
+                format!("a `{model}` listing carries no amount or currency"),
+            );
         }
+        Some(_) => {}
         None => {}
     }
     if kind == Some(ListingKind::Event) {
@@ -247,10 +250,10 @@ fn validate(conn: &mut DbConnection, mut input: ListingInput) -> ApiResult<Listi
             check.fail("ends_at", "required", "an event needs its end");
         }
     }
-    if let (Some(start), Some(end)) = (input.starts_at, input.ends_at) {
-        if end < start {
-            check.fail("ends_at", "invalid_range", "the end is before the start");
-        }
+    if let (Some(start), Some(end)) = (input.starts_at, input.ends_at)
+        && end < start
+    {
+        check.fail("ends_at", "invalid_range", "the end is before the start");
     }
     if let Some(email) = &input.contact_email {
         check.email("contact_email", email);
@@ -726,10 +729,10 @@ fn filter_of(query: &ListingQuery) -> ApiResult<(ListingFilter, bool)> {
     if query.price_from.is_some_and(|p| p < 0) || query.price_to.is_some_and(|p| p < 0) {
         check.fail("price_from", "out_of_range", "a price cannot be negative");
     }
-    if let (Some(from), Some(to)) = (query.from, query.to) {
-        if to < from {
-            check.fail("to", "invalid_range", "the end is before the start");
-        }
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && to < from
+    {
+        check.fail("to", "invalid_range", "the end is before the start");
     }
     filter.ends_after = query.from;
     filter.starts_before = query.to;
