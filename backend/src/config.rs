@@ -49,12 +49,15 @@ pub struct Config {
 pub struct MarketplaceConfig {
     /// Enquiries one person may send per hour (against spam).
     pub enquiries_per_hour: u32,
+    /// Largest image or document attached to a listing, in bytes.
+    pub media_max_bytes: u64,
 }
 
 impl Default for MarketplaceConfig {
     fn default() -> Self {
         Self {
             enquiries_per_hour: 10,
+            media_max_bytes: 10 * 1024 * 1024,
         }
     }
 }

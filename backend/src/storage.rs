@@ -52,12 +52,125 @@ pub fn open(url: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
     Ok(Arc::new(store))
 }
 
+/// Runs the content check on the held start of the file, then opens the writer with it.
+async fn open_writer(
+    store: &Arc<dyn ObjectStore>,
+    path: &object_store::path::Path,
+    held: &[u8],
+    check: Option<impl FnOnce(&[u8]) -> Result<(), String>>,
+) -> Result<object_store::buffered::BufWriter, StreamError> {
+    use tokio::io::AsyncWriteExt;
+    if let Some(check) = check {
+        check(&held[..held.len().min(SNIFF_BYTES)]).map_err(StreamError::Refused)?;
+    }
+    let mut writer = object_store::buffered::BufWriter::new(store.clone(), path.clone());
+    writer
+        .write_all(held)
+        .await
+        .map_err(|e| StreamError::Body(e.to_string()))?;
+    Ok(writer)
+}
+
 /// Proves the store accepts writes, for readiness checks.
 pub async fn probe(store: &dyn ObjectStore) -> anyhow::Result<()> {
     use object_store::ObjectStoreExt;
     let path = object_store::path::Path::from("_silkbridge/readyz");
     store.put(&path, "ok".into()).await?;
     Ok(())
+}
+
+/// A file written by `store_stream`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub size: u64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+}
+
+/// Why a streamed write failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("{0}")]
+    Refused(String),
+    #[error("the upload was interrupted: {0}")]
+    Body(String),
+    #[error("the object store failed: {0}")]
+    Store(#[from] object_store::Error),
+}
+
+/// How many leading bytes `store_stream` shows its content check.
+pub const SNIFF_BYTES: usize = 512;
+
+/// Streams `body` into `path` without holding it in memory: the SHA-256 and size are
+/// computed on the way, `check` sees the first bytes before anything is written (content
+/// sniffing), and passing `max_bytes` aborts the upload. Nothing is left behind on failure.
+pub async fn store_stream<S, E>(
+    store: Arc<dyn ObjectStore>,
+    path: &object_store::path::Path,
+    mut body: S,
+    max_bytes: u64,
+    check: impl FnOnce(&[u8]) -> Result<(), String>,
+) -> Result<StoredObject, StreamError>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    use sha2::{Digest, Sha256};
+    use tokio::io::AsyncWriteExt;
+
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    // Bytes held back until the check has seen enough of the file's start.
+    let mut held: Vec<u8> = Vec::new();
+    let mut check = Some(check);
+    let mut writer: Option<object_store::buffered::BufWriter> = None;
+    let outcome: Result<(), StreamError> = async {
+        loop {
+            let Some(chunk) = body.next().await else {
+                if writer.is_none() {
+                    writer = Some(open_writer(&store, path, &held, check.take()).await?);
+                }
+                break;
+            };
+            let chunk = chunk.map_err(|e| StreamError::Body(e.to_string()))?;
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                return Err(StreamError::TooLarge { limit: max_bytes });
+            }
+            hasher.update(&chunk);
+            if let Some(open) = writer.as_mut() {
+                open.write_all(&chunk)
+                    .await
+                    .map_err(|e| StreamError::Body(e.to_string()))?;
+            } else {
+                held.extend_from_slice(&chunk);
+                if held.len() >= SNIFF_BYTES {
+                    writer = Some(open_writer(&store, path, &held, check.take()).await?);
+                    held = Vec::new();
+                }
+            }
+        }
+        if let Some(open) = writer.as_mut() {
+            open.shutdown()
+                .await
+                .map_err(|e| StreamError::Body(e.to_string()))?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(error) = outcome {
+        if let Some(mut open) = writer {
+            let _ = open.abort().await;
+        }
+        return Err(error);
+    }
+    Ok(StoredObject {
+        size,
+        sha256: hex::encode(hasher.finalize()),
+    })
 }
 
 #[cfg(test)]
@@ -95,6 +208,69 @@ mod tests {
     fn s3_urls_configure_a_bucket_without_contacting_it() {
         assert!(open("s3://silkbridge-files/prod").is_ok());
         assert!(open("s3://").is_err_and(|e| e.to_string().contains("names no bucket")));
+    }
+
+    fn chunks(
+        data: &[u8],
+        size: usize,
+    ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Unpin {
+        let parts: Vec<Result<bytes::Bytes, std::io::Error>> = data
+            .chunks(size)
+            .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+            .collect();
+        futures_util::stream::iter(parts)
+    }
+
+    #[tokio::test]
+    async fn streams_hash_and_refuse_what_they_must() {
+        let store = open("memory://").unwrap();
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let path = Path::from("a/b");
+        let stored = store_stream(
+            store.clone(),
+            &path,
+            chunks(&data, 4096),
+            1_000_000,
+            |head| {
+                assert_eq!(head.len(), SNIFF_BYTES);
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(stored.size, 100_000);
+        use sha2::Digest;
+        assert_eq!(stored.sha256, hex::encode(sha2::Sha256::digest(&data)));
+        let back = store.get(&path).await.unwrap().bytes().await.unwrap();
+        assert_eq!(&back[..], &data[..]);
+
+        let too_big = store_stream(
+            store.clone(),
+            &Path::from("big"),
+            chunks(&data, 4096),
+            50_000,
+            |_| Ok(()),
+        )
+        .await;
+        assert!(matches!(
+            too_big,
+            Err(StreamError::TooLarge { limit: 50_000 })
+        ));
+        assert!(
+            store.head(&Path::from("big")).await.is_err(),
+            "nothing is left behind"
+        );
+
+        let refused = store_stream(
+            store.clone(),
+            &Path::from("no"),
+            chunks(b"tiny", 2),
+            100,
+            |_| Err("not an image".into()),
+        )
+        .await;
+        assert!(matches!(refused, Err(StreamError::Refused(m)) if m == "not an image"));
+        assert!(store.head(&Path::from("no")).await.is_err());
     }
 
     #[test]

@@ -213,3 +213,17 @@ pub struct Enquiry {
     pub reply_to: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::listing_media)]
+pub struct ListingMedia {
+    pub id: String,
+    pub listing_id: String,
+    /// Where the bytes are in the object store.
+    pub object_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}

@@ -196,6 +196,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    listing_media (id) {
+        id -> Text,
+        listing_id -> Text,
+        object_key -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(listing_media -> listings (listing_id));
 diesel::joinable!(listings -> organisations (organisation_id));
 diesel::joinable!(listing_countries -> listings (listing_id));
 diesel::joinable!(listing_category_links -> listings (listing_id));
@@ -217,5 +231,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_category_links,
     listing_revisions,
     listing_categories,
+    listing_media,
     enquiries
 );

@@ -6,6 +6,8 @@
 
 pub mod domain;
 pub mod graphql;
+pub mod media;
 pub mod rest;
+pub mod rest_media;
 pub mod service;
 mod store;

@@ -29,7 +29,10 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(listing_history)
         .service(send_enquiry)
         .service(organisation_listings)
-        .service(organisation_enquiries);
+        .service(organisation_enquiries)
+        .service(super::rest_media::upload_media)
+        .service(super::rest_media::download_media)
+        .service(super::rest_media::delete_media);
 }
 
 /// The managed category taxonomy, in every language.

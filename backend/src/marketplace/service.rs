@@ -115,6 +115,8 @@ pub struct ListingView {
     pub published_at: Option<NaiveDateTime>,
     /// An edit of this published listing awaits review.
     pub has_pending_edit: bool,
+    /// Images and documents.
+    pub media: Vec<super::media::MediaView>,
 }
 
 /// A category of the managed taxonomy.
@@ -366,6 +368,7 @@ fn view(conn: &mut DbConnection, row: Listing) -> ApiResult<ListingView> {
             })
             .collect(),
         has_pending_edit: row.pending_revision.is_some(),
+        media: super::media::list(conn, &row.id)?,
         id: row.id,
         kind: row.kind,
         state: row.state,
@@ -386,7 +389,7 @@ fn view(conn: &mut DbConnection, row: Listing) -> ApiResult<ListingView> {
 }
 
 /// A listing the caller may see, else 404 (unpublished listings do not reveal that they exist).
-fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<Listing> {
+pub(super) fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<Listing> {
     let row = store::listing(conn, id)?
         .ok_or_else(|| ApiError::not_found(format_args!("listing `{id}`")))?;
     let published = row.state == ListingState::Published.as_str();
@@ -407,7 +410,7 @@ fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<List
 }
 
 /// A listing the caller may edit (its organisation's editors).
-fn editable(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<Listing> {
+pub(super) fn editable(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<Listing> {
     let row = visible(conn, caller, id)?;
     authorize(
         caller,

@@ -299,3 +299,38 @@ pub fn inbox(
         .select(Enquiry::as_select())
         .load(conn)
 }
+
+use silkbridge_schema::models::ListingMedia;
+use silkbridge_schema::tables::listing_media;
+
+pub fn media_of(conn: &mut DbConnection, listing_id: &str) -> QueryResult<Vec<ListingMedia>> {
+    listing_media::table
+        .filter(listing_media::listing_id.eq(listing_id))
+        .order(listing_media::created_at.asc())
+        .select(ListingMedia::as_select())
+        .load(conn)
+}
+
+pub fn media(
+    conn: &mut DbConnection,
+    listing_id: &str,
+    id: &str,
+) -> QueryResult<Option<ListingMedia>> {
+    listing_media::table
+        .find(id)
+        .filter(listing_media::listing_id.eq(listing_id))
+        .select(ListingMedia::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_media(conn: &mut DbConnection, row: &ListingMedia) -> QueryResult<()> {
+    diesel::insert_into(listing_media::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_media(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::delete(listing_media::table.find(id)).execute(conn)
+}

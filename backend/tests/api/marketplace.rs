@@ -769,3 +769,109 @@ async fn filters_sort_and_pages_over_the_demo_listings() {
         "{agritech}"
     );
 }
+
+fn png(size: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    bytes.extend((0..size).map(|i| (i % 251) as u8));
+    bytes
+}
+
+#[actix_web::test]
+async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
+    let app =
+        TestApp::start_federated_with(|config| config.marketplace.media_max_bytes = 50_000).await;
+    let cast = cast(&app).await;
+    let draft = app
+        .send(
+            app.authed(
+                Method::POST,
+                "/api/v1/marketplace/listings",
+                &cast.editor.access_token,
+            )
+            .json(&service_listing("With a picture")),
+        )
+        .await
+        .json();
+    let id = draft["id"].as_str().unwrap().to_owned();
+    let upload = |who: &SignedIn, content_type: &str, body: Vec<u8>| {
+        app.authed(
+            Method::POST,
+            &format!("/api/v1/marketplace/listings/{id}/media?file_name=diagram.png"),
+            &who.access_token,
+        )
+        .header("content-type", content_type)
+        .body(body)
+    };
+    let image = png(30_000);
+    let stored = app
+        .send(upload(&cast.editor, "image/png", image.clone()))
+        .await;
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    let stored = stored.json();
+    use sha2::Digest;
+    assert_eq!(stored["sha256"], hex_digest(&sha2::Sha256::digest(&image)));
+    assert_eq!(stored["size_bytes"], image.len());
+
+    // The content decides, not the label; size is capped; only the organisation's editors add.
+    app.send(upload(
+        &cast.editor,
+        "image/png",
+        b"plain text, not an image".repeat(40),
+    ))
+    .await
+    .problem(415, "unsupported_media_type");
+    app.send(upload(&cast.editor, "image/jpeg", png(100)))
+        .await
+        .problem(415, "unsupported_media_type");
+    app.send(upload(&cast.editor, "image/png", png(60_000)))
+        .await
+        .problem(413, "payload_too_large");
+    app.send(upload(&cast.member, "image/png", png(100)))
+        .await
+        .problem(403, "forbidden");
+    app.send(upload(&cast.other_editor, "image/png", png(100)))
+        .await
+        .problem(404, "not_found");
+    let objects = std::fs::read_dir(app.dir.path().join("objects/marketplace").join(&id))
+        .unwrap()
+        .count();
+    assert_eq!(objects, 1, "refused uploads leave nothing in the store");
+
+    // Served under the listing's visibility: hidden while a draft, public once published.
+    let url = stored["url"].as_str().unwrap().to_owned();
+    app.get(&url).await.problem(404, "not_found");
+    let seen = app
+        .authed(Method::GET, &url, &cast.member.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seen.bytes().await.unwrap().to_vec(), image);
+    app.send(app.authed(
+        Method::POST,
+        &format!("/api/v1/marketplace/listings/{id}/submit"),
+        &cast.editor.access_token,
+    ))
+    .await;
+    decide(&app, &cast.moderator, &id, json!({"decision": "approve"})).await;
+    let public = app.client.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(public.headers()["content-type"], "image/png");
+    assert_eq!(
+        public.headers()["etag"].to_str().unwrap(),
+        format!("\"{}\"", stored["sha256"].as_str().unwrap())
+    );
+    assert_eq!(public.bytes().await.unwrap().to_vec(), image);
+    let listing = app
+        .get(&format!("/api/v1/marketplace/listings/{id}"))
+        .await
+        .json();
+    assert_eq!(listing["media"][0]["file_name"], "diagram.png");
+
+    // A live listing's media change only through a draft.
+    app.send(upload(&cast.editor, "image/png", png(100)))
+        .await
+        .problem(409, "conflict");
+}
+
+fn hex_digest(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
