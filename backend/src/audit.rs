@@ -43,6 +43,20 @@ pub fn record(
     target: &str,
     details: Value,
 ) -> ApiResult<()> {
+    // A transaction of its own (a savepoint inside the caller's), so the lock below always
+    // covers reading the predecessor and inserting, even when a caller forgot to open one.
+    silkbridge_schema::write_transaction(conn, |conn| {
+        append(conn, actor, action, target, &details.to_string())
+    })
+}
+
+fn append(
+    conn: &mut DbConnection,
+    actor: &str,
+    action: &str,
+    target: &str,
+    details: &str,
+) -> ApiResult<()> {
     // Appends must be serialised so each sees its predecessor: SQLite has one writer at a
     // time; on PostgreSQL a transaction-scoped advisory lock does it.
     if let DbConnection::Postgresql(_) = conn {
@@ -55,15 +69,14 @@ pub fn record(
         .optional()?
         .unwrap_or_else(|| GENESIS.to_owned());
     let at = ids::now();
-    let details = details.to_string();
-    let hash = entry_hash(&prev_hash, &at, actor, action, target, &details);
+    let hash = entry_hash(&prev_hash, &at, actor, action, target, details);
     diesel::insert_into(audit_log::table)
         .values(NewAuditEntry {
             at,
             actor: actor.to_owned(),
             action: action.to_owned(),
             target: target.to_owned(),
-            details,
+            details: details.to_owned(),
             prev_hash,
             hash,
         })

@@ -228,7 +228,6 @@ fn reindex(config: &Config, restart: bool) -> anyhow::Result<()> {
 fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     let db = open_database(config)?;
     let mut conn = db.connection()?;
-    use diesel::Connection;
     match command {
         AdminCommand::CreateOrganisation {
             slug,
@@ -253,23 +252,22 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 country,
                 website,
             };
-            let created = conn
-                .transaction(|conn| {
-                    let created = identity::create_organisation(conn, input)?;
-                    crate::audit::record(
-                        conn,
-                        "cli",
-                        "organisation.create",
-                        &format!("organisation:{}", created.id),
-                        serde_json::json!({"slug": created.slug}),
-                    )?;
-                    Ok(created)
-                })
-                .map_err(describe)?;
+            let created = silkbridge_schema::write_transaction(&mut conn, |conn| {
+                let created = identity::create_organisation(conn, input)?;
+                crate::audit::record(
+                    conn,
+                    "cli",
+                    "organisation.create",
+                    &format!("organisation:{}", created.id),
+                    serde_json::json!({"slug": created.slug}),
+                )?;
+                Ok(created)
+            })
+            .map_err(describe)?;
             println!("organisation created: {} ({})", created.slug, created.id);
         }
         AdminCommand::SetModerator { user, remove } => {
-            conn.transaction(|conn| {
+            silkbridge_schema::write_transaction(&mut conn, |conn| {
                 identity::set_moderator_unchecked(conn, &user, !remove)?;
                 crate::audit::record(
                     conn,
@@ -290,30 +288,29 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             email,
             organisation,
         } => {
-            let user = conn
-                .transaction(|conn| {
-                    let user = identity::create_user(
-                        conn,
-                        NewUserInput {
-                            display_name: name,
-                            email,
-                            country: None,
-                            is_platform_admin: true,
-                        },
-                    )?;
-                    if let Some(slug) = &organisation {
-                        identity::add_membership(conn, slug, &user.id, Role::Admin)?;
-                    }
-                    crate::audit::record(
-                        conn,
-                        "cli",
-                        "user.create_admin",
-                        &format!("user:{}", user.id),
-                        serde_json::json!({"organisation": organisation}),
-                    )?;
-                    Ok(user)
-                })
-                .map_err(describe)?;
+            let user = silkbridge_schema::write_transaction(&mut conn, |conn| {
+                let user = identity::create_user(
+                    conn,
+                    NewUserInput {
+                        display_name: name,
+                        email,
+                        country: None,
+                        is_platform_admin: true,
+                    },
+                )?;
+                if let Some(slug) = &organisation {
+                    identity::add_membership(conn, slug, &user.id, Role::Admin)?;
+                }
+                crate::audit::record(
+                    conn,
+                    "cli",
+                    "user.create_admin",
+                    &format!("user:{}", user.id),
+                    serde_json::json!({"organisation": organisation}),
+                )?;
+                Ok(user)
+            })
+            .map_err(describe)?;
             println!(
                 "platform administrator created: {} ({})",
                 user.display_name, user.id

@@ -26,8 +26,7 @@ where
     F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
 {
     run(db, move |conn| {
-        use diesel::Connection;
-        conn.transaction(work)
+        silkbridge_schema::write_transaction(conn, work)
     })
     .await
 }

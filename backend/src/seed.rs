@@ -109,8 +109,7 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
     organisations.extend(marketplace.organisations);
     listings.extend(marketplace.listings);
     let mut conn = db.connection()?;
-    use diesel::Connection;
-    conn.transaction(|conn| {
+    silkbridge_schema::write_transaction(&mut conn, |conn| {
         let mut summary = SeedSummary::default();
         let first_run = identity::count_organisations(conn)? == 0;
         for org in organisations {

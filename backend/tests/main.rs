@@ -8,6 +8,7 @@ mod oidc_support;
 mod support;
 
 mod api {
+    mod audit_chain;
     mod browser;
     mod change_log;
     mod cli;

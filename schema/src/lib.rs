@@ -15,8 +15,10 @@ pub mod models;
 pub mod tables;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod transaction;
 
 pub use connection::DbConnection;
 pub use database::{Database, PoolOptions, PooledConnection};
 pub use database_url::{Backend, DatabaseUrl};
 pub use error::DbError;
+pub use transaction::write_transaction;

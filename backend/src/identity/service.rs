@@ -141,11 +141,14 @@ pub fn create_organisation(
     view(row)
 }
 
+/// The stored organisation with this slug, or a 404 naming it.
+fn organisation_row(conn: &mut DbConnection, slug: &str) -> ApiResult<Organisation> {
+    store::organisation_by_slug(conn, slug)?
+        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))
+}
+
 pub fn organisation_by_slug(conn: &mut DbConnection, slug: &str) -> ApiResult<OrganisationView> {
-    match store::organisation_by_slug(conn, slug)? {
-        Some(row) => view(row),
-        None => Err(ApiError::not_found(format_args!("organisation `{slug}`"))),
-    }
+    view(organisation_row(conn, slug)?)
 }
 
 /// One page of organisations, ordered by slug.
@@ -215,8 +218,7 @@ pub fn add_membership(
     user_id: &str,
     role: Role,
 ) -> ApiResult<()> {
-    let organisation = store::organisation_by_slug(conn, slug)?
-        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    let organisation = organisation_row(conn, slug)?;
     store::insert_membership(
         conn,
         &Membership {
@@ -418,8 +420,7 @@ pub struct MemberView {
 }
 
 pub fn members(conn: &mut DbConnection, caller: &Caller, slug: &str) -> ApiResult<Vec<MemberView>> {
-    let organisation = store::organisation_by_slug(conn, slug)?
-        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    let organisation = organisation_row(conn, slug)?;
     authorize(
         caller,
         Action::ReadMembers {
@@ -450,8 +451,7 @@ pub fn set_membership(
     user_id: &str,
     role: Role,
 ) -> ApiResult<()> {
-    let organisation = store::organisation_by_slug(conn, slug)?
-        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    let organisation = organisation_row(conn, slug)?;
     authorize(
         caller,
         Action::ManageMembers {
@@ -479,8 +479,7 @@ pub fn remove_membership(
     slug: &str,
     user_id: &str,
 ) -> ApiResult<()> {
-    let organisation = store::organisation_by_slug(conn, slug)?
-        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    let organisation = organisation_row(conn, slug)?;
     authorize(
         caller,
         Action::ManageMembers {
@@ -519,8 +518,7 @@ pub fn update_organisation(
     slug: &str,
     patch: OrganisationPatch,
 ) -> ApiResult<OrganisationView> {
-    let current = store::organisation_by_slug(conn, slug)?
-        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))?;
+    let current = organisation_row(conn, slug)?;
     authorize(
         caller,
         Action::EditOrganisation {
