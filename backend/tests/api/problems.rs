@@ -58,6 +58,17 @@ async fn oversized_body_is_a_413_problem_and_the_limit_is_configurable() {
         .await;
     reply.problem(413, "payload_too_large");
 
+    // The same limit guards every REST JSON body.
+    let oversized_rest = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/organisations"))
+                .header("content-type", "application/json")
+                .body(format!(r#"{{"slug": "x", "name": "{padding}", "kind": "agency", "country": "UZ"}}"#)),
+        )
+        .await;
+    oversized_rest.problem(413, "payload_too_large");
+
     // Just under the limit is accepted.
     let small = app.graphql("{ apiVersion }", serde_json::json!({})).await;
     assert_eq!(small.status, 200, "{}", small.body);
