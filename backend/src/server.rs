@@ -33,6 +33,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!(
                 organisations = summary.organisations,
                 users = summary.users,
+                listings = summary.listings,
                 "demo data seeded"
             );
             state.changed();

@@ -64,7 +64,9 @@ async fn oversized_body_is_a_413_problem_and_the_limit_is_configurable() {
             app.client
                 .post(app.url("/api/v1/organisations"))
                 .header("content-type", "application/json")
-                .body(format!(r#"{{"slug": "x", "name": "{padding}", "kind": "agency", "country": "UZ"}}"#)),
+                .body(format!(
+                    r#"{{"slug": "x", "name": "{padding}", "kind": "agency", "country": "UZ"}}"#
+                )),
         )
         .await;
     oversized_rest.problem(413, "payload_too_large");
