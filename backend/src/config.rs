@@ -28,6 +28,9 @@ pub struct Config {
     /// `file:///PATH`, a plain path, `s3://bucket/prefix` or `memory://`;
     /// default `{data_dir}/objects`.
     pub object_store_url: Option<String>,
+    /// Extra settings of the S3 store, by object_store's key names (`aws_endpoint`,
+    /// `aws_region`, `aws_allow_http`, …); credentials are better left to `AWS_*` variables.
+    pub object_store_options: std::collections::BTreeMap<String, String>,
     /// Tantivy index folder; default `{data_dir}/index`.
     pub index_dir: Option<PathBuf>,
     /// The URL clients reach this server at, for links in responses.
@@ -106,6 +109,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: None,
             object_store_url: None,
+            object_store_options: std::collections::BTreeMap::new(),
             index_dir: None,
             public_url: "http://127.0.0.1:8080".into(),
             log_format: LogFormat::Text,

@@ -40,7 +40,7 @@ impl AppState {
             },
         )?;
         let index = search::open_index(&config)?;
-        let objects = storage::open(&config.object_store_url())?;
+        let objects = storage::open_with(&config.object_store_url(), &config.object_store_options)?;
         let identity = crate::identity::IdentityRuntime::new(&config)?;
         Ok(Self {
             identity,

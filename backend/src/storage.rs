@@ -13,6 +13,15 @@ use object_store::memory::InMemory;
 ///   standard `AWS_*` variables (`AWS_ENDPOINT` for MinIO and others);
 /// - `memory://`: in memory, for tests.
 pub fn open(url: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
+    open_with(url, &std::collections::BTreeMap::new())
+}
+
+/// `open` with extra S3 settings by object_store's key names (`aws_endpoint`, `aws_region`,
+/// `aws_allow_http`, `aws_access_key_id`, …), applied over the `AWS_*` environment.
+pub fn open_with(
+    url: &str,
+    s3_options: &std::collections::BTreeMap<String, String>,
+) -> anyhow::Result<Arc<dyn ObjectStore>> {
     if url.starts_with("memory://") {
         return Ok(Arc::new(InMemory::new()));
     }
@@ -21,8 +30,14 @@ pub fn open(url: &str) -> anyhow::Result<Arc<dyn ObjectStore>> {
         if bucket.is_empty() {
             anyhow::bail!("object store URL {url} names no bucket");
         }
-        let store = AmazonS3Builder::from_env()
-            .with_bucket_name(bucket)
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        for (key, value) in s3_options {
+            let key: object_store::aws::AmazonS3ConfigKey = key.parse().map_err(|e| {
+                anyhow::anyhow!("object_store_options: unknown S3 setting `{key}`: {e}")
+            })?;
+            builder = builder.with_config(key, value);
+        }
+        let store = builder
             .build()
             .map_err(|e| anyhow::anyhow!("cannot configure S3 bucket {bucket}: {e}"))?;
         let store: Arc<dyn ObjectStore> = Arc::new(store);

@@ -21,5 +21,6 @@ mod api {
     mod marketplace;
     mod organisations;
     mod problems;
+    mod s3;
     mod search_sync;
 }

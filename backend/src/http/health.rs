@@ -8,6 +8,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::storage;
 
+/// The longest a readiness check waits for a dependency.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Liveness: the process answers.
 #[derive(Serialize, ToSchema)]
 pub struct Alive {
@@ -73,10 +76,17 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .await
         .map_err(|e| e.to_string())
         .and_then(|r| r.map_err(|e| e.to_string()));
+    // A store that retries with back-off must not make the probe hang past the orchestrator's
+    // own timeout: an answer that slow is an outage.
+    let objects =
+        match tokio::time::timeout(PROBE_TIMEOUT, storage::probe(state.objects.as_ref())).await {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+        };
     let readiness = Readiness {
         database: Check::from_result(database),
         search_index: Check::from_result(state.index.check()),
-        object_store: Check::from_result(storage::probe(state.objects.as_ref()).await),
+        object_store: Check::from_result(objects),
         status: "ready",
     };
     let ready = readiness.database.ok && readiness.search_index.ok && readiness.object_store.ok;
