@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::graphql::{self, ApiSchema};
 use crate::http::{extractors, health, middleware, openapi::ApiDoc};
 use crate::state::AppState;
-use crate::{identity, marketplace};
+use crate::{identity, marketplace, search};
 
 /// Every documented route. Modules add their `routes` here.
 fn documented_routes(config: &mut ServiceConfig) {
@@ -26,7 +26,8 @@ fn documented_routes(config: &mut ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .configure(identity::rest::routes)
-                .configure(marketplace::rest::routes),
+                .configure(marketplace::rest::routes)
+                .configure(search::rest::routes),
         );
 }
 

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     InvalidParameter,
     /// A pagination cursor was not issued by this server.
     InvalidCursor,
+    /// A search query is malformed (unbalanced quotes, too long…).
+    InvalidQuery,
     /// The input is well-formed but breaks a rule; see `errors`.
     ValidationFailed,
     /// The record already exists (e.g. a taken slug).
@@ -64,9 +66,10 @@ impl ErrorCode {
         match self {
             Self::RouteNotFound | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::MalformedJson | Self::InvalidParameter | Self::InvalidCursor => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::MalformedJson
+            | Self::InvalidParameter
+            | Self::InvalidCursor
+            | Self::InvalidQuery => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
@@ -92,6 +95,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::InvalidParameter => "invalid_parameter",
             Self::InvalidCursor => "invalid_cursor",
+            Self::InvalidQuery => "invalid_query",
             Self::ValidationFailed => "validation_failed",
             Self::Conflict => "conflict",
             Self::Unauthenticated => "unauthenticated",
@@ -118,6 +122,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::InvalidParameter => "Invalid parameter",
             Self::InvalidCursor => "Invalid cursor",
+            Self::InvalidQuery => "Invalid search query",
             Self::ValidationFailed => "Validation failed",
             Self::Conflict => "Conflict",
             Self::Unauthenticated => "Authentication required",

@@ -8,6 +8,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
 use crate::marketplace::graphql::{MarketplaceMutation, MarketplaceQuery};
+use crate::search::graphql::SearchQuery;
 use crate::state::AppState;
 
 /// Fields every client may ask about the API itself.
@@ -23,7 +24,13 @@ impl MetaQuery {
 }
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(MetaQuery, IdentityQuery, IdentityQuery2, MarketplaceQuery);
+pub struct QueryRoot(
+    MetaQuery,
+    IdentityQuery,
+    IdentityQuery2,
+    MarketplaceQuery,
+    SearchQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(IdentityMutation, MarketplaceMutation);

@@ -22,5 +22,6 @@ mod api {
     mod organisations;
     mod problems;
     mod s3;
+    mod search;
     mod search_sync;
 }

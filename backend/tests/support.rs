@@ -262,6 +262,23 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Brings the search index up to date with the database, as the server's indexer does.
+    pub async fn reindex(&self) {
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || {
+            if state.index.commit_state().unwrap().position.is_none() {
+                silkbridge::search::rebuild(&state.db, &state.index, 500, &mut |_| {
+                    std::ops::ControlFlow::Continue(())
+                })
+                .unwrap();
+            }
+            let mut conn = state.db.connection().unwrap();
+            silkbridge::search::apply_pending(&mut conn, &state.index).unwrap();
+        })
+        .await
+        .unwrap();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -6,11 +6,13 @@ use std::sync::{Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::Facet;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
 use crate::document::document_key;
 use crate::fields::{Fields, SCHEMA_VERSION, build_schema, fields_of};
+use crate::fold::fold;
 use crate::{IndexDocument, IndexError};
 
 /// Tuning of the writer.
@@ -56,10 +58,10 @@ pub struct SimpleHit {
 /// An open index with its single writer.
 pub struct SearchIndex {
     path: PathBuf,
-    index: Index,
-    reader: IndexReader,
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
     writer: Mutex<IndexWriter>,
-    fields: Fields,
+    pub(crate) fields: Fields,
 }
 
 impl SearchIndex {
@@ -149,13 +151,17 @@ impl SearchIndex {
             f.entity_id => document.entity_id.clone(),
             f.title => document.title.clone(),
             f.body => document.body.clone(),
+            f.title_folded => fold(&document.title),
+            f.body_folded => fold(&document.body),
             f.updated_at => document.updated_at,
         );
+        tantivy_doc.add_facet(f.facets, Facet::from_path(["kind", document.kind.as_str()]));
         if let Some(org) = &document.organisation_id {
             tantivy_doc.add_text(f.organisation_id, org);
         }
         if let Some(country) = &document.country {
             tantivy_doc.add_text(f.country, country);
+            tantivy_doc.add_facet(f.facets, Facet::from_path(["country", country.as_str()]));
         }
         for token in &document.access {
             tantivy_doc.add_text(f.access, token);
@@ -213,9 +219,9 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<(usize, Vec<SimpleHit>), IndexError> {
         let f = self.fields;
-        let parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
+        let parser = QueryParser::for_index(&self.index, vec![f.title_folded, f.body_folded]);
         let text_query = parser
-            .parse_query(text)
+            .parse_query(&fold(text))
             .map_err(|e| IndexError::Query(e.to_string()))?;
         let access_query: Box<dyn Query> = Box::new(BooleanQuery::new(
             access

@@ -9,9 +9,12 @@
 mod document;
 mod error;
 mod fields;
+pub mod fold;
 mod index;
+mod query;
 
 pub use document::IndexDocument;
 pub use error::IndexError;
 pub use fields::SCHEMA_VERSION;
 pub use index::{CommitState, IndexOptions, SearchIndex, SimpleHit};
+pub use query::{FacetCount, SearchHit, SearchOrder, SearchRequest, SearchResults};

@@ -20,7 +20,8 @@ use utoipa::OpenApi;
         (name = "auth", description = "Federated login, tokens and the OAuth2 token endpoint"),
         (name = "identity", description = "Organisations, members and the caller"),
         (name = "partners", description = "Partner clients (machine access)"),
-        (name = "marketplace", description = "Listings of services, products, startups, co-investment calls and events")
+        (name = "marketplace", description = "Listings of services, products, startups, co-investment calls and events"),
+        (name = "search", description = "One full-text search over everything the caller may see")
     ),
     modifiers(&BearerAuth)
 )]

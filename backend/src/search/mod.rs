@@ -1,8 +1,11 @@
-//! Keeping the search index in step with the database: a tailer that applies the change log,
-//! and a resumable full rebuild. (Queries are served by the search issue's module.)
+//! Search: keeping the index in step with the database (a tailer that applies the change
+//! log, a resumable full rebuild) and serving queries over REST and GraphQL.
 
+pub mod graphql;
 mod indexer;
 mod rebuild;
+pub mod rest;
+pub mod service;
 mod sources;
 
 pub use indexer::{apply_pending, spawn_indexer};

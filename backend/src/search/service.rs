@@ -1,0 +1,195 @@
+//! Searching the one index, as the caller may: access tokens come from the identity
+//! module's `Caller`, the same policy REST and GraphQL use everywhere else.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use silkbridge_search_index::{IndexError, SearchOrder, SearchRequest};
+use utoipa::ToSchema;
+
+use super::sources;
+use crate::db;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::http::pagination::{PageRequest, encode_cursor};
+use crate::identity::caller::Caller;
+use crate::identity::domain::Country;
+use crate::identity::service as identity;
+use crate::state::AppState;
+
+const CURSOR_SCOPE: &str = "search";
+
+/// What to search for.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams, async_graphql::InputObject)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words (all must match; longer words tolerate typos) or query syntax: "phrases",
+    /// +must -mustnot, OR. Latin and Cyrillic spellings match each other. Empty: everything.
+    pub q: Option<String>,
+    /// Kinds to include, comma-separated: organisation, listing (more as modules arrive).
+    pub kind: Option<String>,
+    /// UZ or AZ.
+    pub country: Option<String>,
+    /// An organisation's slug.
+    pub organisation: Option<String>,
+    /// `relevance` (default) or `newest`.
+    pub sort: Option<String>,
+    /// Results per page, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct SearchHitView {
+    pub kind: String,
+    pub id: String,
+    pub title: String,
+    /// A passage with the matched words in `<mark>` tags (HTML-escaped).
+    pub snippet: String,
+    pub organisation_id: Option<String>,
+    pub country: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub score: f32,
+}
+
+/// A facet value and its count among everything the query matched (and the caller may see).
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts by kind and by country.
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct SearchFacets {
+    pub kind: Vec<FacetValue>,
+    pub country: Vec<FacetValue>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+pub struct SearchResponse {
+    pub total: u64,
+    pub items: Vec<SearchHitView>,
+    pub facets: SearchFacets,
+    pub next_cursor: Option<String>,
+}
+
+fn invalid(detail: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidParameter, detail)
+}
+
+pub async fn search(
+    state: &AppState,
+    caller: &Caller,
+    params: SearchParams,
+) -> ApiResult<SearchResponse> {
+    let page = PageRequest::parse(params.limit, params.cursor.as_deref(), CURSOR_SCOPE)?;
+    let offset = match &page.after {
+        Some(text) => text.parse::<usize>().map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidCursor,
+                "the cursor is not one this search issued",
+            )
+        })?,
+        None => 0,
+    };
+    let mut kinds = Vec::new();
+    for kind in params
+        .kind
+        .iter()
+        .flat_map(|k| k.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        if !sources::KINDS.contains(&kind) {
+            return Err(invalid(format!(
+                "unknown kind `{kind}`; searchable: {}",
+                sources::KINDS.join(", ")
+            )));
+        }
+        kinds.push(kind.to_owned());
+    }
+    let country = params
+        .country
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<Country>()
+                .map(|c| c.as_str().to_owned())
+                .map_err(invalid)
+        })
+        .transpose()?;
+    let order = match params.sort.as_deref() {
+        None | Some("relevance") => SearchOrder::Relevance,
+        Some("newest") => SearchOrder::Newest,
+        Some(other) => {
+            return Err(invalid(format!(
+                "unknown sort `{other}`; expected relevance or newest"
+            )));
+        }
+    };
+    let organisation_id = match params.organisation.filter(|o| !o.is_empty()) {
+        Some(slug) => Some(
+            db::run(&state.db, move |conn| {
+                identity::organisation_by_slug(conn, &slug)
+            })
+            .await?
+            .id,
+        ),
+        None => None,
+    };
+    let request = SearchRequest {
+        text: params.q.unwrap_or_default(),
+        access: caller.access_tokens(),
+        kinds,
+        country,
+        organisation_id,
+        order,
+        offset,
+        limit: page.limit as usize,
+    };
+    let index = state.index.clone();
+    let results = tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|error| match error {
+            IndexError::Query(message) => ApiError::new(ErrorCode::InvalidQuery, message),
+            other => ApiError::internal(other),
+        })?;
+    let shown = offset + results.hits.len();
+    let next_cursor = (shown < results.total && !results.hits.is_empty())
+        .then(|| encode_cursor(&shown.to_string(), CURSOR_SCOPE));
+    let facet = |counts: Vec<silkbridge_search_index::FacetCount>| {
+        counts
+            .into_iter()
+            .map(|c| FacetValue {
+                value: c.value,
+                count: c.count,
+            })
+            .collect()
+    };
+    Ok(SearchResponse {
+        total: results.total as u64,
+        facets: SearchFacets {
+            kind: facet(results.kinds),
+            country: facet(results.countries),
+        },
+        items: results
+            .hits
+            .into_iter()
+            .map(|hit| SearchHitView {
+                updated_at: chrono::DateTime::from_timestamp(hit.updated_at, 0)
+                    .map(|t| t.naive_utc())
+                    .unwrap_or_default(),
+                kind: hit.kind,
+                id: hit.entity_id,
+                title: hit.title,
+                snippet: hit.snippet,
+                organisation_id: hit.organisation_id,
+                country: hit.country,
+                score: hit.score,
+            })
+            .collect(),
+        next_cursor,
+    })
+}
