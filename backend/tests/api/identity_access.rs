@@ -36,6 +36,33 @@ async fn only_platform_administrators_create_organisations() {
         .await;
     refused.problem(403, "forbidden");
 
+    // Nor appoint moderators (themself included), over REST or GraphQL.
+    let appoint = json!({"moderator": true});
+    app.send(
+        app.authed(
+            Method::PUT,
+            &format!("/api/v1/users/{}/moderator", person.user_id),
+            &person.access_token,
+        )
+        .json(&appoint),
+    )
+    .await
+    .problem(403, "forbidden");
+    let graphql = app
+        .send(
+            app.authed(Method::POST, "/graphql", &person.access_token)
+                .json(&json!({
+                    "query": "mutation($u: String!) { setModerator(userId: $u, moderator: true) }",
+                    "variables": { "u": person.user_id }
+                })),
+        )
+        .await
+        .json();
+    assert_eq!(
+        graphql["errors"][0]["extensions"]["code"], "forbidden",
+        "{graphql}"
+    );
+
     app.make_platform_admin(&person.user_id).await;
     let created = app
         .send(
@@ -44,6 +71,28 @@ async fn only_platform_administrators_create_organisations() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
+    // An administrator appoints; an unknown user is a 404, a malformed body a 400.
+    let unknown = app
+        .send(
+            app.authed(
+                Method::PUT,
+                "/api/v1/users/nobody/moderator",
+                &person.access_token,
+            )
+            .json(&appoint),
+        )
+        .await;
+    unknown.problem(404, "not_found");
+    app.send(
+        app.authed(
+            Method::PUT,
+            &format!("/api/v1/users/{}/moderator", person.user_id),
+            &person.access_token,
+        )
+        .json(&json!({"moderator": "yes"})),
+    )
+    .await
+    .problem(400, "malformed_json");
     assert_eq!(created.json()["slug"], "new-agency");
     let invalid = app
         .send(
