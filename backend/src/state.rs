@@ -57,6 +57,22 @@ impl AppState {
     pub fn changed(&self) {
         self.index_wakeup.notify_one();
     }
+
+    /// Runs a write transaction, then wakes the indexer, so whatever the transaction put in
+    /// the change log reaches search within milliseconds. Handlers write only through this.
+    pub async fn write<T, F>(&self, work: F) -> crate::error::ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut silkbridge_schema::DbConnection) -> crate::error::ApiResult<T>
+            + Send
+            + 'static,
+    {
+        let result = crate::db::transaction(&self.db, work).await;
+        if result.is_ok() {
+            self.changed();
+        }
+        result
+    }
 }
 
 /// Creates the data folder and proves it can be written, so a read-only or mistyped folder

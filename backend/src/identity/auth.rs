@@ -174,7 +174,7 @@ pub async fn finish_login(
     let mapping = provider.config.claims.clone();
     let country = provider.country;
     let refresh_ttl = ttl(state.config.identity.refresh_token_ttl_secs);
-    let (user_id, session_id, refresh_token) = db::transaction(&state.db, move |conn| {
+    let (user_id, session_id, refresh_token) = state.write( move |conn| {
         let user_id = provision(conn, country, &claims, &mapping)?;
         let (session_id, refresh_token) = open_session(conn, &user_id, refresh_ttl)?;
         audit::record(conn, &format!("user:{user_id}"), "auth.sign_in", &format!("user:{user_id}"), serde_json::json!({"issuer": claims.iss, "country": country.as_str(), "session": session_id}))?;
@@ -295,33 +295,34 @@ fn user_tokens(
 pub async fn refresh(state: &AppState, refresh_token: &str) -> ApiResult<TokenResponse> {
     let hash = hash_secret(refresh_token);
     let refresh_ttl = ttl(state.config.identity.refresh_token_ttl_secs);
-    let outcome = db::transaction(&state.db, move |conn| {
-        let invalid = || ApiError::new(ErrorCode::Unauthenticated, "invalid refresh token");
-        let row = store::refresh_token_by_hash(conn, &hash)?.ok_or_else(invalid)?;
-        let session = store::session_by_id(conn, &row.session_id)?.ok_or_else(invalid)?;
-        let now = ids::now();
-        if row.used_at.is_some() || !store::mark_refresh_token_used(conn, &hash, now)? {
-            store::revoke_session(conn, &session.id, "refresh token reused", now)?;
-            audit::record(
-                conn,
-                &format!("user:{}", session.user_id),
-                "auth.refresh_reuse",
-                &format!("session:{}", session.id),
-                serde_json::json!({}),
-            )?;
-            return Ok(Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "this refresh token was already used; the session has been revoked",
-            )));
-        }
-        if session.revoked_at.is_some() || row.expires_at < now {
-            return Ok(Err(invalid()));
-        }
-        store::touch_session(conn, &session.id, now)?;
-        let next = new_refresh_token(conn, &session.id, refresh_ttl)?;
-        Ok(Ok((session.user_id, session.id, next)))
-    })
-    .await?;
+    let outcome = state
+        .write(move |conn| {
+            let invalid = || ApiError::new(ErrorCode::Unauthenticated, "invalid refresh token");
+            let row = store::refresh_token_by_hash(conn, &hash)?.ok_or_else(invalid)?;
+            let session = store::session_by_id(conn, &row.session_id)?.ok_or_else(invalid)?;
+            let now = ids::now();
+            if row.used_at.is_some() || !store::mark_refresh_token_used(conn, &hash, now)? {
+                store::revoke_session(conn, &session.id, "refresh token reused", now)?;
+                audit::record(
+                    conn,
+                    &format!("user:{}", session.user_id),
+                    "auth.refresh_reuse",
+                    &format!("session:{}", session.id),
+                    serde_json::json!({}),
+                )?;
+                return Ok(Err(ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "this refresh token was already used; the session has been revoked",
+                )));
+            }
+            if session.revoked_at.is_some() || row.expires_at < now {
+                return Ok(Err(invalid()));
+            }
+            store::touch_session(conn, &session.id, now)?;
+            let next = new_refresh_token(conn, &session.id, refresh_ttl)?;
+            Ok(Ok((session.user_id, session.id, next)))
+        })
+        .await?;
     // A reuse revokes the session (committed above) and then refuses.
     let (user_id, session_id, next) = outcome?;
     user_tokens(state, &user_id, &session_id, Some(next))
@@ -338,33 +339,34 @@ pub async fn logout(
         Caller::User(user) => Some(user.session_id.clone()),
         _ => None,
     };
-    db::transaction(&state.db, move |conn| {
-        let mut session_id = by_caller;
-        if session_id.is_none()
-            && let Some(hash) = &by_token
-        {
-            session_id = store::refresh_token_by_hash(conn, hash)?.map(|row| row.session_id);
-        }
-        let Some(session_id) = session_id else {
-            return Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "no session to end",
-            ));
-        };
-        let session = store::session_by_id(conn, &session_id)?
-            .ok_or_else(|| ApiError::not_found("session"))?;
-        if store::revoke_session(conn, &session_id, "logout", ids::now())? > 0 {
-            audit::record(
-                conn,
-                &format!("user:{}", session.user_id),
-                "auth.sign_out",
-                &format!("session:{session_id}"),
-                serde_json::json!({}),
-            )?;
-        }
-        Ok(())
-    })
-    .await
+    state
+        .write(move |conn| {
+            let mut session_id = by_caller;
+            if session_id.is_none()
+                && let Some(hash) = &by_token
+            {
+                session_id = store::refresh_token_by_hash(conn, hash)?.map(|row| row.session_id);
+            }
+            let Some(session_id) = session_id else {
+                return Err(ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "no session to end",
+                ));
+            };
+            let session = store::session_by_id(conn, &session_id)?
+                .ok_or_else(|| ApiError::not_found("session"))?;
+            if store::revoke_session(conn, &session_id, "logout", ids::now())? > 0 {
+                audit::record(
+                    conn,
+                    &format!("user:{}", session.user_id),
+                    "auth.sign_out",
+                    &format!("session:{session_id}"),
+                    serde_json::json!({}),
+                )?;
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// The form of a token request (RFC 6749 4.4).

@@ -130,12 +130,10 @@ impl IdentityMutation {
             country: input.country.as_str().to_owned(),
             website: input.website,
         };
-        let created = db::transaction(&state.db, move |conn| {
-            service::create_organisation_as(conn, &caller, input)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
-        state.changed();
+        let created = state
+            .write(move |conn| service::create_organisation_as(conn, &caller, input))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(created)
     }
 
@@ -154,12 +152,10 @@ impl IdentityMutation {
             names: names.map(|list| list.into_iter().map(|n| (n.lang, n.text)).collect()),
             website,
         };
-        let updated = db::transaction(&state.db, move |conn| {
-            service::update_organisation(conn, &caller, &slug, patch)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
-        state.changed();
+        let updated = state
+            .write(move |conn| service::update_organisation(conn, &caller, &slug, patch))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(updated)
     }
 
@@ -172,11 +168,10 @@ impl IdentityMutation {
         role: Role,
     ) -> Result<bool> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::transaction(&state.db, move |conn| {
-            service::set_membership(conn, &caller, &slug, &user_id, role)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
+        state
+            .write(move |conn| service::set_membership(conn, &caller, &slug, &user_id, role))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(true)
     }
 
@@ -188,11 +183,10 @@ impl IdentityMutation {
         user_id: String,
     ) -> Result<bool> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::transaction(&state.db, move |conn| {
-            service::remove_membership(conn, &caller, &slug, &user_id)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
+        state
+            .write(move |conn| service::remove_membership(conn, &caller, &slug, &user_id))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(true)
     }
 
@@ -204,11 +198,10 @@ impl IdentityMutation {
         moderator: bool,
     ) -> Result<bool> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::transaction(&state.db, move |conn| {
-            service::set_moderator(conn, &caller, &user_id, moderator)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
+        state
+            .write(move |conn| service::set_moderator(conn, &caller, &user_id, moderator))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(true)
     }
 
@@ -219,11 +212,10 @@ impl IdentityMutation {
         input: NewPartnerInput,
     ) -> Result<PartnerCredentials> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::transaction(&state.db, move |conn| {
-            partners::create(conn, &caller, input)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        state
+            .write(move |conn| partners::create(conn, &caller, input))
+            .await
+            .map_err(|e| e.into_graphql())
     }
 
     /// Replaces a partner's secret.
@@ -233,17 +225,17 @@ impl IdentityMutation {
         id: String,
     ) -> Result<PartnerCredentials> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::transaction(&state.db, move |conn| {
-            partners::rotate_secret(conn, &caller, &id)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        state
+            .write(move |conn| partners::rotate_secret(conn, &caller, &id))
+            .await
+            .map_err(|e| e.into_graphql())
     }
 
     /// Revokes a partner.
     async fn revoke_partner(&self, ctx: &Context<'_>, id: String) -> Result<PartnerView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::transaction(&state.db, move |conn| partners::revoke(conn, &caller, &id))
+        state
+            .write(move |conn| partners::revoke(conn, &caller, &id))
             .await
             .map_err(|e| e.into_graphql())
     }

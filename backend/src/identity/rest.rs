@@ -131,11 +131,9 @@ pub async fn create_organisation(
     input: web::Json<NewOrganisationInput>,
 ) -> ApiResult<HttpResponse> {
     let input = input.into_inner();
-    let created = db::transaction(&state.db, move |conn| {
-        service::create_organisation_as(conn, &caller, input)
-    })
-    .await?;
-    state.changed();
+    let created = state
+        .write(move |conn| service::create_organisation_as(conn, &caller, input))
+        .await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -194,10 +192,9 @@ pub async fn put_member(
 ) -> ApiResult<HttpResponse> {
     let (slug, user_id) = path.into_inner();
     let role = input.role;
-    db::transaction(&state.db, move |conn| {
-        service::set_membership(conn, &caller, &slug, &user_id, role)
-    })
-    .await?;
+    state
+        .write(move |conn| service::set_membership(conn, &caller, &slug, &user_id, role))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -220,10 +217,9 @@ pub async fn delete_member(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (slug, user_id) = path.into_inner();
-    db::transaction(&state.db, move |conn| {
-        service::remove_membership(conn, &caller, &slug, &user_id)
-    })
-    .await?;
+    state
+        .write(move |conn| service::remove_membership(conn, &caller, &slug, &user_id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -266,10 +262,9 @@ pub async fn create_partner(
     input: web::Json<NewPartnerInput>,
 ) -> ApiResult<HttpResponse> {
     let input = input.into_inner();
-    let created = db::transaction(&state.db, move |conn| {
-        partners::create(conn, &caller, input)
-    })
-    .await?;
+    let created = state
+        .write(move |conn| partners::create(conn, &caller, input))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
         .json(created))
@@ -294,10 +289,9 @@ pub async fn rotate_partner_secret(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let rotated = db::transaction(&state.db, move |conn| {
-        partners::rotate_secret(conn, &caller, &id)
-    })
-    .await?;
+    let rotated = state
+        .write(move |conn| partners::rotate_secret(conn, &caller, &id))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(rotated))
@@ -322,7 +316,9 @@ pub async fn revoke_partner(
 ) -> ApiResult<web::Json<PartnerView>> {
     let id = id.into_inner();
     Ok(web::Json(
-        db::transaction(&state.db, move |conn| partners::revoke(conn, &caller, &id)).await?,
+        state
+            .write(move |conn| partners::revoke(conn, &caller, &id))
+            .await?,
     ))
 }
 
@@ -348,11 +344,9 @@ pub async fn patch_organisation(
     patch: web::Json<OrganisationPatch>,
 ) -> ApiResult<web::Json<OrganisationView>> {
     let (slug, patch) = (slug.into_inner(), patch.into_inner());
-    let updated = db::transaction(&state.db, move |conn| {
-        service::update_organisation(conn, &caller, &slug, patch)
-    })
-    .await?;
-    state.changed();
+    let updated = state
+        .write(move |conn| service::update_organisation(conn, &caller, &slug, patch))
+        .await?;
     Ok(web::Json(updated))
 }
 
@@ -382,9 +376,8 @@ pub async fn put_moderator(
     input: web::Json<ModeratorInput>,
 ) -> ApiResult<HttpResponse> {
     let (id, moderator) = (id.into_inner(), input.moderator);
-    db::transaction(&state.db, move |conn| {
-        service::set_moderator(conn, &caller, &id, moderator)
-    })
-    .await?;
+    state
+        .write(move |conn| service::set_moderator(conn, &caller, &id, moderator))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -104,12 +104,10 @@ impl MarketplaceMutation {
         input: ListingInput,
     ) -> Result<ListingView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let created = db::transaction(&state.db, move |conn| {
-            service::create(conn, &caller, &organisation, input)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
-        state.changed();
+        let created = state
+            .write(move |conn| service::create(conn, &caller, &organisation, input))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(created)
     }
 
@@ -121,19 +119,18 @@ impl MarketplaceMutation {
         input: ListingInput,
     ) -> Result<ListingView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let updated = db::transaction(&state.db, move |conn| {
-            service::update(conn, &caller, &id, input)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
-        state.changed();
+        let updated = state
+            .write(move |conn| service::update(conn, &caller, &id, input))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(updated)
     }
 
     /// Sends a listing to review.
     async fn submit_listing(&self, ctx: &Context<'_>, id: String) -> Result<ListingView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::transaction(&state.db, move |conn| service::submit(conn, &caller, &id))
+        state
+            .write(move |conn| service::submit(conn, &caller, &id))
             .await
             .map_err(|e| e.into_graphql())
     }
@@ -146,22 +143,20 @@ impl MarketplaceMutation {
         input: DecisionInput,
     ) -> Result<ListingView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let decided = db::transaction(&state.db, move |conn| {
-            service::decide(conn, &caller, &id, input)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
-        state.changed();
+        let decided = state
+            .write(move |conn| service::decide(conn, &caller, &id, input))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(decided)
     }
 
     /// Archives a listing.
     async fn archive_listing(&self, ctx: &Context<'_>, id: String) -> Result<ListingView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let archived = db::transaction(&state.db, move |conn| service::archive(conn, &caller, &id))
+        let archived = state
+            .write(move |conn| service::archive(conn, &caller, &id))
             .await
             .map_err(|e| e.into_graphql())?;
-        state.changed();
         Ok(archived)
     }
 
@@ -174,10 +169,9 @@ impl MarketplaceMutation {
     ) -> Result<EnquiryView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
         let per_hour = state.config.marketplace.enquiries_per_hour;
-        db::transaction(&state.db, move |conn| {
-            service::send_enquiry(conn, &caller, &listing_id, input, per_hour)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        state
+            .write(move |conn| service::send_enquiry(conn, &caller, &listing_id, input, per_hour))
+            .await
+            .map_err(|e| e.into_graphql())
     }
 }

@@ -90,11 +90,9 @@ pub async fn create_listing(
     body: web::Json<NewListingRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let created = db::transaction(&state.db, move |conn| {
-        service::create(conn, &caller, &body.organisation, body.listing)
-    })
-    .await?;
-    state.changed();
+    let created = state
+        .write(move |conn| service::create(conn, &caller, &body.organisation, body.listing))
+        .await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -155,11 +153,9 @@ pub async fn update_listing(
     body: web::Json<ListingInput>,
 ) -> ApiResult<web::Json<ListingView>> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let updated = db::transaction(&state.db, move |conn| {
-        service::update(conn, &caller, &id, body)
-    })
-    .await?;
-    state.changed();
+    let updated = state
+        .write(move |conn| service::update(conn, &caller, &id, body))
+        .await?;
     Ok(web::Json(updated))
 }
 
@@ -178,7 +174,9 @@ pub async fn submit_listing(
 ) -> ApiResult<web::Json<ListingView>> {
     let id = id.into_inner();
     Ok(web::Json(
-        db::transaction(&state.db, move |conn| service::submit(conn, &caller, &id)).await?,
+        state
+            .write(move |conn| service::submit(conn, &caller, &id))
+            .await?,
     ))
 }
 
@@ -203,11 +201,9 @@ pub async fn decide_listing(
     body: web::Json<DecisionInput>,
 ) -> ApiResult<web::Json<ListingView>> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let decided = db::transaction(&state.db, move |conn| {
-        service::decide(conn, &caller, &id, body)
-    })
-    .await?;
-    state.changed();
+    let decided = state
+        .write(move |conn| service::decide(conn, &caller, &id, body))
+        .await?;
     Ok(web::Json(decided))
 }
 
@@ -225,9 +221,9 @@ pub async fn archive_listing(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<ListingView>> {
     let id = id.into_inner();
-    let archived =
-        db::transaction(&state.db, move |conn| service::archive(conn, &caller, &id)).await?;
-    state.changed();
+    let archived = state
+        .write(move |conn| service::archive(conn, &caller, &id))
+        .await?;
     Ok(web::Json(archived))
 }
 
@@ -272,10 +268,9 @@ pub async fn send_enquiry(
 ) -> ApiResult<HttpResponse> {
     let (id, body) = (id.into_inner(), body.into_inner());
     let per_hour = state.config.marketplace.enquiries_per_hour;
-    let sent = db::transaction(&state.db, move |conn| {
-        service::send_enquiry(conn, &caller, &id, body, per_hour)
-    })
-    .await?;
+    let sent = state
+        .write(move |conn| service::send_enquiry(conn, &caller, &id, body, per_hour))
+        .await?;
     Ok(HttpResponse::Created().json(sent))
 }
 

@@ -99,7 +99,10 @@ pub async fn upload_media(
         created_at: ids::now(),
     };
     let objects = state.objects.clone();
-    match db::transaction(&state.db, move |conn| media::record(conn, &caller, row)).await {
+    match state
+        .write(move |conn| media::record(conn, &caller, row))
+        .await
+    {
         Ok(view) => Ok(HttpResponse::Created().json(view)),
         Err(error) => {
             // The record is the source of truth: an unrecorded object must not linger.
@@ -165,10 +168,9 @@ pub async fn delete_media(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (listing_id, media_id) = path.into_inner();
-    let key = db::transaction(&state.db, move |conn| {
-        media::remove(conn, &caller, &listing_id, &media_id)
-    })
-    .await?;
+    let key = state
+        .write(move |conn| media::remove(conn, &caller, &listing_id, &media_id))
+        .await?;
     let _ = state
         .objects
         .delete(&object_store::path::Path::from(key.as_str()))
