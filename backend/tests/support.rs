@@ -13,6 +13,19 @@ use silkbridge_schema::testing::TestDatabase;
 
 use crate::oidc_support::{CLIENT_ID, CLIENT_SECRET, OpenIdProvider, browser, free_port};
 
+/// Retries `attempt` for up to 10 s until it yields a value. For reads of the change log on
+/// PostgreSQL, whose entries become readable once no older writing transaction is open
+/// anywhere in the cluster (other tests may hold one for a moment). Call from blocking code.
+pub fn eventually<T>(what: &str, mut attempt: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..400 {
+        if let Some(value) = attempt() {
+            return value;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
 /// A person signed in through their provider.
 pub struct SignedIn {
     pub user_id: String,

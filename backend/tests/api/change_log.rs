@@ -4,7 +4,7 @@ use diesel::Connection;
 use silkbridge_schema::change_log::{self, Operation, Position};
 use silkbridge_schema::{Backend, Database, PoolOptions};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, eventually};
 
 fn record(db: &Database, id: &str) {
     let mut conn = db.connection().unwrap();
@@ -28,7 +28,11 @@ async fn entries_come_back_in_order_after_a_position() {
         for id in ["a", "b", "c"] {
             record(&db, id);
         }
-        assert_eq!(ids_after(&db, Position::START), ["a", "b", "c"]);
+        let all = eventually("three readable entries", || {
+            let ids = ids_after(&db, Position::START);
+            (ids.len() == 3).then_some(ids)
+        });
+        assert_eq!(all, ["a", "b", "c"]);
         let mut conn = db.connection().unwrap();
         let first = change_log::read_after(&mut conn, Position::START, 1).unwrap();
         assert_eq!(ids_after(&db, first[0].position()), ["b", "c"]);
@@ -67,14 +71,10 @@ async fn a_reader_never_skips_a_row_that_commits_late() {
             .unwrap();
         // Both are readable once no older writing transaction is open anywhere in the cluster
         // (other tests may hold one for a moment), and in commit-safe order.
-        let mut seen = Vec::new();
-        for _ in 0..200 {
-            seen = ids_after(&db, Position::START);
-            if seen.len() == 2 {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }
+        let seen = eventually("both entries readable", || {
+            let ids = ids_after(&db, Position::START);
+            (ids.len() == 2).then_some(ids)
+        });
         assert_eq!(seen, ["late", "early"]);
     })
     .await
