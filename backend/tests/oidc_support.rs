@@ -56,15 +56,14 @@ pub struct OpenIdProvider {
 }
 
 impl OpenIdProvider {
-    /// Starts a provider on `port` whose clients may redirect to `redirect_uris`.
+    /// Starts a provider on `port` (0: a free port it picks itself, so parallel tests cannot
+    /// collide) whose clients may redirect to `redirect_uris`.
     pub fn start(port: u16, redirect_uris: &str, national_id_claim: &str, key_id: &str) -> Self {
         ensure_installed();
-        let issuer = format!("http://127.0.0.1:{port}");
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(provider_dir())
             .env("PORT", port.to_string())
-            .env("ISSUER", &issuer)
             .env("CLIENT_ID", CLIENT_ID)
             .env("CLIENT_SECRET", CLIENT_SECRET)
             .env("REDIRECT_URIS", redirect_uris)
@@ -81,14 +80,18 @@ impl OpenIdProvider {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.starts_with("ready") {
-                    let _ = ready_tx.send(());
+                if let Some(port) = line
+                    .strip_prefix("ready ")
+                    .and_then(|p| p.trim().parse::<u16>().ok())
+                {
+                    let _ = ready_tx.send(port);
                 }
             }
         });
-        ready_rx
+        let port = ready_rx
             .recv_timeout(Duration::from_secs(30))
             .expect("the OpenID Provider did not start within 30 s");
+        let issuer = format!("http://127.0.0.1:{port}");
         Self {
             issuer,
             port,

@@ -11,7 +11,7 @@ use silkbridge::identity::config::{ClaimMapping, ProviderConfig, Secret};
 use silkbridge::state::AppState;
 use silkbridge_schema::testing::TestDatabase;
 
-use crate::oidc_support::{CLIENT_ID, CLIENT_SECRET, OpenIdProvider, browser, free_port};
+use crate::oidc_support::{CLIENT_ID, CLIENT_SECRET, OpenIdProvider, browser};
 
 /// Retries `attempt` for up to 10 s until it yields a value. For reads of the change log on
 /// PostgreSQL, whose entries become readable once no older writing transaction is open
@@ -111,12 +111,8 @@ impl TestApp {
             adjust(config);
             for (country, claim) in [("UZ", "pinfl"), ("AZ", "fin")] {
                 let redirect = format!("{base}/auth/{country}/callback");
-                let provider = OpenIdProvider::start(
-                    free_port(),
-                    &redirect,
-                    claim,
-                    &format!("{country}-key-1"),
-                );
+                let provider =
+                    OpenIdProvider::start(0, &redirect, claim, &format!("{country}-key-1"));
                 config.identity.providers.push(ProviderConfig {
                     country: country.into(),
                     issuer: provider.issuer.clone(),

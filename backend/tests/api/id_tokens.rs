@@ -9,9 +9,7 @@ use silkbridge::identity::config::{ClaimMapping, ProviderConfig, Secret};
 use silkbridge::identity::domain::Country;
 use silkbridge::identity::oidc::{IdTokenExpectation, Provider};
 
-use crate::oidc_support::{
-    OpenIdProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, free_port, real_id_token,
-};
+use crate::oidc_support::{OpenIdProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, real_id_token};
 
 fn relying_party(provider: &OpenIdProvider, client_id: &str) -> Provider {
     Provider::new(
@@ -62,8 +60,7 @@ async fn refused(rp: &Provider, http: &reqwest::Client, token: &str, nonce: &str
 
 #[actix_web::test]
 async fn genuine_tokens_pass_and_every_kind_of_forgery_is_refused() {
-    let provider =
-        OpenIdProvider::start(free_port(), "http://127.0.0.1:9/cb", "pinfl", "uz-real-key");
+    let provider = OpenIdProvider::start(0, "http://127.0.0.1:9/cb", "pinfl", "uz-real-key");
     let http = reqwest::Client::new();
     let rp = relying_party(&provider, TEST_CLIENT_ID);
     let token = real_id_token(&provider, "farrukh", "nonce-1").await;
@@ -148,19 +145,14 @@ async fn genuine_tokens_pass_and_every_kind_of_forgery_is_refused() {
     );
 
     // Another provider's token (another issuer, another key).
-    let other = OpenIdProvider::start(free_port(), "http://127.0.0.1:9/cb", "fin", "az-real-key");
+    let other = OpenIdProvider::start(0, "http://127.0.0.1:9/cb", "fin", "az-real-key");
     let foreign = real_id_token(&other, "farrukh", "nonce-1").await;
     refused(&rp, &http, &foreign, "nonce-1").await;
 }
 
 #[actix_web::test]
 async fn forged_key_ids_cause_at_most_one_refetch_per_cooldown() {
-    let provider = OpenIdProvider::start(
-        free_port(),
-        "http://127.0.0.1:9/cb",
-        "pinfl",
-        "uz-cooldown-key",
-    );
+    let provider = OpenIdProvider::start(0, "http://127.0.0.1:9/cb", "pinfl", "uz-cooldown-key");
     let http = reqwest::Client::new();
     let rp = relying_party(&provider, TEST_CLIENT_ID);
     let token = real_id_token(&provider, "kamola", "n").await;

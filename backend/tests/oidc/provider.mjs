@@ -1,6 +1,7 @@
 // A real OpenID Provider (panva/oidc-provider) for one federation member, started by
 // silkbridge's tests. Configuration comes from the environment:
-//   PORT, ISSUER                       where it listens and what it calls itself
+//   PORT                               where it listens (0: any free port); the issuer is
+//                                      http://127.0.0.1:<port>
 //   CLIENT_ID, CLIENT_SECRET           the silkbridge relying party
 //   REDIRECT_URIS                      comma-separated callback URLs
 //   TEST_CLIENT_ID, TEST_CLIENT_SECRET a second client the tests use directly (to obtain real
@@ -8,9 +9,10 @@
 //   NATIONAL_ID_CLAIM                  e.g. pinfl (UZ) or fin (AZ)
 //   KEY_ID                             the signing key's kid (a restart with another kid is a
 //                                      key rotation)
-// Every account exists; the development login form accepts any password. It prints
-// "ready <port>" once listening.
+// Every account exists; the development login form accepts any password. PORT=0 lets the
+// system choose a free port (no race between tests); it prints "ready <port>" once listening.
 import { generateKeyPairSync, createHash } from 'node:crypto';
+import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 const env = (name, fallback) => {
@@ -19,8 +21,11 @@ const env = (name, fallback) => {
   return value;
 };
 
-const port = Number(env('PORT'));
-const issuer = env('ISSUER');
+// Listen first, so the issuer can name the port actually bound.
+const server = createServer();
+await new Promise((resolve) => server.listen(Number(env('PORT', '0')), '127.0.0.1', resolve));
+const port = server.address().port;
+const issuer = `http://127.0.0.1:${port}`;
 const nationalIdClaim = env('NATIONAL_ID_CLAIM', 'pinfl');
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: env('KEY_ID', 'key-1'), use: 'sig', alg: 'RS256' };
@@ -74,10 +79,8 @@ const provider = new Provider(issuer, {
   }),
 });
 provider.proxy = false;
-
-const server = provider.listen(port, '127.0.0.1', () => {
-  console.log(`ready ${port}`);
-});
+server.on('request', provider.callback());
+console.log(`ready ${port}`);
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
