@@ -614,6 +614,17 @@ pub fn organisation_by_id(conn: &mut DbConnection, id: &str) -> ApiResult<Organi
     }
 }
 
+/// Organisations by id, for other modules that show many items at once (one query).
+pub fn organisations_by_ids(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> ApiResult<Vec<OrganisationView>> {
+    store::organisations_by_ids(conn, ids)?
+        .into_iter()
+        .map(view)
+        .collect()
+}
+
 /// A user's display name, for other modules (never their e-mail or national id).
 pub fn display_name(conn: &mut DbConnection, user_id: &str) -> ApiResult<String> {
     Ok(store::user_by_id(conn, user_id)?

@@ -319,3 +319,13 @@ pub fn set_moderator(
         .set(users::is_moderator.eq(moderator))
         .execute(conn)
 }
+
+pub fn organisations_by_ids(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<Organisation>> {
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select(Organisation::as_select())
+        .load(conn)
+}

@@ -127,10 +127,3 @@ pub fn remove(
     store::delete_media(conn, &row.id)?;
     Ok(row.object_key)
 }
-
-pub fn list(conn: &mut DbConnection, listing_id: &str) -> ApiResult<Vec<MediaView>> {
-    Ok(store::media_of(conn, listing_id)?
-        .into_iter()
-        .map(view)
-        .collect())
-}

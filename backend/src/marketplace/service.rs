@@ -348,44 +348,87 @@ fn conflict(detail: impl Into<String>) -> ApiError {
 }
 
 fn view(conn: &mut DbConnection, row: Listing) -> ApiResult<ListingView> {
-    let owner = identity::organisation_by_id(conn, &row.organisation_id)?;
-    let translations: BTreeMap<String, (String, String)> =
-        serde_json::from_str(&row.translations_json).map_err(ApiError::internal)?;
-    Ok(ListingView {
-        categories: store::listing_categories_of(conn, &row.id)?,
-        countries: store::listing_countries_of(conn, &row.id)?,
-        organisation: ListingOwner {
-            slug: owner.slug,
-            name: owner.name,
-            country: owner.country,
-        },
-        translations: translations
-            .into_iter()
-            .map(|(lang, (title, description))| ListingText {
-                lang,
-                title,
-                description,
+    views(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a listing view went missing")))
+}
+
+/// Views of many listings with a fixed number of queries (owners, categories, countries,
+/// media), however long the page.
+fn views(conn: &mut DbConnection, rows: Vec<Listing>) -> ApiResult<Vec<ListingView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let owner_ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.organisation_id.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let owners: BTreeMap<String, ListingOwner> = identity::organisations_by_ids(conn, &owner_ids)?
+        .into_iter()
+        .map(|o| {
+            let owner = ListingOwner {
+                slug: o.slug,
+                name: o.name,
+                country: o.country,
+            };
+            (o.id, owner)
+        })
+        .collect();
+    let mut categories: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, category) in store::categories_of_many(conn, &ids)? {
+        categories.entry(id).or_default().push(category);
+    }
+    let mut countries: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, country) in store::countries_of_many(conn, &ids)? {
+        countries.entry(id).or_default().push(country);
+    }
+    let mut media: BTreeMap<String, Vec<super::media::MediaView>> = BTreeMap::new();
+    for file in store::media_of_many(conn, &ids)? {
+        media
+            .entry(file.listing_id.clone())
+            .or_default()
+            .push(super::media::view(file));
+    }
+    rows.into_iter()
+        .map(|row| {
+            let owner = owners.get(&row.organisation_id).cloned().ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("listing {} has no organisation", row.id))
+            })?;
+            let translations: BTreeMap<String, (String, String)> =
+                serde_json::from_str(&row.translations_json).map_err(ApiError::internal)?;
+            Ok(ListingView {
+                categories: categories.remove(&row.id).unwrap_or_default(),
+                countries: countries.remove(&row.id).unwrap_or_default(),
+                media: media.remove(&row.id).unwrap_or_default(),
+                organisation: owner,
+                translations: translations
+                    .into_iter()
+                    .map(|(lang, (title, description))| ListingText {
+                        lang,
+                        title,
+                        description,
+                    })
+                    .collect(),
+                has_pending_edit: row.pending_revision.is_some(),
+                id: row.id,
+                kind: row.kind,
+                state: row.state,
+                title: row.title,
+                description: row.description,
+                price_model: row.price_model,
+                price_min: row.price_min,
+                price_max: row.price_max,
+                currency: row.currency,
+                starts_at: row.starts_at,
+                ends_at: row.ends_at,
+                contact_email: row.contact_email,
+                contact_url: row.contact_url,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                published_at: row.published_at,
             })
-            .collect(),
-        has_pending_edit: row.pending_revision.is_some(),
-        media: super::media::list(conn, &row.id)?,
-        id: row.id,
-        kind: row.kind,
-        state: row.state,
-        title: row.title,
-        description: row.description,
-        price_model: row.price_model,
-        price_min: row.price_min,
-        price_max: row.price_max,
-        currency: row.currency,
-        starts_at: row.starts_at,
-        ends_at: row.ends_at,
-        contact_email: row.contact_email,
-        contact_url: row.contact_url,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        published_at: row.published_at,
-    })
+        })
+        .collect()
 }
 
 /// A listing the caller may see, else 404 (unpublished listings do not reveal that they exist).
@@ -809,10 +852,7 @@ fn search(
         }
     });
     Ok(Page {
-        items: rows
-            .into_iter()
-            .map(|row| view(conn, row))
-            .collect::<ApiResult<_>>()?,
+        items: views(conn, rows)?,
         next_cursor,
     })
 }
@@ -866,7 +906,7 @@ pub fn review_queue(conn: &mut DbConnection, caller: &Caller) -> ApiResult<Vec<L
     };
     let mut rows = store::search(conn, &submitted, &order, limit)?;
     rows.extend(store::search(conn, &edits, &order, limit)?);
-    rows.into_iter().map(|row| view(conn, row)).collect()
+    views(conn, rows)
 }
 
 /// An enquiry as the receiving organisation sees it.

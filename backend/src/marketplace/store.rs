@@ -45,14 +45,6 @@ pub fn listing_categories_of(conn: &mut DbConnection, id: &str) -> QueryResult<V
         .load(conn)
 }
 
-pub fn listing_countries_of(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
-    listing_countries::table
-        .filter(listing_countries::listing_id.eq(id))
-        .order(listing_countries::country.asc())
-        .select(listing_countries::country)
-        .load(conn)
-}
-
 /// Replaces a listing's categories and countries.
 pub fn replace_links(
     conn: &mut DbConnection,
@@ -333,4 +325,40 @@ pub fn insert_media(conn: &mut DbConnection, row: &ListingMedia) -> QueryResult<
 
 pub fn delete_media(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(listing_media::table.find(id)).execute(conn)
+}
+
+/// (listing id, category) pairs of many listings, ordered by category: one query per page.
+pub fn categories_of_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    listing_category_links::table
+        .filter(listing_category_links::listing_id.eq_any(ids))
+        .order(listing_category_links::category_slug.asc())
+        .select((
+            listing_category_links::listing_id,
+            listing_category_links::category_slug,
+        ))
+        .load(conn)
+}
+
+/// (listing id, country) pairs of many listings, ordered by country.
+pub fn countries_of_many(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    listing_countries::table
+        .filter(listing_countries::listing_id.eq_any(ids))
+        .order(listing_countries::country.asc())
+        .select((listing_countries::listing_id, listing_countries::country))
+        .load(conn)
+}
+
+/// Media of many listings, oldest first.
+pub fn media_of_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<ListingMedia>> {
+    listing_media::table
+        .filter(listing_media::listing_id.eq_any(ids))
+        .order(listing_media::created_at.asc())
+        .select(ListingMedia::as_select())
+        .load(conn)
 }
