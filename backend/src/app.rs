@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::graphql::{self, ApiSchema};
 use crate::http::{extractors, health, middleware, openapi::ApiDoc};
 use crate::state::AppState;
-use crate::{identity, marketplace, search};
+use crate::{identity, imei, marketplace, research, search};
 
 /// Every documented route. Modules add their `routes` here.
 fn documented_routes(config: &mut ServiceConfig) {
@@ -27,6 +27,8 @@ fn documented_routes(config: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .configure(identity::rest::routes)
                 .configure(marketplace::rest::routes)
+                .configure(research::rest::routes)
+                .configure(imei::rest::routes)
                 .configure(search::rest::routes),
         );
 }
@@ -70,6 +72,8 @@ pub fn app(
         .app_data(extractors::payload_config(limit))
         .app_data(extractors::query_config())
         .app_data(extractors::path_config())
+        .service(research::oai::resource())
+        .service(imei::rest::equipment_status)
         .service(graphql::graphql_post)
         .service(graphql::graphql_playground)
         .wrap(from_fn(middleware::observe))

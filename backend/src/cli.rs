@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `reindex` and `admin`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `reindex`, `admin`, `audit`
+//! and `imei`.
 
 use std::path::PathBuf;
 
@@ -59,6 +60,21 @@ pub enum Command {
     /// The tamper-evident audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The IMEI device registry.
+    #[command(subcommand)]
+    Imei(ImeiCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImeiCommand {
+    /// Import type allocation codes from CSV (columns tac, brand or manufacturer, model or
+    /// marketing_name, device_type). Checked whole first; resumes an interrupted import.
+    ImportTacs {
+        file: PathBuf,
+        /// Apply the file again from its first row even if it was imported before.
+        #[arg(long)]
+        restart: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,13 +158,20 @@ pub fn run() -> anyhow::Result<()> {
             let db = open_database(&config)?;
             let summary = seed::demo(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "demo data: {} organisations, {} users and {} listings added (run `silkbridge reindex` or start the server to index them)",
-                summary.organisations, summary.users, summary.listings
+                "demo data: {} organisations, {} users, {} listings, {} publications and {} devices added (run `silkbridge reindex` or start the server to index them)",
+                summary.organisations,
+                summary.users,
+                summary.listings,
+                summary.publications,
+                summary.devices
             );
             Ok(())
         }
         Some(Command::Reindex { restart }) => reindex(&config, restart),
         Some(Command::Admin(command)) => admin(&config, command),
+        Some(Command::Imei(ImeiCommand::ImportTacs { file, restart })) => {
+            import_tacs(&config, &file, restart)
+        }
         Some(Command::Audit(AuditCommand::Verify)) => {
             let db = open_database(&config)?;
             let mut conn = db.connection()?;
@@ -163,6 +186,35 @@ pub fn run() -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn import_tacs(config: &Config, file: &std::path::Path, restart: bool) -> anyhow::Result<()> {
+    let total = crate::imei::tacs::validate(file)?;
+    let db = open_database(config)?;
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    bar.set_message("TACs");
+    let summary =
+        crate::imei::tacs::import(&db, file, restart, &mut |done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    if summary.already_complete {
+        println!(
+            "{}: already imported ({} TACs); use --restart to apply it again",
+            file.display(),
+            summary.records
+        );
+    } else if summary.resumed_from > 0 {
+        println!(
+            "{} TACs imported (resumed after {})",
+            summary.records, summary.resumed_from
+        );
+    } else {
+        println!("{} TACs imported", summary.records);
+    }
+    Ok(())
 }
 
 fn open_database(config: &Config) -> anyhow::Result<Database> {

@@ -44,6 +44,72 @@ pub struct Config {
     pub search: SearchConfig,
     pub identity: crate::identity::config::IdentityConfig,
     pub marketplace: MarketplaceConfig,
+    pub research: ResearchConfig,
+    pub imei: ImeiConfig,
+}
+
+/// `[research]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResearchConfig {
+    /// Largest file attached to a publication, in bytes.
+    pub file_max_bytes: u64,
+    /// The OAI-PMH `repositoryName`.
+    pub oai_repository_name: String,
+    /// The namespace of OAI identifiers (`oai:{this}:{id}`): a domain name the operator controls.
+    pub oai_repository_identifier: String,
+    /// The OAI-PMH `adminEmail`.
+    pub oai_admin_email: String,
+    /// Records per OAI-PMH list response before a resumption token.
+    pub oai_page_size: u32,
+}
+
+impl Default for ResearchConfig {
+    fn default() -> Self {
+        Self {
+            file_max_bytes: 2 * 1024 * 1024 * 1024,
+            oai_repository_name: "silkbridge research repository".into(),
+            oai_repository_identifier: "silkbridge.local".into(),
+            oai_admin_email: "repository@silkbridge.local".into(),
+            oai_page_size: 100,
+        }
+    }
+}
+
+/// `[imei]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImeiConfig {
+    /// An IMEI seen with more distinct IMSIs than this within `duplicate_window_days` is
+    /// flagged as a likely clone.
+    pub duplicate_imsi_threshold: u32,
+    pub duplicate_window_days: u32,
+    /// Days a grey-listed device keeps working before it turns black.
+    pub grey_grace_days: u32,
+    /// How often the status cache picks up changes made by other server instances.
+    pub cache_poll_ms: u64,
+    /// Read-audit entries waiting to be written before checks are refused with 503 (the
+    /// registry never answers a read it cannot audit).
+    pub read_audit_queue: usize,
+    /// IMEIs one bulk check may carry.
+    pub bulk_max_imeis: usize,
+    /// The status of an unlisted IMEI whose type allocation code is not in the TAC database
+    /// (DIRBS's "not in TAC database" condition): `grey` by default, `white` to ignore it.
+    pub unknown_tac_status: crate::imei::domain::ListStatus,
+}
+
+impl Default for ImeiConfig {
+    fn default() -> Self {
+        Self {
+            duplicate_imsi_threshold: 3,
+            duplicate_window_days: 30,
+            grey_grace_days: 30,
+            cache_poll_ms: 200,
+            read_audit_queue: 200_000,
+            bulk_max_imeis: 5_000_000,
+            unknown_tac_status: crate::imei::domain::ListStatus::Grey,
+        }
+    }
 }
 
 /// `[marketplace]`.
@@ -96,8 +162,10 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SearchConfig {
-    /// Memory the index writer may buffer, in MiB.
+    /// Memory the index writer may buffer, in MiB (shared by its threads).
     pub writer_memory_mib: usize,
+    /// Indexing threads; default 2 (at most the number of cores).
+    pub writer_threads: usize,
     /// How often the indexer polls the change log when nothing wakes it, in milliseconds.
     pub poll_interval_ms: u64,
 }
@@ -119,6 +187,8 @@ impl Default for Config {
             search: SearchConfig::default(),
             identity: crate::identity::config::IdentityConfig::default(),
             marketplace: MarketplaceConfig::default(),
+            research: ResearchConfig::default(),
+            imei: ImeiConfig::default(),
         }
     }
 }
@@ -146,6 +216,7 @@ impl Default for SearchConfig {
     fn default() -> Self {
         Self {
             writer_memory_mib: 64,
+            writer_threads: 2,
             poll_interval_ms: 500,
         }
     }

@@ -36,8 +36,15 @@ pub enum ErrorCode {
     InvalidQuery,
     /// The input is well-formed but breaks a rule; see `errors`.
     ValidationFailed,
+    /// Not an IMEI: wrong length, not digits, or a bad check digit (`errors` says which).
+    InvalidImei,
+    /// The change is not allowed from the record's current state (e.g. recovering a device
+    /// that is not listed).
+    InvalidTransition,
     /// The record already exists (e.g. a taken slug).
     Conflict,
+    /// A byte range past the end of a file; `Content-Range` gives its length.
+    RangeNotSatisfiable,
     /// No or invalid credentials.
     Unauthenticated,
     /// Credentials are valid but do not allow this.
@@ -73,7 +80,10 @@ impl ErrorCode {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidImei => StatusCode::BAD_REQUEST,
+            Self::InvalidTransition => StatusCode::CONFLICT,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::InsufficientScope => StatusCode::FORBIDDEN,
             Self::LoginFailed | Self::InvalidClient => StatusCode::UNAUTHORIZED,
@@ -97,7 +107,10 @@ impl ErrorCode {
             Self::InvalidCursor => "invalid_cursor",
             Self::InvalidQuery => "invalid_query",
             Self::ValidationFailed => "validation_failed",
+            Self::InvalidImei => "invalid_imei",
+            Self::InvalidTransition => "invalid_transition",
             Self::Conflict => "conflict",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::InsufficientScope => "insufficient_scope",
@@ -124,7 +137,10 @@ impl ErrorCode {
             Self::InvalidCursor => "Invalid cursor",
             Self::InvalidQuery => "Invalid search query",
             Self::ValidationFailed => "Validation failed",
+            Self::InvalidImei => "Invalid IMEI",
+            Self::InvalidTransition => "Not allowed in the current state",
             Self::Conflict => "Conflict",
+            Self::RangeNotSatisfiable => "Range not satisfiable",
             Self::Unauthenticated => "Authentication required",
             Self::Forbidden => "Forbidden",
             Self::InsufficientScope => "Insufficient scope",
@@ -154,6 +170,20 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// A failure with its client-facing code and its internal cause.
 pub struct ApiError {
     pub code: ErrorCode,
@@ -164,6 +194,8 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// For the OAuth2 token endpoint: the RFC 6749 error name, rendered as `error`.
     pub oauth_error: Option<&'static str>,
+    /// For `RangeNotSatisfiable`: the file's length, rendered as `Content-Range: bytes */N`.
+    pub complete_length: Option<u64>,
     source: Option<anyhow::Error>,
     location: &'static Location<'static>,
 }
@@ -180,6 +212,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             oauth_error: None,
+            complete_length: None,
             source: None,
             location: Location::caller(),
         }
@@ -231,6 +264,24 @@ impl ApiError {
     pub fn oauth(mut self, error: &'static str) -> Self {
         self.oauth_error = Some(error);
         self
+    }
+
+    /// Adds field errors (the reasons behind an error that is not a validation failure).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors.extend(errors);
+        self
+    }
+
+    /// Adds more field errors to a validation failure, keeping its detail in step.
+    pub fn extend_errors(&mut self, errors: Vec<FieldError>) {
+        if errors.is_empty() {
+            return;
+        }
+        self.errors.extend(errors);
+        if self.code == ErrorCode::ValidationFailed {
+            let fields: Vec<&str> = self.errors.iter().map(|e| e.field.as_str()).collect();
+            self.detail = format!("invalid input in: {}", fields.join(", "));
+        }
     }
 
     /// The same error under another code (e.g. a field error that is a conflict).
@@ -379,6 +430,9 @@ impl ApiError {
         }
         if let Some(seconds) = self.retry_after {
             builder.insert_header(("retry-after", seconds.to_string()));
+        }
+        if let Some(length) = self.complete_length {
+            builder.insert_header(("content-range", format!("bytes */{length}")));
         }
         if self.code == ErrorCode::Unauthenticated {
             builder.insert_header(("www-authenticate", "Bearer"));

@@ -7,7 +7,9 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
+use crate::imei::graphql::{ImeiMutation, ImeiQuery};
 use crate::marketplace::graphql::{MarketplaceMutation, MarketplaceQuery};
+use crate::research::graphql::{ResearchMutation, ResearchQuery};
 use crate::search::graphql::SearchQuery;
 use crate::state::AppState;
 
@@ -29,11 +31,18 @@ pub struct QueryRoot(
     IdentityQuery,
     IdentityQuery2,
     MarketplaceQuery,
+    ResearchQuery,
+    ImeiQuery,
     SearchQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, MarketplaceMutation);
+pub struct MutationRoot(
+    IdentityMutation,
+    MarketplaceMutation,
+    ResearchMutation,
+    ImeiMutation,
+);
 
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

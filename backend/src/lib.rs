@@ -1,6 +1,6 @@
 //! silkbridge: the server and CLI of a platform that Uzbekistan's and Azerbaijan's agencies,
-//! researchers and partners share. Each module (identity now; research, datasets,
-//! documents, marketplace, IMEI and biometrics next) is a folder holding its model access,
+//! researchers and partners share. Each module (identity, marketplace, research, IMEI
+//! now; datasets, documents and biometrics next) is a folder holding its model access,
 //! service logic, REST handlers and GraphQL types; modules call each other's services only.
 
 pub mod app;
@@ -12,11 +12,14 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod identity;
+pub mod imei;
 pub mod logging;
 pub mod marketplace;
+pub mod research;
 pub mod search;
 pub mod seed;
 pub mod server;
 pub mod state;
 pub mod storage;
 pub mod validate;
+pub mod vocabulary;

@@ -11,10 +11,48 @@ use crate::identity::caller::{Caller, UserCaller};
 use crate::identity::domain::{Country, Role};
 use crate::identity::service::{self as identity, NewOrganisationInput, NewUserInput};
 use crate::marketplace::service::{self as marketplace, DecisionInput, ListingInput, ListingText};
+use crate::research::content::{Author, PublicationInput};
+use crate::research::service as research;
 
 const ORGANISATIONS: &str = include_str!("../demo/organisations.json");
 const MARKETPLACE: &str = include_str!("../demo/marketplace.json");
 const DEBIAN_LISTINGS: &str = include_str!("../demo/listings-debian.json");
+const PUBLICATIONS: &str = include_str!("../demo/publications.json");
+const ACL_PUBLICATIONS: &str = include_str!("../demo/publications-acl.json");
+
+/// The IMEI demo's organisations (its devices are seeded by `imei::demo`).
+#[derive(Deserialize)]
+struct DemoImei {
+    organisations: Vec<DemoOrganisation>,
+}
+
+/// Publications written for the demo in Uzbek (both scripts), Azerbaijani and Russian.
+#[derive(Deserialize)]
+struct DemoResearch {
+    organisations: Vec<DemoOrganisation>,
+    publications: Vec<DemoPublication>,
+}
+
+#[derive(Deserialize)]
+struct DemoPublication {
+    organisation: String,
+    #[serde(flatten)]
+    content: PublicationInput,
+}
+
+/// A record of the ACL Anthology corpus (real papers, CC BY 4.0).
+#[derive(Deserialize)]
+struct AclRecord {
+    title: String,
+    #[serde(rename = "abstract")]
+    abstract_text: String,
+    authors: Vec<String>,
+    year: i32,
+    venue: Option<String>,
+    doi: Option<String>,
+    publication_type: String,
+    license: String,
+}
 
 #[derive(Deserialize)]
 struct DemoMarketplace {
@@ -63,6 +101,8 @@ pub struct SeedSummary {
     pub organisations: usize,
     pub users: usize,
     pub listings: usize,
+    pub publications: usize,
+    pub devices: usize,
 }
 
 /// Demo people: (display name, e-mail, country, organisation slug, role). The e-mail
@@ -106,7 +146,13 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
         serde_json::from_str(MARKETPLACE).map_err(ApiError::internal)?;
     let mut listings: Vec<DemoListing> =
         serde_json::from_str(DEBIAN_LISTINGS).map_err(ApiError::internal)?;
+    let research: DemoResearch = serde_json::from_str(PUBLICATIONS).map_err(ApiError::internal)?;
+    let acl: Vec<AclRecord> = serde_json::from_str(ACL_PUBLICATIONS).map_err(ApiError::internal)?;
     organisations.extend(marketplace.organisations);
+    organisations.extend(research.organisations);
+    let imei: DemoImei =
+        serde_json::from_str(crate::imei::demo::DEMO).map_err(ApiError::internal)?;
+    organisations.extend(imei.organisations);
     listings.extend(marketplace.listings);
     let mut conn = db.connection()?;
     silkbridge_schema::write_transaction(&mut conn, |conn| {
@@ -187,6 +233,8 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
                 )?;
                 summary.listings += 1;
             }
+            summary.publications = seed_publications(conn, &caller, research.publications, acl)?;
+            summary.devices = crate::imei::demo::seed(conn, &caller)?;
             for (name, email, country, slug, role) in DEMO_PEOPLE {
                 let user = identity::create_user(
                     conn,
@@ -203,4 +251,60 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
         }
         Ok(summary)
     })
+}
+
+/// The written publications, then the ACL Anthology papers deposited alternately with a
+/// Tashkent and a Baku university (demonstration only: neither wrote them). A few are
+/// organisation-only or embargoed, to show access control.
+fn seed_publications(
+    conn: &mut silkbridge_schema::DbConnection,
+    caller: &Caller,
+    written: Vec<DemoPublication>,
+    acl: Vec<AclRecord>,
+) -> ApiResult<usize> {
+    let mut count = 0;
+    for publication in written {
+        research::create(conn, caller, &publication.organisation, publication.content)?;
+        count += 1;
+    }
+    for (i, paper) in acl.into_iter().enumerate() {
+        let (access_level, embargo_until) = match i % 40 {
+            7 => ("organisation", None),
+            19 => ("embargoed", chrono::NaiveDate::from_ymd_opt(2031, 1, 1)),
+            _ => ("open", None),
+        };
+        let organisation = if i % 2 == 0 {
+            "tuit"
+        } else {
+            "khazar-university"
+        };
+        let input = PublicationInput {
+            publication_type: paper.publication_type,
+            language: "en".into(),
+            title: paper.title,
+            abstract_text: paper.abstract_text,
+            translations: Vec::new(),
+            authors: paper
+                .authors
+                .into_iter()
+                .map(|name| Author {
+                    name,
+                    orcid: None,
+                    affiliation: None,
+                    organisation: None,
+                })
+                .collect(),
+            keywords: Vec::new(),
+            subjects: vec!["6.2 Languages and literature".into()],
+            issued: paper.year.to_string(),
+            venue: paper.venue,
+            doi: paper.doi,
+            licence: paper.license,
+            access_level: access_level.into(),
+            embargo_until,
+        };
+        research::create(conn, caller, organisation, input)?;
+        count += 1;
+    }
+    Ok(count)
 }

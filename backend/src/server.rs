@@ -10,7 +10,7 @@ use crate::app::app;
 use crate::config::Config;
 use crate::graphql::build_schema;
 use crate::state::AppState;
-use crate::{search, seed};
+use crate::{imei, research, search, seed};
 
 /// Serves until SIGINT or SIGTERM. Every start-up failure is returned as one error.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
@@ -34,6 +34,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 organisations = summary.organisations,
                 users = summary.users,
                 listings = summary.listings,
+                publications = summary.publications,
                 "demo data seeded"
             );
             state.changed();
@@ -49,10 +50,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?
         .run();
     let (stop_indexer, stopped) = watch::channel(false);
+    let embargoes = research::embargo::spawn_releaser(state.clone(), stopped.clone());
+    let registry = imei::tasks::spawn(state.clone(), stopped.clone());
     let indexer = search::spawn_indexer(state, stopped);
     tracing::info!("silkbridge listening on http://{bind}");
     let served = server.await;
     let _ = stop_indexer.send(true);
     let _ = indexer.await;
+    let _ = embargoes.await;
+    let _ = registry.await;
     served.map_err(|e| anyhow::anyhow!("server stopped with an error: {e}"))
 }

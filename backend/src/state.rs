@@ -26,6 +26,8 @@ pub struct AppState {
     pub index_wakeup: Arc<Notify>,
     /// Identity providers, token keys and partner rate limits.
     pub identity: Arc<crate::identity::IdentityRuntime>,
+    /// The IMEI status cache and read audit.
+    pub imei: Arc<crate::imei::service::ImeiRuntime>,
 }
 
 impl AppState {
@@ -42,8 +44,10 @@ impl AppState {
         let index = search::open_index(&config)?;
         let objects = storage::open_with(&config.object_store_url(), &config.object_store_options)?;
         let identity = crate::identity::IdentityRuntime::new(&config)?;
+        let imei = crate::imei::service::ImeiRuntime::open(&db, &config.imei)?;
         Ok(Self {
             identity,
+            imei,
             config: Arc::new(config),
             db,
             index: Arc::new(index),

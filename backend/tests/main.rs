@@ -18,9 +18,12 @@ mod api {
     mod id_tokens;
     mod identity_access;
     mod identity_login;
+    mod imei;
     mod marketplace;
     mod organisations;
     mod problems;
+    mod research;
+    mod research_oai;
     mod s3;
     mod search;
     mod search_sync;

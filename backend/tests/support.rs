@@ -262,13 +262,24 @@ impl TestApp {
         }
     }
 
-    /// Loads the demo data and indexes it.
+    /// Loads the demo data, and lets the IMEI status cache follow it as the server's task
+    /// does (search indexing is `reindex`).
     pub async fn seed_demo(&self) -> silkbridge::seed::SeedSummary {
-        let db = self.state.db.clone();
-        tokio::task::spawn_blocking(move || silkbridge::seed::demo(&db))
-            .await
-            .unwrap()
-            .unwrap()
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || {
+            let summary = silkbridge::seed::demo(&state.db).unwrap();
+            let mut conn = state.db.connection().unwrap();
+            // On PostgreSQL an entry is readable once no older transaction is open anywhere
+            // in the cluster (see change_log), so follow until the demo lists have arrived.
+            eventually("the IMEI cache follows the demo data", || {
+                state.imei.cache.follow(&mut conn).unwrap();
+                let (listed, tacs) = state.imei.cache.sizes();
+                (listed >= 5 && tacs >= 10).then_some(())
+            });
+            summary
+        })
+        .await
+        .unwrap()
     }
 
     /// Brings the search index up to date with the database, as the server's indexer does.

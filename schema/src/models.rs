@@ -227,3 +227,146 @@ pub struct ListingMedia {
     pub sha256: String,
     pub created_at: NaiveDateTime,
 }
+
+/// A research publication's current content (earlier ones are in `publication_versions`).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::tables::publications, treat_none_as_null = true)]
+pub struct Publication {
+    pub id: String,
+    pub organisation_id: String,
+    pub publication_type: String,
+    /// The language of `title` and `abstract_text`.
+    pub language: String,
+    pub title: String,
+    pub abstract_text: String,
+    /// `{lang: {title, abstract}}` for the other languages.
+    pub translations_json: String,
+    pub authors_json: String,
+    pub keywords_json: String,
+    pub subjects_json: String,
+    /// ISO 8601 date, possibly partial: `2024`, `2024-05` or `2024-05-17`.
+    pub issued: String,
+    pub year: i32,
+    pub venue: Option<String>,
+    pub doi: Option<String>,
+    /// An SPDX licence id.
+    pub licence: String,
+    pub access_level: String,
+    pub embargo_until: Option<chrono::NaiveDate>,
+    pub version: i32,
+    /// Harvesters have seen it: OAI-PMH keeps reporting it (as deleted once it is not open).
+    pub ever_open: bool,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::publication_versions)]
+pub struct PublicationVersion {
+    pub publication_id: String,
+    pub version: i32,
+    pub content_json: String,
+    pub edited_by: String,
+    pub edited_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::publication_files)]
+pub struct PublicationFile {
+    pub id: String,
+    pub publication_id: String,
+    /// Where the bytes are in the object store.
+    pub object_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A type allocation code: the first eight digits of an IMEI name brand and model.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::imei_tacs)]
+pub struct ImeiTac {
+    pub tac: i32,
+    pub brand: String,
+    pub model: String,
+    pub device_type: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A device the registry knows and its list status now.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::tables::imei_devices, treat_none_as_null = true)]
+pub struct ImeiDevice {
+    pub imei: i64,
+    pub status: String,
+    pub reason: Option<String>,
+    /// The country whose organisation set the current status.
+    pub country: Option<String>,
+    pub organisation_id: Option<String>,
+    pub case_reference: Option<String>,
+    /// A grey-listed device turns black when this passes.
+    pub grace_until: Option<NaiveDateTime>,
+    /// The manufacturer or importer that registered the device.
+    pub registered_by: Option<String>,
+    pub registered_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One change in a device's history.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = crate::tables::imei_events)]
+pub struct ImeiEvent {
+    pub id: i64,
+    pub imei: i64,
+    pub at: NaiveDateTime,
+    pub action: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub country: Option<String>,
+    pub organisation_id: Option<String>,
+    pub actor: String,
+    pub case_reference: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Insertable)]
+#[diesel(table_name = crate::tables::imei_events)]
+pub struct NewImeiEvent {
+    pub imei: i64,
+    pub at: NaiveDateTime,
+    pub action: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub country: Option<String>,
+    pub organisation_id: Option<String>,
+    pub actor: String,
+    pub case_reference: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An IMEI seen with a subscriber identity.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::imei_sightings)]
+pub struct ImeiSighting {
+    pub imei: i64,
+    pub imsi: String,
+    pub operator_id: String,
+    pub first_seen: NaiveDateTime,
+    pub last_seen: NaiveDateTime,
+}
+
+/// Who asked about which IMEI, when.
+#[derive(Debug, Clone, PartialEq, Insertable)]
+#[diesel(table_name = crate::tables::imei_reads)]
+pub struct NewImeiRead {
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub imei: i64,
+    pub channel: String,
+    pub status: String,
+}

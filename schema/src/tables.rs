@@ -209,6 +209,140 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    publications (id) {
+        id -> Text,
+        organisation_id -> Text,
+        publication_type -> Text,
+        language -> Text,
+        title -> Text,
+        abstract_text -> Text,
+        translations_json -> Text,
+        authors_json -> Text,
+        keywords_json -> Text,
+        subjects_json -> Text,
+        issued -> Text,
+        year -> Integer,
+        venue -> Nullable<Text>,
+        doi -> Nullable<Text>,
+        licence -> Text,
+        access_level -> Text,
+        embargo_until -> Nullable<Date>,
+        version -> Integer,
+        ever_open -> Bool,
+        deleted_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    publication_languages (publication_id, lang) {
+        publication_id -> Text,
+        lang -> Text,
+    }
+}
+
+diesel::table! {
+    publication_versions (publication_id, version) {
+        publication_id -> Text,
+        version -> Integer,
+        content_json -> Text,
+        edited_by -> Text,
+        edited_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    publication_files (id) {
+        id -> Text,
+        publication_id -> Text,
+        object_key -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(publications -> organisations (organisation_id));
+diesel::joinable!(publication_languages -> publications (publication_id));
+diesel::joinable!(publication_versions -> publications (publication_id));
+diesel::joinable!(publication_files -> publications (publication_id));
+
+diesel::table! {
+    imei_tacs (tac) {
+        tac -> Integer,
+        brand -> Text,
+        model -> Text,
+        device_type -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    imei_tac_imports (file_sha256) {
+        file_sha256 -> Text,
+        records_done -> BigInt,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    imei_devices (imei) {
+        imei -> BigInt,
+        status -> Text,
+        reason -> Nullable<Text>,
+        country -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        case_reference -> Nullable<Text>,
+        grace_until -> Nullable<Timestamp>,
+        registered_by -> Nullable<Text>,
+        registered_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    imei_events (id) {
+        id -> BigInt,
+        imei -> BigInt,
+        at -> Timestamp,
+        action -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        country -> Nullable<Text>,
+        organisation_id -> Nullable<Text>,
+        actor -> Text,
+        case_reference -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    imei_sightings (imei, imsi) {
+        imei -> BigInt,
+        imsi -> Text,
+        operator_id -> Text,
+        first_seen -> Timestamp,
+        last_seen -> Timestamp,
+    }
+}
+
+diesel::table! {
+    imei_reads (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        imei -> BigInt,
+        channel -> Text,
+        status -> Text,
+    }
+}
+
 diesel::joinable!(listing_media -> listings (listing_id));
 diesel::joinable!(listings -> organisations (organisation_id));
 diesel::joinable!(listing_countries -> listings (listing_id));
@@ -232,5 +366,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_revisions,
     listing_categories,
     listing_media,
-    enquiries
+    enquiries,
+    publications,
+    publication_languages,
+    publication_versions,
+    publication_files,
+    imei_tacs,
+    imei_devices,
+    imei_events,
+    imei_sightings,
+    imei_reads
 );

@@ -1,7 +1,7 @@
 //! What a module hands the index for one of its items.
 
 /// One searchable item, in index form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IndexDocument {
     /// The module's kind name (`organisation`, `publication`, `dataset`, `listing`, `document`).
     pub kind: String,
@@ -18,6 +18,14 @@ pub struct IndexDocument {
     pub access: Vec<String>,
     /// Last change, seconds since the Unix epoch (for sorting by date).
     pub updated_at: i64,
+    /// Year of publication, where the kind has one.
+    pub year: Option<i32>,
+    /// Language tags (`uz-Latn`, `uz-Cyrl`, `az`, `ru`, `en`) the item can be read in.
+    pub languages: Vec<String>,
+    /// SPDX licence id, where the kind has one.
+    pub licence: Option<String>,
+    /// Keywords, tags or categories.
+    pub tags: Vec<String>,
 }
 
 impl IndexDocument {

@@ -5,8 +5,6 @@
 //! Cyrillic г) and "ye" becomes e (Uzbek Latin for Cyrillic е). The same function folds documents and queries, so `tadqiqot` finds
 //! `тадқиқот`, `Oʻzbekiston` finds `Ўзбекистон`, and back. The table is in docs/search.md.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// Latin for one lower-case Cyrillic letter, or `None` if `c` is not Cyrillic.
 fn cyrillic_to_latin(c: char) -> Option<&'static str> {
     Some(match c {
@@ -67,6 +65,11 @@ fn is_apostrophe(c: char) -> bool {
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
+        // Most text is ASCII: only `'`, backtick and `q` need work there.
+        if c.is_ascii() && !matches!(c, '\'' | '`' | 'q') {
+            out.push(c);
+            continue;
+        }
         if is_apostrophe(c) {
             continue;
         }
@@ -86,11 +89,11 @@ pub fn fold(text: &str) -> String {
             'q' => out.push('g'),
             _ => {
                 // Decompose and drop the combining marks: ö → o, ş → s, ğ → g, ó → o.
-                out.extend(
-                    c.to_string()
-                        .nfd()
-                        .filter(|d| !('\u{300}'..='\u{36f}').contains(d)),
-                );
+                unicode_normalization::char::decompose_canonical(c, |d| {
+                    if !('\u{300}'..='\u{36f}').contains(&d) {
+                        out.push(d);
+                    }
+                });
             }
         }
     }

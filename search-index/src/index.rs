@@ -82,6 +82,7 @@ impl SearchIndex {
                 reason: e.to_string(),
             })?
         };
+        crate::analyzers::register(&index);
         let fields = fields_of(&index.schema()).map_err(|e| IndexError::Corrupt {
             path: shown.clone(),
             reason: e.to_string(),
@@ -153,8 +154,23 @@ impl SearchIndex {
             f.body => document.body.clone(),
             f.title_folded => fold(&document.title),
             f.body_folded => fold(&document.body),
+            f.text_stemmed => document.title.as_str(),
+            f.text_stemmed => document.body.as_str(),
             f.updated_at => document.updated_at,
         );
+        if let Some(year) = document.year {
+            tantivy_doc.add_i64(f.year, i64::from(year));
+        }
+        for lang in &document.languages {
+            tantivy_doc.add_text(f.languages, lang);
+            tantivy_doc.add_facet(f.facets, Facet::from_path(["language", lang.as_str()]));
+        }
+        if let Some(licence) = &document.licence {
+            tantivy_doc.add_text(f.licence, licence);
+        }
+        for tag in &document.tags {
+            tantivy_doc.add_text(f.tags, crate::analyzers::tag_key(tag));
+        }
         tantivy_doc.add_facet(f.facets, Facet::from_path(["kind", document.kind.as_str()]));
         if let Some(org) = &document.organisation_id {
             tantivy_doc.add_text(f.organisation_id, org);
@@ -274,6 +290,7 @@ mod tests {
             country: Some("UZ".into()),
             access: access.iter().map(|s| s.to_string()).collect(),
             updated_at: 0,
+            ..IndexDocument::default()
         }
     }
 

@@ -6,6 +6,7 @@
 //! payload, so the documents and the position are committed atomically: after a crash the
 //! consumer resumes exactly where the last commit left it.
 
+mod analyzers;
 mod document;
 mod error;
 mod fields;
@@ -13,6 +14,7 @@ pub mod fold;
 mod index;
 mod query;
 
+pub use analyzers::tag_key;
 pub use document::IndexDocument;
 pub use error::IndexError;
 pub use fields::SCHEMA_VERSION;

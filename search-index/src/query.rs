@@ -5,9 +5,11 @@
 
 use std::collections::BTreeSet;
 
+use std::ops::Bound;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
+
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Order, TantivyDocument, Term};
@@ -38,6 +40,16 @@ pub struct SearchRequest {
     pub kinds: Vec<String>,
     pub country: Option<String>,
     pub organisation_id: Option<String>,
+    /// Items of this year or later.
+    pub year_from: Option<i32>,
+    /// Items of this year or earlier.
+    pub year_to: Option<i32>,
+    /// Items readable in any of these language tags.
+    pub languages: Vec<String>,
+    /// Items under this SPDX licence.
+    pub licence: Option<String>,
+    /// Items carrying every one of these tags.
+    pub tags: Vec<String>,
     pub order: SearchOrder,
     pub offset: usize,
     pub limit: usize,
@@ -71,6 +83,7 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     pub kinds: Vec<FacetCount>,
     pub countries: Vec<FacetCount>,
+    pub languages: Vec<FacetCount>,
 }
 
 fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
@@ -78,6 +91,35 @@ fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     ))
+}
+
+/// The stemmed form of the query word as the user wrote it (`original` is the whole query;
+/// the folded `word` is found in it by position). Stems match words of the same root in
+/// English and Russian: `statistics` ↔ `statistical`, `исследования` ↔ `исследование`.
+fn stemmed_clauses(
+    field: tantivy::schema::Field,
+    original: &str,
+    folded_word: &str,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let written: Vec<&str> = original
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    written
+        .into_iter()
+        .filter(|w| fold(w) == folded_word)
+        .flat_map(crate::analyzers::stems)
+        .map(|stem| {
+            let query: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &stem),
+                    IndexRecordOption::WithFreqs,
+                )),
+                1.5,
+            ));
+            (Occur::Should, query)
+        })
+        .collect()
 }
 
 /// Whether the text uses query syntax rather than plain words.
@@ -117,6 +159,7 @@ impl SearchIndex {
                 "results beyond the first {MAX_OFFSET} are not served; narrow the query"
             )));
         }
+        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut words: Vec<String> = Vec::new();
         if !text.is_empty() {
@@ -141,14 +184,23 @@ impl SearchIndex {
                     .map(str::to_owned)
                     .collect();
                 for word in &words {
-                    // Typo tolerance grows with the word: none under 5 letters, one edit
-                    // up to 8, two beyond.
-                    let distance = match word.chars().count() {
-                        0..=4 => 0,
-                        5..=8 => 1,
-                        _ => 2,
+                    // A word the index holds is taken as meant, and from 5 letters on also
+                    // matches the words it begins (Uzbek and Azerbaijani suffixes, which no
+                    // stemmer removes: `ozbekiston` finds `ozbekistonda`). A word the index
+                    // does not hold is taken as a typo: from 5 letters on it matches words one
+                    // edit away, from 9 two. (Fuzzy matching of known words would scan the
+                    // whole term dictionary for every query: several times slower at 1M
+                    // documents, see docs/performance.md.)
+                    let known = searcher.doc_freq(&Term::from_field_text(f.body_folded, word))?
+                        + searcher.doc_freq(&Term::from_field_text(f.title_folded, word))?
+                        > 0;
+                    let (distance, prefix) = match word.chars().count() {
+                        0..=4 => (0, false),
+                        _ if known => (0, true),
+                        5..=8 => (1, false),
+                        _ => (2, false),
                     };
-                    let per_field: Vec<(Occur, Box<dyn Query>)> =
+                    let mut per_field: Vec<(Occur, Box<dyn Query>)> =
                         [(f.title_folded, 2.0), (f.body_folded, 1.0)]
                             .into_iter()
                             .flat_map(|(field, boost)| {
@@ -161,16 +213,22 @@ impl SearchIndex {
                                     boost * 2.0,
                                 ));
                                 let mut both = vec![(Occur::Should, exact)];
-                                if distance > 0 {
-                                    let fuzzy: Box<dyn Query> = Box::new(BoostQuery::new(
-                                        Box::new(FuzzyTermQuery::new(term, distance, true)),
-                                        boost,
-                                    ));
-                                    both.push((Occur::Should, fuzzy));
+                                let near = if prefix {
+                                    Some(FuzzyTermQuery::new_prefix(term, 0, true))
+                                } else if distance > 0 {
+                                    Some(FuzzyTermQuery::new(term, distance, true))
+                                } else {
+                                    None
+                                };
+                                if let Some(near) = near {
+                                    let near: Box<dyn Query> =
+                                        Box::new(BoostQuery::new(Box::new(near), boost));
+                                    both.push((Occur::Should, near));
                                 }
                                 both
                             })
                             .collect();
+                    per_field.extend(stemmed_clauses(f.text_stemmed, text, word));
                     clauses.push((Occur::Must, Box::new(BooleanQuery::new(per_field))));
                 }
             }
@@ -196,12 +254,40 @@ impl SearchIndex {
         if let Some(org) = &request.organisation_id {
             clauses.push((Occur::Must, term_query(f.organisation_id, org)));
         }
+        if request.year_from.is_some() || request.year_to.is_some() {
+            let bound = |year: Option<i32>, inclusive: fn(Term) -> Bound<Term>| {
+                year.map_or(Bound::Unbounded, |y| {
+                    inclusive(Term::from_field_i64(f.year, i64::from(y)))
+                })
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    bound(request.year_from, Bound::Included),
+                    bound(request.year_to, Bound::Included),
+                )),
+            ));
+        }
+        if !request.languages.is_empty() {
+            let languages = request
+                .languages
+                .iter()
+                .map(|l| (Occur::Should, term_query(f.languages, l)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(languages))));
+        }
+        if let Some(licence) = &request.licence {
+            clauses.push((Occur::Must, term_query(f.licence, licence)));
+        }
+        for tag in &request.tags {
+            clauses.push((Occur::Must, term_query(f.tags, &crate::tag_key(tag))));
+        }
         let query = BooleanQuery::new(clauses);
 
-        let searcher = self.reader.searcher();
         let mut facets = FacetCollector::for_field("facets");
         facets.add_facet("/kind");
         facets.add_facet("/country");
+        facets.add_facet("/language");
         let limit = request.limit.clamp(1, 100);
         let (total, facet_counts, ranked): (usize, _, Vec<(f32, tantivy::DocAddress)>) =
             match request.order {
@@ -240,6 +326,7 @@ impl SearchIndex {
         };
         let kinds = count_of("/kind");
         let countries = count_of("/country");
+        let languages = count_of("/language");
         let matched: BTreeSet<String> = words.into_iter().collect();
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, address) in ranked {
@@ -271,6 +358,7 @@ impl SearchIndex {
             hits,
             kinds,
             countries,
+            languages,
         })
     }
 }
@@ -282,16 +370,19 @@ fn escape(text: &str) -> String {
 }
 
 /// Up to 30 words around the first matched word, matches marked. Words are compared folded,
-/// so a Latin query marks Cyrillic words and back; a near match (one edit) is marked too.
+/// so a Latin query marks Cyrillic words and back; a near match (one edit) or a longer word
+/// the query word begins is marked too.
 fn snippet(body: &str, matched: &BTreeSet<String>) -> String {
     const WINDOW: usize = 30;
     let words: Vec<&str> = body.split_whitespace().collect();
     let is_match = |word: &str| {
         let folded: String = fold(word).chars().filter(|c| c.is_alphanumeric()).collect();
         !folded.is_empty()
-            && matched
-                .iter()
-                .any(|m| folded == *m || (m.chars().count() >= 5 && close(&folded, m)))
+            && matched.iter().any(|m| {
+                folded == *m
+                    || (m.chars().count() >= 5
+                        && (folded.starts_with(m.as_str()) || close(&folded, m)))
+            })
     };
     let first = words.iter().position(|w| is_match(w)).unwrap_or(0);
     let start = first.saturating_sub(WINDOW / 3);
@@ -370,6 +461,22 @@ mod tests {
             country: Some(country.into()),
             access: vec![access.into()],
             updated_at: at,
+            // 2021, 2023, 2022, 2024 for the four documents below.
+            year: Some(2020 + i32::try_from(at / 10).unwrap()),
+            languages: if country == "UZ" {
+                vec!["uz-Latn".into(), "uz-Cyrl".into()]
+            } else {
+                vec!["az".into(), "en".into()]
+            },
+            licence: Some(if at == 30 { "CC0-1.0" } else { "CC-BY-4.0" }.into()),
+            tags: vec![
+                if kind == "publication" {
+                    "Tadqiqot"
+                } else {
+                    "Statistika"
+                }
+                .into(),
+            ],
         }
     }
 
@@ -400,7 +507,7 @@ mod tests {
                 "dataset",
                 "AZ",
                 "Statistics of Azerbaijan",
-                "Özbəkistan və Azərbaycan ticarəti",
+                "Özbəkistan və Azərbaycan ticarəti; исследование торговли",
                 "public",
                 20,
             ),
@@ -424,6 +531,71 @@ mod tests {
             })
             .unwrap();
         (dir, index)
+    }
+
+    #[test]
+    fn field_filters_narrow_and_stems_widen() {
+        let (_dir, index) = index();
+        let run = |request: SearchRequest| {
+            let results = index
+                .search(&SearchRequest {
+                    access: vec!["public".into()],
+                    limit: 10,
+                    ..request
+                })
+                .unwrap();
+            ids(&results)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run(SearchRequest {
+                year_from: Some(2022),
+                year_to: Some(2023),
+                ..SearchRequest::default()
+            }),
+            vec!["2", "3"]
+        );
+        assert_eq!(
+            run(SearchRequest {
+                languages: vec!["az".into()],
+                ..SearchRequest::default()
+            }),
+            vec!["3"]
+        );
+        assert_eq!(
+            run(SearchRequest {
+                licence: Some("CC0-1.0".into()),
+                ..SearchRequest::default()
+            }),
+            vec!["2"]
+        );
+        assert_eq!(
+            run(SearchRequest {
+                tags: vec!["тадқиқот".into()],
+                ..SearchRequest::default()
+            }),
+            vec!["1", "2"],
+            "tags match across scripts"
+        );
+        // `исследованиями` is four edits from `исследование` (beyond typo tolerance) but has
+        // the same stem.
+        assert_eq!(
+            run(SearchRequest {
+                text: "исследованиями".into(),
+                ..SearchRequest::default()
+            }),
+            vec!["3"]
+        );
+        let facets = search(&index, "", &["public"]).languages;
+        assert!(
+            facets.contains(&FacetCount {
+                value: "uz-Cyrl".into(),
+                count: 2
+            }),
+            "{facets:?}"
+        );
     }
 
     fn search(index: &SearchIndex, text: &str, access: &[&str]) -> SearchResults {

@@ -2,7 +2,9 @@
 //! metrics endpoints, pagination, the OpenAPI document.
 
 pub mod extractors;
+pub mod files;
 pub mod health;
+pub mod lines;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

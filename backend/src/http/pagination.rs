@@ -76,6 +76,10 @@ impl PageRequest {
     params(crate::identity::service::OrganisationView)
 ))]
 #[graphql(concrete(name = "ListingPage", params(crate::marketplace::service::ListingView)))]
+#[graphql(concrete(
+    name = "PublicationPage",
+    params(crate::research::service::PublicationView)
+))]
 pub struct Page<T: async_graphql::OutputType> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.

@@ -74,20 +74,17 @@ impl Caller {
         }
     }
 
-    /// The search-index access tokens this caller holds: what it may see.
+    /// The search-index access tokens this caller holds: what it may see. Derived from the
+    /// policy's read scope, so search shows exactly what a single read would allow.
     pub fn access_tokens(&self) -> Vec<String> {
         let mut tokens = vec!["public".to_owned()];
-        match self {
-            Self::Anonymous => {}
-            Self::User(user) => {
-                tokens.extend(user.memberships.iter().map(|(org, _)| format!("org:{org}")))
+        match super::policy::read_scope(self) {
+            super::policy::ReadScope::All => {
+                tokens.push(super::policy::ALL_ORGANISATIONS_TOKEN.to_owned())
             }
-            Self::Partner(partner) => tokens.extend(
-                partner
-                    .organisation_id
-                    .iter()
-                    .map(|org| format!("org:{org}")),
-            ),
+            super::policy::ReadScope::Organisations(orgs) => {
+                tokens.extend(orgs.iter().map(|org| format!("org:{org}")))
+            }
         }
         tokens
     }

@@ -28,6 +28,7 @@ pub const SCOPES: &[&str] = &[
     "imei:read",
     "imei:report",
     "imei:observe",
+    "imei:register",
     "biometric:enrol",
     "biometric:verify",
     "biometric:identify",

@@ -116,6 +116,35 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
     }
 }
 
+/// Whose restricted material (organisation-only or embargoed items) a caller may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadScope {
+    /// Every organisation's: platform administrators.
+    All,
+    /// These organisations' (a person's memberships; none for anonymous callers and partners,
+    /// whose access goes by scopes alone).
+    Organisations(Vec<String>),
+}
+
+/// The list-and-search form of `Action::ReadOwn`: the same decision for every organisation
+/// at once, so a list, a search and a single read cannot disagree.
+pub fn read_scope(caller: &Caller) -> ReadScope {
+    match caller {
+        Caller::User(user) if user.platform_admin => ReadScope::All,
+        Caller::User(user) => ReadScope::Organisations(
+            user.memberships
+                .iter()
+                .map(|(org, _)| org.clone())
+                .collect(),
+        ),
+        Caller::Anonymous | Caller::Partner(_) => ReadScope::Organisations(Vec::new()),
+    }
+}
+
+/// The search-index access token every restricted document carries for platform
+/// administrators (see `ReadScope::All`).
+pub const ALL_ORGANISATIONS_TOKEN: &str = "org:*";
+
 fn describe(action: Action<'_>) -> &'static str {
     match action {
         Action::ReadSelf => "read their identity",

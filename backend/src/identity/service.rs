@@ -258,6 +258,9 @@ fn organisation_document(row: &Organisation) -> IndexDocument {
         country: Some(row.country.clone()),
         access: vec!["public".into()],
         updated_at: row.updated_at.and_utc().timestamp(),
+        languages: names.keys().cloned().collect(),
+        tags: vec![row.kind.clone()],
+        ..IndexDocument::default()
     }
 }
 
@@ -614,14 +617,21 @@ pub fn organisation_by_id(conn: &mut DbConnection, id: &str) -> ApiResult<Organi
     }
 }
 
-/// Organisations by id, for other modules that show many items at once (one query).
-pub fn organisations_by_ids(
+/// Organisations by id, for other modules that show many items at once: one query however
+/// many items share an organisation, keyed by id for lookup.
+pub fn organisations_by_ids<'a>(
     conn: &mut DbConnection,
-    ids: &[String],
-) -> ApiResult<Vec<OrganisationView>> {
-    store::organisations_by_ids(conn, ids)?
+    ids: impl IntoIterator<Item = &'a str>,
+) -> ApiResult<BTreeMap<String, OrganisationView>> {
+    let unique: Vec<String> = ids
         .into_iter()
-        .map(view)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    store::organisations_by_ids(conn, &unique)?
+        .into_iter()
+        .map(|row| view(row).map(|o| (o.id.clone(), o)))
         .collect()
 }
 

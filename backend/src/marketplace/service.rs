@@ -357,23 +357,8 @@ fn view(conn: &mut DbConnection, row: Listing) -> ApiResult<ListingView> {
 /// media), however long the page.
 fn views(conn: &mut DbConnection, rows: Vec<Listing>) -> ApiResult<Vec<ListingView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let owner_ids: Vec<String> = rows
-        .iter()
-        .map(|r| r.organisation_id.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let owners: BTreeMap<String, ListingOwner> = identity::organisations_by_ids(conn, &owner_ids)?
-        .into_iter()
-        .map(|o| {
-            let owner = ListingOwner {
-                slug: o.slug,
-                name: o.name,
-                country: o.country,
-            };
-            (o.id, owner)
-        })
-        .collect();
+    let owners =
+        identity::organisations_by_ids(conn, rows.iter().map(|r| r.organisation_id.as_str()))?;
     let mut categories: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (id, category) in store::categories_of_many(conn, &ids)? {
         categories.entry(id).or_default().push(category);
@@ -391,9 +376,16 @@ fn views(conn: &mut DbConnection, rows: Vec<Listing>) -> ApiResult<Vec<ListingVi
     }
     rows.into_iter()
         .map(|row| {
-            let owner = owners.get(&row.organisation_id).cloned().ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!("listing {} has no organisation", row.id))
-            })?;
+            let owner = owners
+                .get(&row.organisation_id)
+                .map(|o| ListingOwner {
+                    slug: o.slug.clone(),
+                    name: o.name.clone(),
+                    country: o.country,
+                })
+                .ok_or_else(|| {
+                    ApiError::internal(anyhow::anyhow!("listing {} has no organisation", row.id))
+                })?;
             let translations: BTreeMap<String, (String, String)> =
                 serde_json::from_str(&row.translations_json).map_err(ApiError::internal)?;
             Ok(ListingView {
@@ -1025,7 +1017,8 @@ fn document(conn: &mut DbConnection, row: &Listing) -> ApiResult<Option<IndexDoc
         body.push(title.clone());
         body.push(description.clone());
     }
-    body.extend(store::listing_categories_of(conn, &row.id)?);
+    let categories = store::listing_categories_of(conn, &row.id)?;
+    body.extend(categories.iter().cloned());
     Ok(Some(IndexDocument {
         kind: LISTING_KIND.into(),
         entity_id: row.id.clone(),
@@ -1035,6 +1028,9 @@ fn document(conn: &mut DbConnection, row: &Listing) -> ApiResult<Option<IndexDoc
         country: Some(owner.country.as_str().to_owned()),
         access: vec!["public".into()],
         updated_at: row.updated_at.and_utc().timestamp(),
+        languages: translations.keys().cloned().collect(),
+        tags: categories,
+        ..IndexDocument::default()
     }))
 }
 

@@ -220,20 +220,19 @@ pub fn search(
         ListingOrder::Newest { after } => {
             query = query.order((listings::updated_at.desc(), listings::id.desc()));
             if let Some((at, id)) = after {
-                query = query.filter(
-                    listings::updated_at.lt(*at).or(listings::updated_at
-                        .eq(*at)
-                        .and(listings::id.lt(id.clone()))),
-                );
+                // The bound first, so an index can seek to the page at any depth.
+                query = query
+                    .filter(listings::updated_at.le(*at))
+                    .filter(listings::updated_at.lt(*at).or(listings::id.lt(id.clone())));
             }
         }
         ListingOrder::Title { after } => {
             query = query.order((listings::title.asc(), listings::id.asc()));
             if let Some((title, id)) = after {
-                query = query.filter(
-                    listings::title.gt(title.clone()).or(listings::title
-                        .eq(title.clone())
-                        .and(listings::id.gt(id.clone()))),
+                query = query.filter(listings::title.ge(title.clone())).filter(
+                    listings::title
+                        .gt(title.clone())
+                        .or(listings::id.gt(id.clone())),
                 );
             }
         }

@@ -16,9 +16,12 @@ use silkbridge_search_index::{IndexError, IndexOptions, SearchIndex};
 use crate::config::Config;
 
 fn options(config: &Config) -> IndexOptions {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = config.search.writer_threads.clamp(1, cores.max(1));
     IndexOptions {
-        writer_memory_bytes: config.search.writer_memory_mib.max(15) * 1024 * 1024,
-        writer_threads: 1,
+        // Tantivy needs at least 15 MiB per indexing thread.
+        writer_memory_bytes: config.search.writer_memory_mib.max(15 * threads) * 1024 * 1024,
+        writer_threads: threads,
     }
 }
 

@@ -10,8 +10,11 @@ use silkbridge_search_index::{CommitState, SCHEMA_VERSION, SearchIndex};
 use super::sources;
 use crate::error::{ApiError, ApiResult};
 
-/// Items per committed batch of a rebuild.
+/// Items read from the database per batch of a rebuild.
 pub const REBUILD_BATCH: i64 = 1_000;
+
+/// Documents written between commits of a rebuild.
+const COMMIT_EVERY: u64 = 50_000;
 
 /// What a rebuild reports as it goes.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +68,7 @@ pub fn rebuild(
     let (mut kind_at, mut after_id) = resume_point(state.rebuild_after.as_deref());
     let mut done = 0u64;
     let mut written = 0u64;
+    let mut uncommitted = 0u64;
     // Items before the resume point count as done for the progress bar.
     if let Some(kind) = kind_at.as_deref() {
         let position = sources::KINDS.iter().position(|k| *k == kind).unwrap_or(0);
@@ -87,17 +91,23 @@ pub fn rebuild(
                 index.upsert(document).map_err(ApiError::internal)?;
             }
             state.rebuild_after = Some(format!("{kind}:{last_id}"));
-            index.commit(&state).map_err(ApiError::internal)?;
             done += documents.len() as u64;
             written += documents.len() as u64;
+            uncommitted += documents.len() as u64;
             after_id = last_id;
-            if report(RebuildProgress {
+            let stop = report(RebuildProgress {
                 done,
                 total,
                 resumed,
             })
-            .is_break()
-            {
+            .is_break();
+            // A commit costs a segment flush: commit every COMMIT_EVERY documents (and on
+            // interruption), so a resumed rebuild redoes at most that much.
+            if stop || uncommitted >= COMMIT_EVERY {
+                index.commit(&state).map_err(ApiError::internal)?;
+                uncommitted = 0;
+            }
+            if stop {
                 return Ok(RebuildOutcome::Interrupted { written });
             }
         }

@@ -11,7 +11,7 @@ use crate::db;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::pagination::{PageRequest, encode_cursor};
 use crate::identity::caller::Caller;
-use crate::identity::domain::Country;
+use crate::identity::domain::{Country, LANGUAGE_TAGS};
 use crate::identity::service as identity;
 use crate::state::AppState;
 
@@ -30,6 +30,17 @@ pub struct SearchParams {
     pub country: Option<String>,
     /// An organisation's slug.
     pub organisation: Option<String>,
+    /// Items of this year or later (publications).
+    pub year_from: Option<i32>,
+    /// Items of this year or earlier (publications).
+    pub year_to: Option<i32>,
+    /// Readable in this language: uz (either script), uz-Latn, uz-Cyrl, az, ru or en;
+    /// comma-separated for any of several.
+    pub language: Option<String>,
+    /// An SPDX licence id (publications).
+    pub licence: Option<String>,
+    /// Tags, keywords or categories, comma-separated; all must match (any script).
+    pub tag: Option<String>,
     /// `relevance` (default) or `newest`.
     pub sort: Option<String>,
     /// Results per page, 1 to 100 (default 20).
@@ -59,11 +70,12 @@ pub struct FacetValue {
     pub count: u64,
 }
 
-/// Counts by kind and by country.
+/// Counts by kind, country and language.
 #[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
 pub struct SearchFacets {
     pub kind: Vec<FacetValue>,
     pub country: Vec<FacetValue>,
+    pub language: Vec<FacetValue>,
 }
 
 /// A page of results.
@@ -73,6 +85,15 @@ pub struct SearchResponse {
     pub items: Vec<SearchHitView>,
     pub facets: SearchFacets,
     pub next_cursor: Option<String>,
+}
+
+/// The non-empty items of a comma-separated parameter.
+fn comma_list(value: Option<&str>) -> impl Iterator<Item = &str> {
+    value
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
 fn invalid(detail: impl Into<String>) -> ApiError {
@@ -95,13 +116,7 @@ pub async fn search(
         None => 0,
     };
     let mut kinds = Vec::new();
-    for kind in params
-        .kind
-        .iter()
-        .flat_map(|k| k.split(','))
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
+    for kind in comma_list(params.kind.as_deref()) {
         if !sources::KINDS.contains(&kind) {
             return Err(invalid(format!(
                 "unknown kind `{kind}`; searchable: {}",
@@ -138,7 +153,37 @@ pub async fn search(
         ),
         None => None,
     };
+    let mut languages = Vec::new();
+    for lang in comma_list(params.language.as_deref()) {
+        match lang {
+            "uz" => languages.extend(["uz-Latn".to_owned(), "uz-Cyrl".to_owned()]),
+            tag if LANGUAGE_TAGS.contains(&tag) => languages.push(tag.to_owned()),
+            other => {
+                return Err(invalid(format!(
+                    "unknown language `{other}`; expected uz or one of {}",
+                    LANGUAGE_TAGS.join(", ")
+                )));
+            }
+        }
+    }
+    if let (Some(from), Some(to)) = (params.year_from, params.year_to)
+        && to < from
+    {
+        return Err(invalid("year_to is before year_from"));
+    }
+    let licence = params
+        .licence
+        .filter(|l| !l.is_empty())
+        .map(|l| crate::research::domain::normalise_licence(&l).map_err(invalid))
+        .transpose()?;
     let request = SearchRequest {
+        year_from: params.year_from,
+        year_to: params.year_to,
+        languages,
+        licence,
+        tags: comma_list(params.tag.as_deref())
+            .map(str::to_owned)
+            .collect(),
         text: params.q.unwrap_or_default(),
         access: caller.access_tokens(),
         kinds,
@@ -173,6 +218,7 @@ pub async fn search(
         facets: SearchFacets {
             kind: facet(results.kinds),
             country: facet(results.countries),
+            language: facet(results.languages),
         },
         items: results
             .hits

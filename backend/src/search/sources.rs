@@ -7,9 +7,14 @@ use silkbridge_search_index::IndexDocument;
 use crate::error::ApiResult;
 use crate::identity::service as identity;
 use crate::marketplace::service as marketplace;
+use crate::research::service as research;
 
 /// Every indexed kind, in rebuild order.
-pub const KINDS: &[&str] = &[identity::ORGANISATION_KIND, marketplace::LISTING_KIND];
+pub const KINDS: &[&str] = &[
+    identity::ORGANISATION_KIND,
+    marketplace::LISTING_KIND,
+    research::PUBLICATION_KIND,
+];
 
 /// The current search document of an item; `None` if it is gone or no longer searchable.
 /// Returns `Ok(None)` for kinds this build does not index, so an entry written by a newer
@@ -18,6 +23,7 @@ pub fn document(conn: &mut DbConnection, kind: &str, id: &str) -> ApiResult<Opti
     match kind {
         identity::ORGANISATION_KIND => identity::organisation_index_document(conn, id),
         marketplace::LISTING_KIND => marketplace::index_document(conn, id),
+        research::PUBLICATION_KIND => research::index_document(conn, id),
         _ => Ok(None),
     }
 }
@@ -36,6 +42,7 @@ pub fn documents_after(
             identity::organisation_index_documents_after(conn, after_id, limit)
         }
         marketplace::LISTING_KIND => marketplace::index_documents_after(conn, after_id, limit),
+        research::PUBLICATION_KIND => research::index_documents_after(conn, after_id, limit),
         _ => Ok((Vec::new(), None)),
     }
 }
@@ -45,6 +52,7 @@ pub fn count(conn: &mut DbConnection, kind: &str) -> ApiResult<u64> {
     let count = match kind {
         identity::ORGANISATION_KIND => identity::count_organisations(conn)?,
         marketplace::LISTING_KIND => marketplace::count(conn)?,
+        research::PUBLICATION_KIND => research::count(conn)?,
         _ => 0,
     };
     Ok(u64::try_from(count).unwrap_or(0))

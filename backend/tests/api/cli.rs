@@ -101,7 +101,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
     );
     assert!(
         String::from_utf8_lossy(&seeded.stdout)
-            .contains("14 organisations, 5 users and 8 listings")
+            .contains("20 organisations, 5 users, 8 listings, 312 publications and 103 devices")
     );
 
     let created = run(&[
@@ -158,19 +158,22 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         "{}",
         String::from_utf8_lossy(&reindexed.stderr)
     );
-    // 14 demo organisations + the one created above + 8 published listings.
-    assert!(stdout.contains("23 searchable"), "{stdout}");
+    // 20 demo organisations + the one created above + 8 published listings + 312 publications
+    // (restricted ones are indexed too, findable by their organisation only).
+    assert!(stdout.contains("341 searchable"), "{stdout}");
 
     let audit = run(&["audit", "verify"]);
-    // 8 approvals of demo listings, then the organisation and the administrator above.
+    // 8 approvals of demo listings, 6 demo registry changes (one registration, four reports,
+    // one grey-listing), then the organisation and the administrator above.
     let audit_out = String::from_utf8_lossy(&audit.stdout);
     assert!(
         audit.status.success(),
-        "{}",
+        "{:?}: {}",
+        audit.status,
         String::from_utf8_lossy(&audit.stderr)
     );
     assert!(
-        audit_out.contains("audit chain intact: 10 entries"),
+        audit_out.contains("audit chain intact: 16 entries"),
         "{audit_out}"
     );
 

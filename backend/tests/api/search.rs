@@ -59,7 +59,10 @@ async fn latin_and_cyrillic_find_each_other() {
     ]);
     for query in ["tadqiqot", "тадқиқот", "Tadqiqot", "ТАДҚИҚОТ"] {
         let found = app
-            .get(&format!("/api/v1/search?q={}", encode(query)))
+            .get(&format!(
+                "/api/v1/search?q={}&kind=organisation",
+                encode(query)
+            ))
             .await;
         assert_eq!(found.status, 200, "{}", found.body);
         assert_eq!(titles(&found.json()), both, "{query}");

@@ -1,0 +1,295 @@
+//! Duplicate-IMEI detection: operators upload the IMEI–IMSI pairs their networks saw; an
+//! IMEI seen with more distinct subscriber identities than the configured threshold within
+//! the window is grey-listed as a likely clone (DIRBS's "duplicate IMEI" condition).
+//!
+//! An upload is one transaction: a malformed line rolls everything back and is named in the
+//! answer, so an operator can fix the file and send it again without counting twice.
+
+use std::collections::BTreeSet;
+
+use bytes::Bytes;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use serde::Deserialize;
+use silkbridge_schema::tables::imei_sightings;
+use silkbridge_schema::{DbConnection, ids};
+use tokio::sync::mpsc;
+
+use super::domain::{Imei, ListStatus, Reason};
+use super::lifecycle::acting;
+use super::service::SCOPE_OBSERVE;
+use super::store;
+use super::views::ObservationResult;
+use crate::audit;
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::lines::LineReader;
+use crate::identity::caller::Caller;
+use crate::identity::domain::OrganisationKind;
+use crate::state::AppState;
+
+/// One observed pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sighting {
+    pub imei: Imei,
+    pub imsi: String,
+    pub seen: NaiveDateTime,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsonSighting {
+    imei: String,
+    imsi: String,
+    observed_at: Option<String>,
+}
+
+/// Parses one line: NDJSON (`{"imei":…,"imsi":…,"observedAt":…}`) or CSV
+/// (`imei,imsi[,observed_at]`). `Ok(None)` for a CSV header or a blank line.
+pub fn parse_line(number: u64, line: &[u8], now: NaiveDateTime) -> ApiResult<Option<Sighting>> {
+    let text = std::str::from_utf8(line)
+        .map_err(|_| line_error(number, "encoding", "not UTF-8"))?
+        .trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (imei, imsi, observed) = if text.starts_with('{') {
+        let parsed: JsonSighting = serde_json::from_str(text)
+            .map_err(|e| line_error(number, "malformed_json", &e.to_string()))?;
+        (parsed.imei, parsed.imsi, parsed.observed_at)
+    } else {
+        let mut fields = text.split(',').map(|f| f.trim().trim_matches('"'));
+        let imei = fields.next().unwrap_or_default().to_owned();
+        if number == 1 && imei.eq_ignore_ascii_case("imei") {
+            return Ok(None);
+        }
+        let imsi = fields
+            .next()
+            .ok_or_else(|| line_error(number, "missing_imsi", "expected imei,imsi[,observed_at]"))?
+            .to_owned();
+        (
+            imei,
+            imsi,
+            fields.next().filter(|f| !f.is_empty()).map(str::to_owned),
+        )
+    };
+    let imei = Imei::parse(&imei)
+        .map_err(|e| line_error(number, e.code(), &e.to_string()))?
+        .imei;
+    if !(6..=15).contains(&imsi.len()) || !imsi.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(line_error(
+            number,
+            "invalid_imsi",
+            "an IMSI has 6 to 15 digits",
+        ));
+    }
+    let seen = match observed {
+        None => now,
+        Some(text) => DateTime::parse_from_rfc3339(&text)
+            .map_err(|_| line_error(number, "invalid_time", "observed_at must be RFC 3339"))?
+            .with_timezone(&Utc)
+            .naive_utc(),
+    };
+    if seen > now + Duration::minutes(5) {
+        return Err(line_error(
+            number,
+            "future_time",
+            "observed_at is in the future",
+        ));
+    }
+    Ok(Some(Sighting { imei, imsi, seen }))
+}
+
+fn line_error(number: u64, code: &str, message: &str) -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        format!("line/{number}"),
+        code,
+        message,
+    )])
+}
+
+/// Stores an upload and flags likely clones; the body is read as it arrives.
+pub async fn upload<S, E>(
+    state: &AppState,
+    caller: &Caller,
+    body: S,
+) -> ApiResult<ObservationResult>
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let (sender, mut receiver) = mpsc::channel::<ApiResult<Vec<Sighting>>>(4);
+    let who = caller.clone();
+    let config = state.config.imei.clone();
+    let (result_tx, result_rx) = tokio::sync::oneshot::channel();
+    let writer = state.write(move |conn| {
+        let acting = acting(
+            conn,
+            &who,
+            None,
+            SCOPE_OBSERVE,
+            &[OrganisationKind::Operator],
+        )?;
+        let mut touched = BTreeSet::new();
+        let mut accepted = 0u64;
+        while let Some(batch) = receiver.blocking_recv() {
+            for sighting in batch? {
+                store::record_sighting(
+                    conn,
+                    sighting.imei,
+                    &sighting.imsi,
+                    &acting.organisation.id,
+                    sighting.seen,
+                )?;
+                touched.insert(sighting.imei);
+                accepted += 1;
+            }
+        }
+        let since = ids::now() - Duration::days(i64::from(config.duplicate_window_days));
+        let clones = over_threshold(conn, &touched, since, config.duplicate_imsi_threshold)?;
+        let mut flagged = Vec::new();
+        for (imei, imsis) in clones {
+            if flag(
+                conn,
+                imei,
+                imsis,
+                config.grey_grace_days,
+                &acting.organisation,
+            )? {
+                flagged.push(imei);
+            }
+        }
+        audit::record(
+            conn,
+            &acting.actor,
+            "imei.observe",
+            &format!("organisation:{}", acting.organisation.id),
+            serde_json::json!({ "accepted": accepted, "flagged": flagged.len() }),
+        )?;
+        let _ = result_tx.send((accepted, flagged));
+        Ok(())
+    });
+    let reader = async move {
+        let mut lines = LineReader::new(body, 4096);
+        let mut batch = Vec::with_capacity(1000);
+        let now = ids::now();
+        loop {
+            let line = match lines.next_line().await {
+                Ok(Some((number, line))) => parse_line(number, &line, now),
+                Ok(None) => break,
+                Err(error) => Err(error),
+            };
+            match line {
+                Ok(Some(sighting)) => batch.push(sighting),
+                Ok(None) => {}
+                Err(error) => {
+                    let _ = sender.send(Err(error)).await;
+                    return;
+                }
+            }
+            if batch.len() == 1000 && sender.send(Ok(std::mem::take(&mut batch))).await.is_err() {
+                return;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = sender.send(Ok(batch)).await;
+        }
+    };
+    let (written, ()) = futures_util::join!(writer, reader);
+    written?;
+    let (accepted, flagged) = result_rx.await.map_err(ApiError::internal)?;
+    let runtime = state.imei.clone();
+    let refresh = flagged.clone();
+    crate::db::run(&state.db, move |conn| {
+        runtime.cache.refresh_devices(conn, &refresh)
+    })
+    .await?;
+    Ok(ObservationResult {
+        accepted,
+        flagged: flagged.iter().map(|i| i.to_string()).collect(),
+    })
+}
+
+/// IMEIs among `touched` seen with more than `threshold` distinct IMSIs since `since`.
+fn over_threshold(
+    conn: &mut DbConnection,
+    touched: &BTreeSet<Imei>,
+    since: NaiveDateTime,
+    threshold: u32,
+) -> ApiResult<Vec<(Imei, i64)>> {
+    let keys: Vec<i64> = touched.iter().map(|i| i.as_i64()).collect();
+    let mut over = Vec::new();
+    for chunk in keys.chunks(500) {
+        let counts: Vec<(i64, i64)> = imei_sightings::table
+            .filter(imei_sightings::imei.eq_any(chunk))
+            .filter(imei_sightings::last_seen.ge(since))
+            .group_by(imei_sightings::imei)
+            .select((imei_sightings::imei, count_star()))
+            .load(conn)?;
+        over.extend(
+            counts
+                .into_iter()
+                .filter(|(_, n)| *n > i64::from(threshold))
+                .map(|(imei, n)| (Imei::from_stored(imei), n)),
+        );
+    }
+    Ok(over)
+}
+
+/// Grey-lists a likely clone unless it is already listed; returns whether it did.
+fn flag(
+    conn: &mut DbConnection,
+    imei: Imei,
+    imsis: i64,
+    grace_days: u32,
+    operator: &crate::identity::service::OrganisationView,
+) -> ApiResult<bool> {
+    let existing = store::device(conn, imei)?;
+    if existing.as_ref().is_some_and(|r| r.status != "white") {
+        return Ok(false);
+    }
+    let now = ids::now();
+    let mut row = existing
+        .clone()
+        .unwrap_or_else(|| super::lifecycle::blank_device(imei));
+    row.status = ListStatus::Grey.as_str().into();
+    row.reason = Some(Reason::DuplicateImei.as_str().into());
+    row.country = Some(operator.country.as_str().into());
+    row.organisation_id = None;
+    row.case_reference = None;
+    row.grace_until = Some(now + Duration::days(i64::from(grace_days)));
+    row.updated_at = now;
+    let note = format!("seen with {imsis} distinct IMSIs");
+    let event = super::lifecycle::event_for(&row, "flagged_duplicate", "system", Some(note));
+    store::save(conn, &row, existing.is_some(), event)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_ndjson_and_headers_parse_and_bad_lines_are_named() {
+        let now = ids::now();
+        assert_eq!(parse_line(1, b"imei,imsi", now).unwrap(), None);
+        let csv = parse_line(2, b"490154203237518,434051234567890", now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(csv.imsi, "434051234567890");
+        assert_eq!(csv.seen, now);
+        let json = parse_line(
+            3,
+            br#"{"imei":"490154203237518","imsi":"400011234567890","observedAt":"2026-11-01T10:00:00Z"}"#,
+            now,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(json.seen.to_string(), "2026-11-01 10:00:00");
+        let error = parse_line(4, b"490154203237519,434051234567890", now).unwrap_err();
+        assert_eq!(error.errors[0].field, "line/4");
+        assert_eq!(error.errors[0].code, "check_digit");
+        let error = parse_line(5, b"490154203237518,43405x", now).unwrap_err();
+        assert_eq!(error.errors[0].code, "invalid_imsi");
+    }
+}

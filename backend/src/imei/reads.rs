@@ -1,0 +1,181 @@
+//! The read audit: who asked about which IMEI, when. Operators check devices tens of
+//! thousands of times a second, far more than the hash-chained audit log (one writer, one
+//! hash at a time) can take, so reads go to their own table, written in batches by one
+//! thread. Checks hand their entry over and answer at once; if the writer falls behind by
+//! more than the configured queue (the database is down, say), checks are refused with 503:
+//! the registry never answers a read it cannot audit. Entries still queued when the process
+//! is killed outright are lost (at most one batch in normal operation); `drain` writes them
+//! on an orderly stop.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use silkbridge_schema::models::NewImeiRead;
+use silkbridge_schema::tables::imei_reads;
+use silkbridge_schema::{Database, DbConnection, ids};
+use tokio::sync::mpsc;
+
+use super::domain::{Imei, ListStatus};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+
+/// Rows per insert statement (5 parameters each, well under SQLite's limit).
+const BATCH: usize = 1000;
+
+/// How the IMEI was asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A partner's single check (REST, GraphQL or the 5G-EIR path).
+    Check,
+    /// One IMEI of a bulk check.
+    Bulk,
+    /// A citizen's public check.
+    Public,
+    /// A full record with its history.
+    Record,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Check => "check",
+            Self::Bulk => "bulk",
+            Self::Public => "public",
+            Self::Record => "record",
+        }
+    }
+}
+
+/// The sending side; cheap to clone.
+#[derive(Clone)]
+pub struct ReadLog {
+    sender: mpsc::Sender<NewImeiRead>,
+    /// Entries handed over and not yet written.
+    pending: Arc<AtomicUsize>,
+}
+
+impl ReadLog {
+    /// Starts the writer thread.
+    pub fn start(db: Database, capacity: usize) -> anyhow::Result<Self> {
+        let (sender, receiver) = mpsc::channel(capacity.max(1));
+        let pending = Arc::new(AtomicUsize::new(0));
+        let counter = pending.clone();
+        std::thread::Builder::new()
+            .name("imei-read-audit".into())
+            .spawn(move || write_until_closed(db, receiver, counter))
+            .map_err(|e| anyhow::anyhow!("cannot start the read-audit thread: {e}"))?;
+        Ok(Self { sender, pending })
+    }
+
+    fn entry(actor: &str, imei: Imei, channel: Channel, status: ListStatus) -> NewImeiRead {
+        NewImeiRead {
+            at: ids::now(),
+            actor: actor.to_owned(),
+            imei: imei.as_i64(),
+            channel: channel.as_str().to_owned(),
+            status: status.as_str().to_owned(),
+        }
+    }
+
+    /// Queues an entry, or refuses the read with 503 when the queue is full.
+    pub fn record_now(
+        &self,
+        actor: &str,
+        imei: Imei,
+        channel: Channel,
+        status: ListStatus,
+    ) -> ApiResult<()> {
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        self.sender
+            .try_send(Self::entry(actor, imei, channel, status))
+            .map_err(|_| {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
+                ApiError::new(
+                    ErrorCode::ServiceUnavailable,
+                    "the read audit is behind; retry shortly",
+                )
+            })
+    }
+
+    /// Queues an entry, waiting for room (bulk checks slow down rather than fail).
+    pub async fn record(
+        &self,
+        actor: &str,
+        imei: Imei,
+        channel: Channel,
+        status: ListStatus,
+    ) -> ApiResult<()> {
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        self.sender
+            .send(Self::entry(actor, imei, channel, status))
+            .await
+            .map_err(|_| {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
+                ApiError::new(ErrorCode::ServiceUnavailable, "the read audit has stopped")
+            })
+    }
+
+    /// Entries handed over and not yet in the database.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Relaxed)
+    }
+
+    /// Waits until everything queued so far is written, or `timeout` passes; returns whether
+    /// the queue emptied. For an orderly stop and for tests.
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.pending() > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
+    }
+}
+
+fn write_until_closed(
+    db: Database,
+    mut receiver: mpsc::Receiver<NewImeiRead>,
+    pending: Arc<AtomicUsize>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(first) = receiver.blocking_recv() {
+        batch.push(first);
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(entry) => batch.push(entry),
+                Err(_) => break,
+            }
+        }
+        // Nothing is dropped: a failed write is retried, with back-off, until it succeeds;
+        // meanwhile the queue fills and checks get 503.
+        let mut backoff = Duration::from_millis(50);
+        while let Err(error) = write(&db, &batch) {
+            tracing::error!(error = %error, rows = batch.len(), "read audit write failed; retrying");
+            std::thread::sleep(backoff);
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+        pending.fetch_sub(batch.len(), Ordering::Relaxed);
+        batch.clear();
+    }
+}
+
+fn write(db: &Database, rows: &[NewImeiRead]) -> anyhow::Result<()> {
+    let mut conn = db.connection()?;
+    // A multi-row insert; the derive-built connection enum cannot batch, its variants can.
+    match &mut *conn {
+        DbConnection::Sqlite(conn) => {
+            diesel::insert_into(imei_reads::table)
+                .values(rows)
+                .execute(conn)?;
+        }
+        DbConnection::Postgresql(conn) => {
+            diesel::insert_into(imei_reads::table)
+                .values(rows)
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}

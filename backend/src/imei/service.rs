@@ -1,0 +1,190 @@
+//! IMEI reads: status checks from the cache (partner, bulk, public) and records with their
+//! history, each authorised through the one policy and audited. Changes are in
+//! `lifecycle`. REST and GraphQL call these functions and nothing below them.
+
+use std::sync::Arc;
+
+use silkbridge_schema::models::ImeiEvent;
+use silkbridge_schema::{Database, DbConnection};
+
+use super::cache::{Lookup, StatusCache};
+use super::domain::{Imei, ImeiError};
+use super::reads::{Channel, ReadLog};
+use super::store;
+use super::views::*;
+use crate::config::ImeiConfig;
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::identity::caller::Caller;
+use crate::identity::domain::OrganisationKind;
+use crate::identity::policy::{Action, authorize};
+use crate::identity::service::organisations_by_ids;
+use crate::state::AppState;
+
+/// Scopes of the partner API.
+pub const SCOPE_READ: &str = "imei:read";
+pub const SCOPE_REPORT: &str = "imei:report";
+pub const SCOPE_OBSERVE: &str = "imei:observe";
+pub const SCOPE_REGISTER: &str = "imei:register";
+
+/// What the IMEI module keeps at run time.
+pub struct ImeiRuntime {
+    pub cache: StatusCache,
+    pub reads: ReadLog,
+}
+
+impl ImeiRuntime {
+    /// Loads the status cache from the database and starts the read-audit writer.
+    pub fn open(db: &Database, config: &ImeiConfig) -> anyhow::Result<Arc<Self>> {
+        let cache = StatusCache::new(config.unknown_tac_status);
+        let mut conn = db.connection()?;
+        cache
+            .load(&mut conn)
+            .map_err(|e| anyhow::anyhow!("loading the IMEI status cache: {e}"))?;
+        Ok(Arc::new(Self {
+            cache,
+            reads: ReadLog::start(db.clone(), config.read_audit_queue)?,
+        }))
+    }
+}
+
+/// Parses an IMEI from user input: a 400 `invalid_imei` naming the problem otherwise.
+pub fn parse_imei(text: &str) -> ApiResult<Imei> {
+    Imei::parse(text)
+        .map(|parsed| parsed.imei)
+        .map_err(|error| invalid_imei("imei", error))
+}
+
+pub fn invalid_imei(field: &str, error: ImeiError) -> ApiError {
+    ApiError::new(ErrorCode::InvalidImei, error.to_string()).with_errors(vec![FieldError::new(
+        field,
+        error.code(),
+        error.to_string(),
+    )])
+}
+
+fn status_view(imei: Imei, lookup: Lookup) -> DeviceStatus {
+    DeviceStatus {
+        imei: imei.to_string(),
+        status: lookup.standing.status.into(),
+        reason: lookup.standing.reason.map(|r| r.as_str().to_owned()),
+        listed_by_country: lookup.country,
+        known_tac: lookup.known_tac,
+    }
+}
+
+/// A partner's status check (scope `imei:read`), answered from the cache and audited.
+pub fn check(state: &AppState, caller: &Caller, imei: Imei) -> ApiResult<DeviceStatus> {
+    authorize(caller, Action::UseScope(SCOPE_READ))?;
+    let lookup = state.imei.cache.lookup(imei);
+    state.imei.reads.record_now(
+        &caller.actor(),
+        imei,
+        Channel::Check,
+        lookup.standing.status,
+    )?;
+    Ok(status_view(imei, lookup))
+}
+
+/// One IMEI of a bulk check; the caller was authorised once for the whole request.
+pub async fn check_one_of_many(
+    reads: &ReadLog,
+    cache: &StatusCache,
+    actor: &str,
+    imei: Imei,
+) -> ApiResult<DeviceStatus> {
+    let lookup = cache.lookup(imei);
+    reads
+        .record(actor, imei, Channel::Bulk, lookup.standing.status)
+        .await?;
+    Ok(status_view(imei, lookup))
+}
+
+/// A citizen's check: anyone may ask; only the status is told.
+pub fn public_check(state: &AppState, caller: &Caller, imei: Imei) -> ApiResult<PublicStatus> {
+    let lookup = state.imei.cache.lookup(imei);
+    state.imei.reads.record_now(
+        &caller.actor(),
+        imei,
+        Channel::Public,
+        lookup.standing.status,
+    )?;
+    Ok(PublicStatus {
+        imei: imei.to_string(),
+        status: lookup.standing.status.into(),
+    })
+}
+
+/// Whether the caller may see full records: administrators, members of agencies, and
+/// agencies' partner systems (scope `imei:report`).
+fn authorize_record_read(conn: &mut DbConnection, caller: &Caller) -> ApiResult<()> {
+    match caller {
+        Caller::Partner(_) => authorize(caller, Action::UseScope(SCOPE_REPORT)),
+        Caller::User(user) if user.platform_admin => Ok(()),
+        Caller::User(user) => {
+            let orgs =
+                organisations_by_ids(conn, user.memberships.iter().map(|(o, _)| o.as_str()))?;
+            if orgs.values().any(|o| o.kind == OrganisationKind::Agency) {
+                Ok(())
+            } else {
+                Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "device records are for agencies and administrators",
+                ))
+            }
+        }
+        Caller::Anonymous => authorize(caller, Action::ReadSelf),
+    }
+}
+
+/// A device's full record with its history.
+pub async fn record(state: &AppState, caller: &Caller, imei: Imei) -> ApiResult<DeviceRecord> {
+    let who = caller.clone();
+    let (row, events, tac) = crate::db::run(&state.db, move |conn| {
+        authorize_record_read(conn, &who)?;
+        Ok((
+            store::device(conn, imei)?,
+            store::history(conn, imei)?,
+            store::tac(conn, imei.tac())?,
+        ))
+    })
+    .await?;
+    let lookup = state.imei.cache.lookup(imei);
+    state.imei.reads.record_now(
+        &caller.actor(),
+        imei,
+        Channel::Record,
+        lookup.standing.status,
+    )?;
+    Ok(DeviceRecord {
+        imei: imei.to_string(),
+        status: lookup.standing.status.into(),
+        reason: lookup.standing.reason.map(|r| r.as_str().to_owned()),
+        listed_by_country: lookup.country,
+        listed_by_organisation_id: row.as_ref().and_then(|r| r.organisation_id.clone()),
+        case_reference: row.as_ref().and_then(|r| r.case_reference.clone()),
+        grace_until: row.as_ref().and_then(|r| r.grace_until),
+        registered_by_organisation_id: row.as_ref().and_then(|r| r.registered_by.clone()),
+        registered_at: row.as_ref().and_then(|r| r.registered_at),
+        tac: tac.map(|t| TacInfo {
+            tac: format!("{:08}", t.tac),
+            brand: t.brand,
+            model: t.model,
+            device_type: t.device_type,
+        }),
+        history: events.into_iter().map(event_view).collect(),
+    })
+}
+
+fn event_view(event: ImeiEvent) -> DeviceEvent {
+    DeviceEvent {
+        at: event.at,
+        action: event.action,
+        status: event.status,
+        reason: event.reason,
+        country: event.country,
+        organisation_id: event.organisation_id,
+        actor: event.actor,
+        case_reference: event.case_reference,
+        note: event.note,
+    }
+}
