@@ -112,7 +112,10 @@ fn presented_token(req: &HttpRequest) -> ApiResult<Option<String>> {
 
 /// Resolves a presented access token into a caller.
 pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Caller> {
-    let claims = state.identity.keys.verify(token)?;
+    let claims = state
+        .identity
+        .verified_tokens
+        .verify(&state.identity.keys, token)?;
     match claims.typ {
         TokenSubject::User => {
             let session_id = claims.sid.ok_or_else(|| {
@@ -126,11 +129,18 @@ pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Caller> {
             Ok(Caller::User(user))
         }
         TokenSubject::Partner => {
-            let partner_id = claims.sub;
-            let partner = crate::db::run(&state.db, move |conn| {
-                partners::active_partner(conn, &partner_id)
-            })
-            .await?;
+            let partner = match state.identity.recent_partners.get(&claims.sub) {
+                Some(partner) => partner,
+                None => {
+                    let partner_id = claims.sub;
+                    let partner = crate::db::run(&state.db, move |conn| {
+                        partners::active_partner(conn, &partner_id)
+                    })
+                    .await?;
+                    state.identity.recent_partners.remember(&partner);
+                    partner
+                }
+            };
             state
                 .identity
                 .limiter

@@ -234,8 +234,7 @@ impl IdentityMutation {
     /// Revokes a partner.
     async fn revoke_partner(&self, ctx: &Context<'_>, id: String) -> Result<PartnerView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| partners::revoke(conn, &caller, &id))
+        partners::revoke_now(state, caller, id)
             .await
             .map_err(|e| e.into_graphql())
     }

@@ -5,6 +5,7 @@
 //! never these tables.
 
 pub mod auth;
+pub mod caches;
 pub mod caller;
 pub mod config;
 pub mod domain;
@@ -25,6 +26,8 @@ pub struct IdentityRuntime {
     pub federation: oidc::Federation,
     pub keys: tokens::TokenKeys,
     pub limiter: partners::PartnerLimiter,
+    pub verified_tokens: caches::VerifiedTokens,
+    pub recent_partners: caches::RecentPartners,
 }
 
 impl IdentityRuntime {
@@ -36,6 +39,8 @@ impl IdentityRuntime {
                 &config.public_url,
             )?,
             limiter: partners::PartnerLimiter::default(),
+            verified_tokens: caches::VerifiedTokens::default(),
+            recent_partners: caches::RecentPartners::default(),
         }))
     }
 }

@@ -106,11 +106,11 @@ pub fn create(
     check.text("name", &input.name, 200);
     validate_scopes(&mut check, &input.scopes);
     let rate = input.rate_limit_per_minute.unwrap_or(600);
-    if !(1..=1_000_000).contains(&rate) {
+    if !(1..=60_000_000).contains(&rate) {
         check.fail(
             "rate_limit_per_minute",
             "out_of_range",
-            "must be between 1 and 1000000",
+            "must be between 1 and 60000000 (a million a second)",
         );
     }
     check.finish()?;
@@ -214,6 +214,19 @@ pub fn rotate_secret(
 }
 
 /// Revokes a partner: its tokens stop working at once and no new ones are issued.
+/// Revokes a partner and forgets this process's cached copy at once, so its next request
+/// is refused (REST and GraphQL both revoke through this).
+pub async fn revoke_now(
+    state: &crate::state::AppState,
+    caller: Caller,
+    id: String,
+) -> ApiResult<PartnerView> {
+    let forget = id.clone();
+    let view = state.write(move |conn| revoke(conn, &caller, &id)).await?;
+    state.identity.recent_partners.forget(&forget);
+    Ok(view)
+}
+
 pub fn revoke(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<PartnerView> {
     authorize(caller, Action::ManagePartners)?;
     by_id(conn, id)?;

@@ -314,11 +314,8 @@ pub async fn revoke_partner(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<PartnerView>> {
-    let id = id.into_inner();
     Ok(web::Json(
-        state
-            .write(move |conn| partners::revoke(conn, &caller, &id))
-            .await?,
+        partners::revoke_now(&state, caller, id.into_inner()).await?,
     ))
 }
 
