@@ -197,8 +197,10 @@ fn import_tacs(config: &Config, file: &std::path::Path, restart: bool) -> anyhow
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     );
     bar.set_message("TACs");
-    let summary =
-        crate::imei::tacs::import(&db, file, restart, &mut |done| bar.set_position(done))?;
+    let summary = crate::imei::tacs::import(&db, file, restart, &mut |done| {
+        bar.set_position(done);
+        std::ops::ControlFlow::Continue(())
+    })?;
     bar.finish_and_clear();
     if summary.already_complete {
         println!(

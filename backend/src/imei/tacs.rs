@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use diesel::prelude::*;
@@ -26,6 +27,8 @@ pub struct ImportSummary {
     /// Records an earlier, interrupted run had already applied.
     pub resumed_from: u64,
     pub already_complete: bool,
+    /// The progress callback asked to stop; running the import again resumes.
+    pub interrupted: bool,
 }
 
 /// Which column holds what; the GSMA's and common registry headers are recognised.
@@ -126,12 +129,13 @@ pub fn validate(path: &Path) -> anyhow::Result<u64> {
     Ok(count)
 }
 
-/// Imports (or resumes importing) a TAC file. `progress` gets the records applied so far.
+/// Imports (or resumes importing) a TAC file. `progress` gets the records applied so far
+/// after each batch and may stop the import there (as an interruption would).
 pub fn import(
     db: &Database,
     path: &Path,
     restart: bool,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
 ) -> anyhow::Result<ImportSummary> {
     let digest = file_sha256(path)?;
     let mut conn = db.connection()?;
@@ -153,12 +157,13 @@ pub fn import(
             records: done,
             resumed_from: done,
             already_complete: true,
+            interrupted: false,
         });
     }
     let mut reader = reader(path)?;
     let columns = columns(reader.headers()?)?;
     let mut applied = done;
-    progress(applied);
+    let _ = progress(applied);
     let mut batch = Vec::with_capacity(BATCH);
     for (i, record) in reader.records().enumerate().skip(done as usize) {
         let record = record.map_err(|e| anyhow::anyhow!("line {}: {e}", i + 2))?;
@@ -166,15 +171,23 @@ pub fn import(
         if batch.len() == BATCH {
             applied += apply(&mut conn, &digest, &batch, applied, false)?;
             batch.clear();
-            progress(applied);
+            if progress(applied).is_break() {
+                return Ok(ImportSummary {
+                    records: applied,
+                    resumed_from: done,
+                    already_complete: false,
+                    interrupted: true,
+                });
+            }
         }
     }
     applied += apply(&mut conn, &digest, &batch, applied, true)?;
-    progress(applied);
+    let _ = progress(applied);
     Ok(ImportSummary {
         records: applied,
         resumed_from: done,
         already_complete: false,
+        interrupted: false,
     })
 }
 

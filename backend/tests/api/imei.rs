@@ -599,3 +599,71 @@ async fn bulk_checks_answer_every_line_in_order_and_grace_periods_end_in_a_block
         (Some("BLACKLISTED"), Some("customs_unregistered"))
     );
 }
+
+#[actix_web::test]
+async fn tac_imports_check_the_whole_file_first_and_resume_where_they_stopped() {
+    use std::ops::ControlFlow;
+    let app = TestApp::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    // GSMA-style headers; 2,500 synthetic TACs.
+    let mut csv = String::from("TAC,Manufacturer,Marketing Name,Device Type\n");
+    for i in 0..2_500u32 {
+        csv.push_str(&format!(
+            "{},Bench Maker,\"Model {i}, rev. A\",Smartphone\n",
+            70_000_000 + i
+        ));
+    }
+    let good = dir.path().join("tacs.csv");
+    std::fs::write(&good, &csv).unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, format!("{csv}7000001,Short TAC,X,Phone\n")).unwrap();
+
+    let state = app.state.clone();
+    let (refused, first, second, again, count) = tokio::task::spawn_blocking(move || {
+        let tacs = |state: &silkbridge::state::AppState| {
+            use silkbridge_schema::tables::imei_tacs::dsl;
+            let mut conn = state.db.connection().unwrap();
+            dsl::imei_tacs.count().get_result::<i64>(&mut conn).unwrap()
+        };
+        let refused = silkbridge::imei::tacs::validate(&bad)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(tacs(&state), 0, "a bad file changes nothing");
+        // Interrupted after the first batch…
+        let first = silkbridge::imei::tacs::import(&state.db, &good, false, &mut |done| {
+            if done >= 1_000 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+        assert_eq!(tacs(&state), 1_000);
+        // …resumed, and a third run knows the file is done.
+        let second = silkbridge::imei::tacs::import(&state.db, &good, false, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        let again = silkbridge::imei::tacs::import(&state.db, &good, false, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        let mut conn = state.db.connection().unwrap();
+        state.imei.cache.follow(&mut conn).unwrap();
+        (refused, first, second, again, tacs(&state))
+    })
+    .await
+    .unwrap();
+    assert!(refused.contains("line 2502"), "{refused}");
+    assert!(first.interrupted && first.records == 1_000);
+    assert_eq!(
+        (second.resumed_from, second.records, second.interrupted),
+        (1_000, 2_500, false)
+    );
+    assert!(again.already_complete);
+    assert_eq!(count, 2_500);
+    // The cache knows the new TACs: an IMEI with one is no longer `unknown_tac`.
+    let imei = imei_of(70_000_042, 1).to_string();
+    let public = app.get(&format!("/api/v1/imei/public/{imei}")).await.json();
+    assert_eq!(public["status"], "WHITELISTED");
+}
