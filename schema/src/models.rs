@@ -362,7 +362,7 @@ pub struct ImeiSighting {
 
 /// Who asked about which IMEI, when.
 #[derive(Debug, Clone, PartialEq, Insertable)]
-#[diesel(table_name = crate::tables::imei_reads)]
+#[diesel(table_name = crate::tables::imei_reads, treat_none_as_default_value = false)]
 pub struct NewImeiRead {
     pub at: NaiveDateTime,
     pub actor: String,

@@ -20,8 +20,12 @@ use tokio::sync::mpsc;
 use super::domain::{Imei, ListStatus};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
-/// Rows per insert statement (5 parameters each, well under SQLite's limit).
-const BATCH: usize = 1000;
+/// Entries written per transaction: large batches are what makes a million-IMEI bulk check
+/// auditable in seconds.
+const BATCH: usize = 20_000;
+
+/// Rows per insert statement on SQLite (5 parameters each, under its 32,766 limit).
+const SQLITE_ROWS_PER_STATEMENT: usize = 5_000;
 
 /// How the IMEI was asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,18 +166,25 @@ fn write_until_closed(
     }
 }
 
-fn write(db: &Database, rows: &[NewImeiRead]) -> anyhow::Result<()> {
+#[allow(clippy::ptr_arg)] // diesel's COPY takes `&Vec`, not a slice
+fn write(db: &Database, rows: &Vec<NewImeiRead>) -> anyhow::Result<()> {
     let mut conn = db.connection()?;
-    // A multi-row insert; the derive-built connection enum cannot batch, its variants can.
+    // The derive-built connection enum cannot batch; its variants can, each its fastest way:
+    // COPY on PostgreSQL, multi-row inserts in one transaction on SQLite.
     match &mut *conn {
         DbConnection::Sqlite(conn) => {
-            diesel::insert_into(imei_reads::table)
-                .values(rows)
-                .execute(conn)?;
+            conn.transaction(|conn| {
+                for chunk in rows.chunks(SQLITE_ROWS_PER_STATEMENT) {
+                    diesel::insert_into(imei_reads::table)
+                        .values(chunk)
+                        .execute(conn)?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            })?;
         }
         DbConnection::Postgresql(conn) => {
-            diesel::insert_into(imei_reads::table)
-                .values(rows)
+            diesel::copy_from(imei_reads::table)
+                .from_insertable(rows)
                 .execute(conn)?;
         }
     }

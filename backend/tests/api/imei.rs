@@ -3,6 +3,7 @@
 //! citizen may learn.
 
 use diesel::prelude::*;
+use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 use silkbridge::imei::demo::imei_of;
@@ -552,6 +553,29 @@ async fn bulk_checks_answer_every_line_in_order_and_grace_periods_end_in_a_block
     );
     assert_eq!(answers[3]["reason"], "unknown_tac");
     assert_eq!(answers[3]["knownTac"], false);
+
+    // A body far larger than socket buffers, sent while the answer is read: both stream.
+    let big = 200_000u64;
+    let chunks = futures_util::stream::iter(0..big / 10_000).map(move |chunk| {
+        let mut text = String::new();
+        for i in chunk * 10_000..(chunk + 1) * 10_000 {
+            text.push_str(&format!("{}\n", imei_of(35100002, (i % 900_000) as u32)));
+        }
+        Ok::<_, std::io::Error>(text)
+    });
+    let response = app
+        .authed(Method::POST, "/api/v1/imei/checks", &cast.az_operator.token)
+        .body(reqwest::Body::wrap_stream(chunks))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut stream = response.bytes_stream();
+    let mut lines = 0u64;
+    while let Some(chunk) = stream.next().await {
+        lines += chunk.unwrap().iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    assert_eq!(lines, big);
 
     // A customs grey-listing whose grace period has passed turns black.
     let grey = fresh_imei(6);

@@ -70,4 +70,5 @@ CREATE TABLE imei_reads (
     channel  TEXT NOT NULL,
     status   TEXT NOT NULL
 );
-CREATE INDEX imei_reads_by_imei ON imei_reads (imei, at);
+-- Rows of one IMEI come back in id order, which is time order.
+CREATE INDEX imei_reads_by_imei ON imei_reads (imei);
