@@ -197,7 +197,10 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
             .unwrap_or_else(|e| panic!("bulk check: {e:?}"));
         if !response.status().is_success() {
             let status = response.status();
-            panic!("bulk check: {status}: {}", response.text().await.unwrap_or_default());
+            panic!(
+                "bulk check: {status}: {}",
+                response.text().await.unwrap_or_default()
+            );
         }
         let mut stream = response.bytes_stream();
         let mut lines = 0u64;
