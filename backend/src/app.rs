@@ -14,7 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::graphql::{self, ApiSchema};
 use crate::http::{extractors, health, middleware, openapi::ApiDoc};
 use crate::state::AppState;
-use crate::{identity, imei, marketplace, research, search};
+use crate::{biometrics, identity, imei, marketplace, research, search};
 
 /// Every documented route. Modules add their `routes` here.
 fn documented_routes(config: &mut ServiceConfig) {
@@ -29,6 +29,7 @@ fn documented_routes(config: &mut ServiceConfig) {
                 .configure(marketplace::rest::routes)
                 .configure(research::rest::routes)
                 .configure(imei::rest::routes)
+                .configure(biometrics::rest::routes)
                 .configure(search::rest::routes),
         );
 }

@@ -63,6 +63,24 @@ pub enum Command {
     /// The IMEI device registry.
     #[command(subcommand)]
     Imei(ImeiCommand),
+    /// Biometric templates.
+    #[command(subcommand)]
+    Biometrics(BiometricsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BiometricsCommand {
+    /// Score a labelled set of templates (JSON Lines of {"subjectId", "template"}): genuine and
+    /// impostor distributions, FAR/FRR by threshold, the EER and the threshold for a target FAR.
+    Evaluate {
+        file: PathBuf,
+        /// The false-accept rate the suggested threshold must not exceed.
+        #[arg(long, default_value_t = 0.001)]
+        target_far: f64,
+    },
+    /// Re-encrypt every stored template with the current key (after adding a new key and
+    /// listing the old one under `biometrics.previous_key_files`). Resumable.
+    ReEncrypt,
 }
 
 #[derive(Debug, Subcommand)]
@@ -171,6 +189,31 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Admin(command)) => admin(&config, command),
         Some(Command::Imei(ImeiCommand::ImportTacs { file, restart })) => {
             import_tacs(&config, &file, restart)
+        }
+        Some(Command::Biometrics(BiometricsCommand::Evaluate { file, target_far })) => {
+            let samples = crate::biometrics::evaluate::read(&file, &config.biometrics)?;
+            let evaluation = crate::biometrics::evaluate::evaluate(&samples, target_far);
+            print!(
+                "{}",
+                crate::biometrics::evaluate::render(&evaluation, target_far)
+            );
+            Ok(())
+        }
+        Some(Command::Biometrics(BiometricsCommand::ReEncrypt)) => {
+            let db = open_database(&config)?;
+            let keys = crate::biometrics::crypto::TemplateKeys::load(&config)?;
+            let mut conn = db.connection()?;
+            let bar = ProgressBar::new_spinner();
+            let moved = crate::biometrics::service::re_encrypt(&mut conn, &keys, &mut |n| {
+                bar.set_message(format!("{n} templates re-encrypted"))
+            })
+            .map_err(describe)?;
+            bar.finish_and_clear();
+            println!(
+                "{moved} templates re-encrypted with key {}",
+                keys.current_id()
+            );
+            Ok(())
         }
         Some(Command::Audit(AuditCommand::Verify)) => {
             let db = open_database(&config)?;

@@ -46,6 +46,7 @@ pub struct Config {
     pub marketplace: MarketplaceConfig,
     pub research: ResearchConfig,
     pub imei: ImeiConfig,
+    pub biometrics: BiometricsConfig,
 }
 
 /// `[research]`.
@@ -72,6 +73,41 @@ impl Default for ResearchConfig {
             oai_repository_identifier: "silkbridge.local".into(),
             oai_admin_email: "repository@silkbridge.local".into(),
             oai_page_size: 100,
+        }
+    }
+}
+
+/// `[biometrics]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BiometricsConfig {
+    /// File holding the current template key (32 random bytes, base64). Created, readable by
+    /// the owner only, when missing (the embedded default); name your own in production.
+    pub key_file: Option<PathBuf>,
+    /// Files of earlier keys, still accepted for decryption until `silkbridge biometrics
+    /// re-encrypt` has moved every template to the current key.
+    pub previous_key_files: Vec<PathBuf>,
+    /// Dimension of float feature vectors (cosine similarity).
+    pub float_dimension: u32,
+    /// Length in bits of binary codes (normalised Hamming distance).
+    pub binary_bits: u32,
+    /// Templates and probes below this quality (0–100) are refused.
+    pub quality_floor: u32,
+    /// Decision thresholds for partners that have none of their own.
+    pub default_float_threshold: f64,
+    pub default_binary_threshold: f64,
+}
+
+impl Default for BiometricsConfig {
+    fn default() -> Self {
+        Self {
+            key_file: None,
+            previous_key_files: Vec::new(),
+            float_dimension: 512,
+            binary_bits: 2048,
+            quality_floor: 40,
+            default_float_threshold: 0.80,
+            default_binary_threshold: 0.70,
         }
     }
 }
@@ -189,6 +225,7 @@ impl Default for Config {
             marketplace: MarketplaceConfig::default(),
             research: ResearchConfig::default(),
             imei: ImeiConfig::default(),
+            biometrics: BiometricsConfig::default(),
         }
     }
 }
@@ -286,6 +323,13 @@ impl Config {
     }
 
     /// Where the access-token signing key lives.
+    pub fn biometric_key_file(&self) -> PathBuf {
+        self.biometrics
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("biometric-templates.key"))
+    }
+
     pub fn signing_key_file(&self) -> PathBuf {
         self.identity
             .signing_key_file

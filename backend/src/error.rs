@@ -41,6 +41,11 @@ pub enum ErrorCode {
     /// The change is not allowed from the record's current state (e.g. recovering a device
     /// that is not listed).
     InvalidTransition,
+    /// Biometric enrolment without an active consent of the subject.
+    ConsentRequired,
+    /// A stored biometric template failed authentication (altered on disk, or a key is
+    /// missing): it is never matched.
+    TemplateUnreadable,
     /// The record already exists (e.g. a taken slug).
     Conflict,
     /// A byte range past the end of a file; `Content-Range` gives its length.
@@ -82,6 +87,8 @@ impl ErrorCode {
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidImei => StatusCode::BAD_REQUEST,
             Self::InvalidTransition => StatusCode::CONFLICT,
+            Self::ConsentRequired => StatusCode::FORBIDDEN,
+            Self::TemplateUnreadable => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Conflict => StatusCode::CONFLICT,
             Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -109,6 +116,8 @@ impl ErrorCode {
             Self::ValidationFailed => "validation_failed",
             Self::InvalidImei => "invalid_imei",
             Self::InvalidTransition => "invalid_transition",
+            Self::ConsentRequired => "consent_required",
+            Self::TemplateUnreadable => "template_unreadable",
             Self::Conflict => "conflict",
             Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::Unauthenticated => "unauthenticated",
@@ -139,6 +148,8 @@ impl ErrorCode {
             Self::ValidationFailed => "Validation failed",
             Self::InvalidImei => "Invalid IMEI",
             Self::InvalidTransition => "Not allowed in the current state",
+            Self::ConsentRequired => "Consent required",
+            Self::TemplateUnreadable => "Stored template unreadable",
             Self::Conflict => "Conflict",
             Self::RangeNotSatisfiable => "Range not satisfiable",
             Self::Unauthenticated => "Authentication required",

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
+use crate::biometrics::graphql::BiometricsMutation;
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
@@ -42,6 +43,7 @@ pub struct MutationRoot(
     MarketplaceMutation,
     ResearchMutation,
     ImeiMutation,
+    BiometricsMutation,
 );
 
 pub type ApiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

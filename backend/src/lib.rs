@@ -1,10 +1,11 @@
 //! silkbridge: the server and CLI of a platform that Uzbekistan's and Azerbaijan's agencies,
-//! researchers and partners share. Each module (identity, marketplace, research, IMEI
-//! now; datasets, documents and biometrics next) is a folder holding its model access,
+//! researchers and partners share. Each module (identity, marketplace, research, IMEI,
+//! biometrics now; datasets and documents next) is a folder holding its model access,
 //! service logic, REST handlers and GraphQL types; modules call each other's services only.
 
 pub mod app;
 pub mod audit;
+pub mod biometrics;
 pub mod cli;
 pub mod config;
 pub mod db;

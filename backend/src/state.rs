@@ -28,6 +28,8 @@ pub struct AppState {
     pub identity: Arc<crate::identity::IdentityRuntime>,
     /// The IMEI status cache and read audit.
     pub imei: Arc<crate::imei::service::ImeiRuntime>,
+    /// Template keys and the decrypted 1:N gallery.
+    pub biometrics: Arc<crate::biometrics::service::BiometricsRuntime>,
 }
 
 impl AppState {
@@ -45,9 +47,11 @@ impl AppState {
         let objects = storage::open_with(&config.object_store_url(), &config.object_store_options)?;
         let identity = crate::identity::IdentityRuntime::new(&config)?;
         let imei = crate::imei::service::ImeiRuntime::open(&db, &config.imei)?;
+        let biometrics = crate::biometrics::service::BiometricsRuntime::open(&db, &config)?;
         Ok(Self {
             identity,
             imei,
+            biometrics,
             config: Arc::new(config),
             db,
             index: Arc::new(index),

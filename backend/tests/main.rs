@@ -9,6 +9,7 @@ mod support;
 
 mod api {
     mod audit_chain;
+    mod biometrics;
     mod browser;
     mod change_log;
     mod cli;

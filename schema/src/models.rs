@@ -370,3 +370,34 @@ pub struct NewImeiRead {
     pub channel: String,
     pub status: String,
 }
+
+/// A subject's consent to a partner's use of their templates.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::biometric_consents)]
+pub struct BiometricConsent {
+    pub id: String,
+    pub partner_id: String,
+    pub subject_ref: String,
+    pub purpose: String,
+    pub granted_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// An encrypted template (the plaintext never reaches the database).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::biometric_templates)]
+pub struct BiometricTemplate {
+    pub id: String,
+    pub partner_id: String,
+    pub subject_ref: String,
+    pub format: String,
+    pub dimension: i32,
+    pub vendor: String,
+    pub quality: i32,
+    /// Which configured key encrypted it (for rotation).
+    pub key_id: String,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+    pub created_at: NaiveDateTime,
+}

@@ -343,6 +343,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    biometric_consents (id) {
+        id -> Text,
+        partner_id -> Text,
+        subject_ref -> Text,
+        purpose -> Text,
+        granted_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    biometric_templates (id) {
+        id -> Text,
+        partner_id -> Text,
+        subject_ref -> Text,
+        format -> Text,
+        dimension -> Integer,
+        vendor -> Text,
+        quality -> Integer,
+        key_id -> Text,
+        nonce -> Binary,
+        ciphertext -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    biometric_sharing (owner_partner_id, grantee_partner_id) {
+        owner_partner_id -> Text,
+        grantee_partner_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    biometric_thresholds (partner_id, format) {
+        partner_id -> Text,
+        format -> Text,
+        threshold -> Double,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(listing_media -> listings (listing_id));
 diesel::joinable!(listings -> organisations (organisation_id));
 diesel::joinable!(listing_countries -> listings (listing_id));
@@ -375,5 +420,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     imei_devices,
     imei_events,
     imei_sightings,
-    imei_reads
+    imei_reads,
+    biometric_consents,
+    biometric_templates,
+    biometric_sharing,
+    biometric_thresholds
 );

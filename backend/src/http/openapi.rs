@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         (name = "marketplace", description = "Listings of services, products, startups, co-investment calls and events"),
         (name = "research", description = "Publications, their files, versions and citation exports (OAI-PMH 2.0 is at /oai)"),
         (name = "imei", description = "The joint device registry: status checks (single, bulk, public), reports, recovery, registration and observed IMEI–IMSI pairs (the 3GPP 5G-EIR path is at /n5g-eir-eic/v1/equipment-status)"),
+        (name = "biometrics", description = "Palm-vein templates for authorised partners: consent, enrolment, 1:1 verify, 1:N identify, erasure"),
         (name = "search", description = "One full-text search over everything the caller may see")
     ),
     modifiers(&BearerAuth)

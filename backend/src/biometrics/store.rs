@@ -1,0 +1,191 @@
+//! The only code that touches the biometric tables.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use silkbridge_schema::DbConnection;
+use silkbridge_schema::models::{BiometricConsent, BiometricTemplate};
+use silkbridge_schema::tables::{
+    biometric_consents, biometric_sharing, biometric_templates, biometric_thresholds,
+};
+
+use crate::error::ApiResult;
+
+pub fn insert_consent(conn: &mut DbConnection, consent: &BiometricConsent) -> ApiResult<()> {
+    diesel::insert_into(biometric_consents::table)
+        .values(consent)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn consent(conn: &mut DbConnection, id: &str) -> ApiResult<Option<BiometricConsent>> {
+    Ok(biometric_consents::table
+        .find(id)
+        .select(BiometricConsent::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A consent of the subject to the partner that is neither revoked nor expired at `now`.
+pub fn active_consent(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    subject: &str,
+    now: NaiveDateTime,
+) -> ApiResult<Option<BiometricConsent>> {
+    Ok(biometric_consents::table
+        .filter(biometric_consents::partner_id.eq(partner_id))
+        .filter(biometric_consents::subject_ref.eq(subject))
+        .filter(biometric_consents::revoked_at.is_null())
+        .filter(
+            biometric_consents::expires_at
+                .is_null()
+                .or(biometric_consents::expires_at.gt(now)),
+        )
+        .order(biometric_consents::granted_at.desc())
+        .select(BiometricConsent::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn revoke_consent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiResult<()> {
+    diesel::update(biometric_consents::table.find(id))
+        .set(biometric_consents::revoked_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_template(conn: &mut DbConnection, row: &BiometricTemplate) -> ApiResult<()> {
+    diesel::insert_into(biometric_templates::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn subject_templates(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    subject: &str,
+) -> ApiResult<Vec<BiometricTemplate>> {
+    Ok(biometric_templates::table
+        .filter(biometric_templates::partner_id.eq(partner_id))
+        .filter(biometric_templates::subject_ref.eq(subject))
+        .select(BiometricTemplate::as_select())
+        .load(conn)?)
+}
+
+/// Deletes a subject's templates and consents; returns the templates deleted.
+pub fn erase_subject(conn: &mut DbConnection, partner_id: &str, subject: &str) -> ApiResult<usize> {
+    let templates = diesel::delete(
+        biometric_templates::table
+            .filter(biometric_templates::partner_id.eq(partner_id))
+            .filter(biometric_templates::subject_ref.eq(subject)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        biometric_consents::table
+            .filter(biometric_consents::partner_id.eq(partner_id))
+            .filter(biometric_consents::subject_ref.eq(subject)),
+    )
+    .execute(conn)?;
+    Ok(templates)
+}
+
+/// Templates after `after_id`, in id order (for loading and re-encrypting page by page).
+pub fn templates_after(
+    conn: &mut DbConnection,
+    after_id: &str,
+    limit: i64,
+) -> ApiResult<Vec<BiometricTemplate>> {
+    Ok(biometric_templates::table
+        .filter(biometric_templates::id.gt(after_id))
+        .order(biometric_templates::id.asc())
+        .limit(limit)
+        .select(BiometricTemplate::as_select())
+        .load(conn)?)
+}
+
+pub fn replace_ciphertext(
+    conn: &mut DbConnection,
+    id: &str,
+    key_id: &str,
+    nonce: &[u8],
+    ciphertext: &[u8],
+) -> ApiResult<()> {
+    diesel::update(biometric_templates::table.find(id))
+        .set((
+            biometric_templates::key_id.eq(key_id),
+            biometric_templates::nonce.eq(nonce),
+            biometric_templates::ciphertext.eq(ciphertext),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Partners whose subjects `grantee` may match (by sharing agreements).
+pub fn owners_sharing_with(conn: &mut DbConnection, grantee: &str) -> ApiResult<Vec<String>> {
+    Ok(biometric_sharing::table
+        .filter(biometric_sharing::grantee_partner_id.eq(grantee))
+        .select(biometric_sharing::owner_partner_id)
+        .load(conn)?)
+}
+
+pub fn add_sharing(
+    conn: &mut DbConnection,
+    owner: &str,
+    grantee: &str,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let exists = biometric_sharing::table
+        .find((owner, grantee))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !exists {
+        diesel::insert_into(biometric_sharing::table)
+            .values((
+                biometric_sharing::owner_partner_id.eq(owner),
+                biometric_sharing::grantee_partner_id.eq(grantee),
+                biometric_sharing::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn threshold(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    format: &str,
+) -> ApiResult<Option<f64>> {
+    Ok(biometric_thresholds::table
+        .find((partner_id, format))
+        .select(biometric_thresholds::threshold)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_threshold(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    format: &str,
+    threshold: f64,
+    now: NaiveDateTime,
+) -> ApiResult<()> {
+    let updated = diesel::update(biometric_thresholds::table.find((partner_id, format)))
+        .set((
+            biometric_thresholds::threshold.eq(threshold),
+            biometric_thresholds::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(biometric_thresholds::table)
+            .values((
+                biometric_thresholds::partner_id.eq(partner_id),
+                biometric_thresholds::format.eq(format),
+                biometric_thresholds::threshold.eq(threshold),
+                biometric_thresholds::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
