@@ -10,6 +10,9 @@ use zeroize::Zeroize;
 use super::matching::{TopK, dot, hamming_similarity};
 use super::templates::TemplateData;
 
+/// Galleries with at least this many rows per available core are scanned in parallel.
+const PARALLEL_ROWS: usize = 50_000;
+
 /// Who a gallery row belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -205,35 +208,72 @@ impl Gallery {
         }
         // Rows, not subjects, are ranked: take a few spare rows so that subjects with several
         // templates near the top still leave `max_results` distinct subjects.
-        let mut top = TopK::new(max_results * 3, floor);
-        let rows = match probe {
-            TemplateData::Float(values) => {
-                let width = self.float_width;
-                let rows = &inner.float;
-                for (row, entry) in rows.entries.iter().enumerate() {
-                    if allowed_index[entry.partner as usize] {
-                        top.offer(
-                            dot(values, &rows.floats[row * width..(row + 1) * width]),
-                            row,
-                        );
+        let keep = max_results * 3;
+        let (rows, width) = match probe {
+            TemplateData::Float(_) => (&inner.float, self.float_width),
+            TemplateData::Binary { .. } => (&inner.binary, self.binary_width),
+        };
+        let scan = |range: std::ops::Range<usize>| -> TopK {
+            let mut top = TopK::new(keep, floor);
+            match probe {
+                TemplateData::Float(values) => {
+                    for row in range {
+                        if allowed_index[rows.entries[row].partner as usize] {
+                            top.offer(
+                                dot(values, &rows.floats[row * width..(row + 1) * width]),
+                                row,
+                            );
+                        }
                     }
                 }
-                rows
-            }
-            TemplateData::Binary { bits, mask } => {
-                let width = self.binary_width;
-                let rows = &inner.binary;
-                for (row, entry) in rows.entries.iter().enumerate() {
-                    if allowed_index[entry.partner as usize] {
-                        let span = row * width..(row + 1) * width;
-                        let row_mask = rows.masked[row].then(|| &rows.masks[span.clone()]);
-                        let score =
-                            hamming_similarity(bits, mask.as_deref(), &rows.bits[span], row_mask);
-                        top.offer(score, row);
+                TemplateData::Binary { bits, mask } => {
+                    for row in range {
+                        if allowed_index[rows.entries[row].partner as usize] {
+                            let span = row * width..(row + 1) * width;
+                            let row_mask = rows.masked[row].then(|| &rows.masks[span.clone()]);
+                            top.offer(
+                                hamming_similarity(
+                                    bits,
+                                    mask.as_deref(),
+                                    &rows.bits[span],
+                                    row_mask,
+                                ),
+                                row,
+                            );
+                        }
                     }
                 }
-                rows
             }
+            top
+        };
+        // Large galleries are scanned in slices on every core (scoped threads borrow the
+        // read-locked rows); each keeps its own top-k, merged at the end.
+        let n = rows.entries.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .min(n / PARALLEL_ROWS)
+            .max(1);
+        let top = if threads == 1 {
+            scan(0..n)
+        } else {
+            let slice = n.div_ceil(threads);
+            let parts: Vec<TopK> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let scan = &scan;
+                        scope.spawn(move || scan(t * slice..((t + 1) * slice).min(n)))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| TopK::new(keep, floor)))
+                    .collect()
+            });
+            let mut merged = TopK::new(keep, floor);
+            for (score, row) in parts.into_iter().flat_map(TopK::into_sorted) {
+                merged.offer(score, row);
+            }
+            merged
         };
         let mut seen = std::collections::HashSet::new();
         top.into_sorted()

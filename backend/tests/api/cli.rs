@@ -180,3 +180,56 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
     let status = run(&["migrate", "--status"]);
     assert!(String::from_utf8_lossy(&status.stdout).contains("no pending migrations"));
 }
+
+#[test]
+fn biometric_evaluation_prints_distributions_eer_and_a_threshold() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("labelled.jsonl");
+    // Synthetic templates: 20 subjects, 3 captures each.
+    let mut lines = String::new();
+    for subject in 0..20u64 {
+        for capture in 0..3u64 {
+            let values =
+                silkbridge::biometrics::synthetic::float_capture(subject, capture, 512, 0.3);
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            lines.push_str(&format!(
+                "{{\"subjectId\": \"s{subject}\", \"template\": {{\"format\": \"float32\", \"dimension\": 512, \"vendor\": \"synthetic\", \"quality\": 80, \"data\": \"{data}\"}}}}\n"
+            ));
+        }
+    }
+    std::fs::write(&file, lines).unwrap();
+    let output = silkbridge(&[
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "biometrics",
+        "evaluate",
+        file.to_str().unwrap(),
+        "--target-far",
+        "0.01",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("genuine pairs: 60"), "{stdout}");
+    assert!(stdout.contains("impostor pairs: 1710"), "{stdout}");
+    assert!(
+        stdout.contains("EER: 0.0000"),
+        "well-separated synthetic sets: {stdout}"
+    );
+    assert!(stdout.contains("threshold for FAR ≤ 0.01"), "{stdout}");
+    // A malformed line is one clear error naming it.
+    std::fs::write(&file, "{\"subjectId\": \"s1\", \"template\": {\"format\": \"float32\", \"dimension\": 3, \"vendor\": \"x\", \"quality\": 80, \"data\": \"AAAA\"}}\n").unwrap();
+    let bad = silkbridge(&[
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "biometrics",
+        "evaluate",
+        file.to_str().unwrap(),
+    ]);
+    assert_one_line_error(&bad, "line 1: dimension wrong_dimension");
+}
