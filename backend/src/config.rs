@@ -81,6 +81,9 @@ impl Default for ResearchConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BiometricsConfig {
+    /// The current template key itself (32 bytes, base64), e.g. from the environment
+    /// (`SILKBRIDGE_BIOMETRICS__KEY`); when set, `key_file` is not read.
+    pub key: Option<crate::identity::config::Secret>,
     /// File holding the current template key (32 random bytes, base64). Created, readable by
     /// the owner only, when missing (the embedded default); name your own in production.
     pub key_file: Option<PathBuf>,
@@ -101,6 +104,7 @@ pub struct BiometricsConfig {
 impl Default for BiometricsConfig {
     fn default() -> Self {
         Self {
+            key: None,
             key_file: None,
             previous_key_files: Vec::new(),
             float_dimension: 512,

@@ -10,7 +10,7 @@ use crate::app::app;
 use crate::config::Config;
 use crate::graphql::build_schema;
 use crate::state::AppState;
-use crate::{imei, research, search, seed};
+use crate::{biometrics, imei, research, search, seed};
 
 /// Serves until SIGINT or SIGTERM. Every start-up failure is returned as one error.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
@@ -52,6 +52,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let (stop_indexer, stopped) = watch::channel(false);
     let embargoes = research::embargo::spawn_releaser(state.clone(), stopped.clone());
     let registry = imei::tasks::spawn(state.clone(), stopped.clone());
+    let gallery = biometrics::tasks::spawn(state.clone(), stopped.clone());
     let indexer = search::spawn_indexer(state, stopped);
     tracing::info!("silkbridge listening on http://{bind}");
     let served = server.await;
@@ -59,5 +60,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = indexer.await;
     let _ = embargoes.await;
     let _ = registry.await;
+    let _ = gallery.await;
     served.map_err(|e| anyhow::anyhow!("server stopped with an error: {e}"))
 }

@@ -37,23 +37,25 @@ pub struct Sealed {
 }
 
 fn read_key(path: &Path) -> anyhow::Result<Key> {
-    let shown = path.display();
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read the biometric key {shown}: {e}"))?,
-    );
+    let text =
+        Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!("cannot read the biometric key {}: {e}", path.display())
+        })?);
+    key_from_text(&text, &format!("the biometric key {}", path.display()))
+}
+
+fn key_from_text(text: &str, shown: &str) -> anyhow::Result<Key> {
     let bytes = Zeroizing::new(
         STANDARD
             .decode(text.trim())
-            .map_err(|_| anyhow::anyhow!("the biometric key {shown} is not base64"))?,
+            .map_err(|_| anyhow::anyhow!("{shown} is not base64"))?,
     );
     if bytes.len() != 32 {
-        anyhow::bail!("the biometric key {shown} must hold 32 bytes (AES-256)");
+        anyhow::bail!("{shown} must hold 32 bytes (AES-256)");
     }
     Ok(Key {
         id: hex::encode(&Sha256::digest(bytes.as_slice())[..8]),
-        cipher: Aes256Gcm::new_from_slice(&bytes)
-            .map_err(|e| anyhow::anyhow!("biometric key {shown}: {e}"))?,
+        cipher: Aes256Gcm::new_from_slice(&bytes).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?,
     })
 }
 
@@ -69,13 +71,19 @@ pub fn create_key_file(path: &Path) -> anyhow::Result<()> {
 impl TemplateKeys {
     /// Loads the configured keys, creating the current one if its file is missing.
     pub fn load(config: &Config) -> anyhow::Result<Self> {
-        let path = config.biometric_key_file();
-        if !path.exists() {
-            create_key_file(&path)?;
-            tracing::info!(path = %path.display(), "created a new biometric template key");
-        }
+        let current = match &config.biometrics.key {
+            Some(secret) => key_from_text(&secret.0, "biometrics.key")?,
+            None => {
+                let path = config.biometric_key_file();
+                if !path.exists() {
+                    create_key_file(&path)?;
+                    tracing::info!(path = %path.display(), "created a new biometric template key");
+                }
+                read_key(&path)?
+            }
+        };
         Ok(Self {
-            current: read_key(&path)?,
+            current,
             previous: config
                 .biometrics
                 .previous_key_files

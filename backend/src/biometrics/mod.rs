@@ -11,4 +11,5 @@ pub mod rest;
 pub mod service;
 mod store;
 pub mod synthetic;
+pub mod tasks;
 pub mod templates;

@@ -31,6 +31,8 @@ pub const SCOPE_IDENTIFY: &str = "biometric:identify";
 pub struct BiometricsRuntime {
     pub keys: TemplateKeys,
     pub gallery: Gallery,
+    /// How far the gallery has followed the change log (other instances' changes).
+    position: std::sync::Mutex<silkbridge_schema::change_log::Position>,
 }
 
 /// What loading the gallery found.
@@ -68,11 +70,15 @@ impl BiometricsRuntime {
                 config.biometrics.float_dimension,
                 config.biometrics.binary_bits,
             ),
+            position: std::sync::Mutex::new(silkbridge_schema::change_log::Position::START),
         })
     }
 
-    /// Decrypts every stored template into the gallery, page by page.
+    /// Decrypts every stored template into the gallery, page by page. The change-log head
+    /// is taken first, so a change made meanwhile is applied again by `follow`, not missed.
     pub fn load(&self, conn: &mut DbConnection) -> ApiResult<LoadStats> {
+        *self.position.lock().unwrap_or_else(|e| e.into_inner()) =
+            silkbridge_schema::change_log::head(conn)?;
         let mut stats = LoadStats {
             loaded: 0,
             unreadable: 0,
@@ -97,6 +103,39 @@ impl BiometricsRuntime {
                     }
                 }
             }
+        }
+    }
+
+    /// Applies other instances' enrolments and erasures: each subject named in the change log
+    /// since the last call is dropped from the gallery and reloaded from the database (so an
+    /// erased subject is gone from every instance's memory). Returns the subjects refreshed.
+    pub fn follow(&self, conn: &mut DbConnection) -> ApiResult<usize> {
+        let mut refreshed = 0;
+        loop {
+            let after = *self.position.lock().unwrap_or_else(|e| e.into_inner());
+            let entries = silkbridge_schema::change_log::read_after(conn, after, 500)?;
+            let Some(last) = entries.last().map(|e| e.position()) else {
+                return Ok(refreshed);
+            };
+            for entry in entries
+                .iter()
+                .filter(|e| e.entity_kind == store::SUBJECT_KIND)
+            {
+                let Some((partner, subject)) = entry.entity_id.split_once(':') else {
+                    continue;
+                };
+                self.gallery.remove_subject(partner, subject);
+                for row in store::subject_templates(conn, partner, subject)? {
+                    match self.decrypt(&row) {
+                        Ok(data) => self.gallery.insert(&row.id, partner, subject, &data),
+                        Err(error) => {
+                            tracing::error!(template = %row.id, %error, "stored template unreadable; not matched")
+                        }
+                    }
+                }
+                refreshed += 1;
+            }
+            *self.position.lock().unwrap_or_else(|e| e.into_inner()) = last;
         }
     }
 

@@ -481,3 +481,47 @@ async fn key_rotation_re_encrypts_every_template_and_the_old_key_can_then_go() {
     assert_eq!(with_new_only, (1, 0));
     assert_eq!(with_old_only, (0, 1));
 }
+
+#[actix_web::test]
+async fn a_second_server_follows_enrolments_and_erasures_into_its_gallery() {
+    let app = TestApp::start_federated().await;
+    let cast = cast(&app).await;
+    // A second instance on the same database, with the same template key.
+    let url = app.database.url().to_owned();
+    let key = app.state.config.biometric_key_file();
+    let other = TestApp::start_with(move |config, _| {
+        config.database_url = Some(url);
+        config.biometrics.key_file = Some(key);
+    })
+    .await;
+    consent_and_enrol(&app, &cast.bank, "cust-0500", 500).await;
+    let state = other.state.clone();
+    let bank = cast.bank.id.clone();
+    let seen = tokio::task::spawn_blocking(move || {
+        crate::support::eventually("the other gallery picks up the enrolment", || {
+            let mut conn = state.db.connection().unwrap();
+            state.biometrics.follow(&mut conn).unwrap();
+            (state.biometrics.gallery.count_subject(&bank, "cust-0500") == 1).then_some(())
+        })
+    });
+    seen.await.unwrap();
+    let erased = app
+        .send(app.authed(
+            Method::DELETE,
+            "/api/v1/biometrics/subjects/cust-0500",
+            &cast.bank.token,
+        ))
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    let state = other.state.clone();
+    let bank = cast.bank.id.clone();
+    tokio::task::spawn_blocking(move || {
+        crate::support::eventually("the other gallery drops the erased subject", || {
+            let mut conn = state.db.connection().unwrap();
+            state.biometrics.follow(&mut conn).unwrap();
+            (state.biometrics.gallery.count_subject(&bank, "cust-0500") == 0).then_some(())
+        })
+    })
+    .await
+    .unwrap();
+}
