@@ -95,7 +95,12 @@ impl Database {
         let manager = ConnectionManager::<DbConnection>::new(url.connection_string());
         let pool = Pool::builder()
             .max_size(options.max_connections)
-            .min_idle(Some(1))
+            // No idle minimum: r2d2 would otherwise open replacement connections on its own
+            // threads whenever one is checked out, and a short CLI command could exit while
+            // such a thread is inside libpq/OpenSSL or SQLite — a segfault in their exit
+            // handlers (seen as `audit verify` killed by SIGSEGV in CI). Connections are
+            // then opened only when asked for, and kept until idle.
+            .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
