@@ -35,6 +35,12 @@ pub struct SignedIn {
     pub me: Value,
 }
 
+/// A partner client and an access token of it.
+pub struct Partner {
+    pub id: String,
+    pub token: String,
+}
+
 /// A server for one test. Dropping it stops nothing explicitly: the test's runtime ends.
 pub struct TestApp {
     pub base: String,
@@ -197,6 +203,39 @@ impl TestApp {
                 .to_owned(),
             refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
             me,
+        }
+    }
+
+    /// Registers a partner client as `admin` (`body`: name, scopes, organisation…) and gets
+    /// it a token through the OAuth2 token endpoint.
+    pub async fn partner(&self, admin: &SignedIn, body: Value) -> Partner {
+        let created = self
+            .send(
+                self.authed(
+                    reqwest::Method::POST,
+                    "/api/v1/partners",
+                    &admin.access_token,
+                )
+                .json(&body),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let created = created.json();
+        let token = self
+            .send(
+                self.client
+                    .post(self.url("/oauth/token"))
+                    .basic_auth(
+                        created["partner"]["client_id"].as_str().unwrap(),
+                        created["client_secret"].as_str(),
+                    )
+                    .form(&[("grant_type", "client_credentials")]),
+            )
+            .await;
+        assert_eq!(token.status, 200, "{}", token.body);
+        Partner {
+            id: created["partner"]["id"].as_str().unwrap().to_owned(),
+            token: token.json()["access_token"].as_str().unwrap().to_owned(),
         }
     }
 

@@ -9,41 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use silkbridge::biometrics::synthetic::{binary_capture, float_capture};
 
-use crate::support::{SignedIn, TestApp};
-
-struct Partner {
-    id: String,
-    token: String,
-}
-
-async fn partner(app: &TestApp, admin: &SignedIn, name: &str, scopes: &[&str]) -> Partner {
-    let created = app
-        .send(
-            app.authed(Method::POST, "/api/v1/partners", &admin.access_token)
-                .json(&json!({
-                    "name": name, "scopes": scopes, "rate_limit_per_minute": 10_000
-                })),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let created = created.json();
-    let token = app
-        .send(
-            app.client
-                .post(app.url("/oauth/token"))
-                .basic_auth(
-                    created["partner"]["client_id"].as_str().unwrap(),
-                    created["client_secret"].as_str(),
-                )
-                .form(&[("grant_type", "client_credentials")]),
-        )
-        .await;
-    assert_eq!(token.status, 200, "{}", token.body);
-    Partner {
-        id: created["partner"]["id"].as_str().unwrap().to_owned(),
-        token: token.json()["access_token"].as_str().unwrap().to_owned(),
-    }
-}
+use crate::support::{Partner, SignedIn, TestApp};
 
 /// A synthetic 512-dimension capture of `subject`.
 fn float_template(subject: u64, capture: u64) -> Value {
@@ -66,9 +32,18 @@ async fn cast(app: &TestApp) -> Cast {
     app.make_platform_admin(&admin.user_id).await;
     let all = ["biometric:enrol", "biometric:verify", "biometric:identify"];
     Cast {
-        bank: partner(app, &admin, "Demo bank", &all).await,
-        clinic: partner(app, &admin, "Demo clinic", &all).await,
-        no_scope: partner(app, &admin, "Demo transit", &["imei:read"]).await,
+        bank: app
+            .partner(&admin, json!({ "name": "Demo bank", "scopes": all }))
+            .await,
+        clinic: app
+            .partner(&admin, json!({ "name": "Demo clinic", "scopes": all }))
+            .await,
+        no_scope: app
+            .partner(
+                &admin,
+                json!({ "name": "Demo transit", "scopes": ["imei:read"] }),
+            )
+            .await,
         admin,
     }
 }

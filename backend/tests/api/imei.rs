@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use silkbridge::imei::demo::imei_of;
 
-use crate::support::{SignedIn, TestApp, eventually};
+use crate::support::{Partner, SignedIn, TestApp, eventually};
 
 /// A TAC of the demo data and an unlisted device with it.
 const DEMO_TAC: u32 = 35100001;
@@ -24,43 +24,6 @@ struct Cast {
     az_operator: Partner,
     /// Kelajak Mobile's (UZ operator) system without `imei:read`.
     uz_operator_observe_only: Partner,
-}
-
-struct Partner {
-    id: String,
-    token: String,
-}
-
-async fn partner(app: &TestApp, admin: &SignedIn, organisation: &str, scopes: &[&str]) -> Partner {
-    let created = app
-        .send(
-            app.authed(Method::POST, "/api/v1/partners", &admin.access_token)
-                .json(&json!({
-                    "name": format!("{organisation} EIR"),
-                    "organisation": organisation,
-                    "scopes": scopes,
-                    "rate_limit_per_minute": 10_000
-                })),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let created = created.json();
-    let token = app
-        .send(
-            app.client
-                .post(app.url("/oauth/token"))
-                .basic_auth(
-                    created["partner"]["client_id"].as_str().unwrap(),
-                    created["client_secret"].as_str(),
-                )
-                .form(&[("grant_type", "client_credentials")]),
-        )
-        .await;
-    assert_eq!(token.status, 200, "{}", token.body);
-    Partner {
-        id: created["partner"]["id"].as_str().unwrap().to_owned(),
-        token: token.json()["access_token"].as_str().unwrap().to_owned(),
-    }
 }
 
 /// Demo data; an officer of each country's demo device-registry agency; operators' systems.
@@ -89,16 +52,30 @@ async fn cast(app: &TestApp) -> Cast {
     Cast {
         uz_officer: app.login("UZ", "officer").await,
         az_officer: app.login("AZ", "officer").await,
-        az_operator: partner(
+        az_operator: operator(
             app,
             &admin,
             "demo-xezer-mobil",
             &["imei:read", "imei:observe"],
         )
         .await,
-        uz_operator_observe_only: partner(app, &admin, "demo-kelajak-mobile", &["imei:observe"])
+        uz_operator_observe_only: operator(app, &admin, "demo-kelajak-mobile", &["imei:observe"])
             .await,
     }
+}
+
+/// An operator's partner system with a high rate limit.
+async fn operator(app: &TestApp, admin: &SignedIn, organisation: &str, scopes: &[&str]) -> Partner {
+    app.partner(
+        admin,
+        json!({
+            "name": format!("{organisation} EIR"),
+            "organisation": organisation,
+            "scopes": scopes,
+            "rate_limit_per_minute": 10_000
+        }),
+    )
+    .await
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> crate::support::Reply {
