@@ -133,6 +133,8 @@ pub struct ImeiConfig {
     pub read_audit_queue: usize,
     /// IMEIs one bulk check may carry.
     pub bulk_max_imeis: usize,
+    /// Citizen checks one client address may make per minute (against enumeration).
+    pub public_checks_per_minute: u32,
     /// The status of an unlisted IMEI whose type allocation code is not in the TAC database
     /// (DIRBS's "not in TAC database" condition): `grey` by default, `white` to ignore it.
     pub unknown_tac_status: crate::imei::domain::ListStatus,
@@ -147,6 +149,7 @@ impl Default for ImeiConfig {
             cache_poll_ms: 200,
             read_audit_queue: 200_000,
             bulk_max_imeis: 5_000_000,
+            public_checks_per_minute: 30,
             unknown_tac_status: crate::imei::domain::ListStatus::Grey,
         }
     }

@@ -91,6 +91,7 @@ pub fn caller_of(ctx: &Context<'_>) -> Caller {
 pub async fn graphql_post(
     schema: web::Data<ApiSchema>,
     caller: Caller,
+    http: actix_web::HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let request: async_graphql::BatchRequest = serde_json::from_slice(&body).map_err(|e| {
@@ -100,7 +101,10 @@ pub async fn graphql_post(
         )
     })?;
     // The same caller REST would see: the one policy decides in the resolvers.
-    let response = schema.execute_batch(request.data(caller)).await;
+    let client = crate::imei::service::ClientAddress(http.peer_addr().map(|a| a.ip()));
+    let response = schema
+        .execute_batch(request.data(caller).data(client))
+        .await;
     // Parse and validation failures of the document itself are the client's error (GraphQL
     // over HTTP, 6.4.1); errors raised while resolving fields are reported with 200.
     let status = if response.is_ok() || resolved_anything(&response) {

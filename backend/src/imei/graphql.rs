@@ -22,7 +22,11 @@ impl ImeiQuery {
     async fn imei_public_status(&self, ctx: &Context<'_>, imei: String) -> Result<PublicStatus> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
         let imei = service::parse_imei(&imei).map_err(|e| e.into_graphql())?;
-        service::public_check(state, &caller, imei).map_err(|e| e.into_graphql())
+        let client = ctx
+            .data_opt::<service::ClientAddress>()
+            .copied()
+            .unwrap_or(service::ClientAddress(None));
+        service::public_check(state, &caller, client, imei).map_err(|e| e.into_graphql())
     }
 
     /// A device's full record and history (agencies and administrators). Audited.

@@ -60,17 +60,22 @@ pub async fn device_status(
     params(("imei" = String, Path, description = "15-digit IMEI or 16-digit IMEISV")),
     responses(
         (status = 200, body = PublicStatus),
-        (status = 400, body = Problem, content_type = "application/problem+json")
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "too many checks from this address")
     )
 )]
 #[get("/imei/public/{imei}")]
 pub async fn public_status(
     state: web::Data<AppState>,
     caller: Caller,
+    request: actix_web::HttpRequest,
     imei: web::Path<String>,
 ) -> ApiResult<web::Json<PublicStatus>> {
     let imei = service::parse_imei(&imei)?;
-    Ok(web::Json(service::public_check(&state, &caller, imei)?))
+    let client = service::ClientAddress(request.peer_addr().map(|a| a.ip()));
+    Ok(web::Json(service::public_check(
+        &state, &caller, client, imei,
+    )?))
 }
 
 /// A device's full record and history (agencies and administrators). Audited.

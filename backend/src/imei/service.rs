@@ -30,7 +30,14 @@ pub const SCOPE_REGISTER: &str = "imei:register";
 pub struct ImeiRuntime {
     pub cache: StatusCache,
     pub reads: ReadLog,
+    /// Citizen checks per client address.
+    pub public_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
 }
+
+/// The address a request came from (the TCP peer: behind a reverse proxy that is the proxy,
+/// which should then rate-limit itself; forwarded headers can be forged and are not trusted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
 impl ImeiRuntime {
     /// Loads the status cache from the database and starts the read-audit writer.
@@ -40,9 +47,12 @@ impl ImeiRuntime {
         cache
             .load(&mut conn)
             .map_err(|e| anyhow::anyhow!("loading the IMEI status cache: {e}"))?;
+        let per_minute = std::num::NonZeroU32::new(config.public_checks_per_minute.max(1))
+            .unwrap_or(std::num::NonZeroU32::MIN);
         Ok(Arc::new(Self {
             cache,
             reads: ReadLog::start(db.clone(), config.read_audit_queue)?,
+            public_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
         }))
     }
 }
@@ -99,8 +109,34 @@ pub async fn check_one_of_many(
     Ok(status_view(imei, lookup))
 }
 
-/// A citizen's check: anyone may ask; only the status is told.
-pub fn public_check(state: &AppState, caller: &Caller, imei: Imei) -> ApiResult<PublicStatus> {
+/// A citizen's check: anyone may ask, up to `imei.public_checks_per_minute` per client
+/// address (429 with `Retry-After` past it); only the status is told.
+pub fn public_check(
+    state: &AppState,
+    caller: &Caller,
+    client: ClientAddress,
+    imei: Imei,
+) -> ApiResult<PublicStatus> {
+    let key = client
+        .0
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    state
+        .imei
+        .public_limiter
+        .check_key(&key)
+        .map_err(|not_until| {
+            use governor::clock::{Clock, DefaultClock};
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let mut error = ApiError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "at most {} checks a minute from one address",
+                    state.config.imei.public_checks_per_minute
+                ),
+            );
+            error.retry_after = Some(wait.as_secs().max(1));
+            error
+        })?;
     let lookup = state.imei.cache.lookup(imei);
     state.imei.reads.record_now(
         &caller.actor(),

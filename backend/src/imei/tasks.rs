@@ -36,6 +36,8 @@ pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> tokio::task::J
             }
             if check_grace {
                 last_grace_check = Some(Instant::now());
+                // Forget addresses whose citizen-check budget is full again.
+                state.imei.public_limiter.retain_recent();
             }
             tokio::select! {
                 _ = tokio::time::sleep(poll) => {}

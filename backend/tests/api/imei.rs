@@ -668,3 +668,32 @@ async fn tac_imports_check_the_whole_file_first_and_resume_where_they_stopped() 
     let public = app.get(&format!("/api/v1/imei/public/{imei}")).await.json();
     assert_eq!(public["status"], "WHITELISTED");
 }
+
+#[actix_web::test]
+async fn citizen_checks_are_rate_limited_per_address_on_rest_and_graphql() {
+    let app = TestApp::start_with(|config, _| config.imei.public_checks_per_minute = 3).await;
+    let path = "/api/v1/imei/public/490154203237518";
+    for _ in 0..2 {
+        assert_eq!(app.get(path).await.status, 200);
+    }
+    let graphql = app
+        .graphql(
+            "{ imeiPublicStatus(imei: \"490154203237518\") { status } }",
+            json!({}),
+        )
+        .await
+        .json();
+    assert!(graphql["errors"].is_null(), "{graphql}");
+    // The fourth check from this address, by either API, is refused until the bucket refills.
+    let refused = app.get(path).await;
+    refused.problem(429, "rate_limited");
+    assert!(refused.headers.contains_key("retry-after"));
+    let graphql = app
+        .graphql(
+            "{ imeiPublicStatus(imei: \"490154203237518\") { status } }",
+            json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(graphql["errors"][0]["extensions"]["code"], "rate_limited");
+}
