@@ -1,7 +1,7 @@
 //! The biometrics module's REST endpoints (partner systems; sharing and thresholds for
 //! platform administrators).
 
-use actix_web::{HttpResponse, delete, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,6 +20,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(verify)
         .service(identify)
         .service(add_sharing)
+        .service(list_sharing)
+        .service(end_sharing)
         .service(set_threshold);
 }
 
@@ -134,6 +136,33 @@ pub async fn add_sharing(
         input.grantee_partner_id,
     )
     .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Every sharing agreement (platform administrators).
+#[utoipa::path(tag = "biometrics", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SharingAgreement>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[get("/biometrics/sharing")]
+pub async fn list_sharing(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<web::Json<Vec<SharingAgreement>>> {
+    Ok(web::Json(
+        service::sharing_agreements(&state, &caller).await?,
+    ))
+}
+
+/// Ends a sharing agreement (platform administrators).
+#[utoipa::path(tag = "biometrics", security(("bearer" = [])), params(("owner" = String, Path), ("grantee" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[delete("/biometrics/sharing/{owner}/{grantee}")]
+pub async fn end_sharing(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (owner, grantee) = path.into_inner();
+    service::remove_sharing(&state, &caller, owner, grantee).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

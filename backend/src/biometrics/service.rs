@@ -627,6 +627,60 @@ pub async fn identify(
     Ok(result)
 }
 
+/// A sharing agreement as administrators see it.
+#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
+#[serde(rename_all = "camelCase")]
+pub struct SharingAgreement {
+    pub owner_partner_id: String,
+    pub grantee_partner_id: String,
+    pub since: chrono::NaiveDateTime,
+}
+
+/// Every sharing agreement (platform administrators).
+pub async fn sharing_agreements(
+    state: &AppState,
+    caller: &Caller,
+) -> ApiResult<Vec<SharingAgreement>> {
+    authorize(caller, Action::ManagePartners)?;
+    let rows = crate::db::run(&state.db, store::sharing_agreements).await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(owner_partner_id, grantee_partner_id, since)| SharingAgreement {
+                owner_partner_id,
+                grantee_partner_id,
+                since,
+            },
+        )
+        .collect())
+}
+
+/// Ends a sharing agreement (platform administrators): the grantee stops matching the
+/// owner's subjects with its next request.
+pub async fn remove_sharing(
+    state: &AppState,
+    caller: &Caller,
+    owner: String,
+    grantee: String,
+) -> ApiResult<()> {
+    authorize(caller, Action::ManagePartners)?;
+    let actor = caller.actor();
+    state
+        .write(move |conn| {
+            if !store::remove_sharing(conn, &owner, &grantee)? {
+                return Err(ApiError::not_found("sharing agreement"));
+            }
+            audit::record(
+                conn,
+                &actor,
+                "biometric.sharing_ended",
+                &format!("partner:{owner}"),
+                serde_json::json!({ "grantee": grantee }),
+            )
+        })
+        .await
+}
+
 /// Lets `grantee` match `owner`'s subjects (platform administrators).
 pub async fn add_sharing(
     state: &AppState,

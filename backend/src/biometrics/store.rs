@@ -167,6 +167,25 @@ pub fn add_sharing(
     Ok(())
 }
 
+/// Ends a sharing agreement; returns whether there was one.
+pub fn remove_sharing(conn: &mut DbConnection, owner: &str, grantee: &str) -> ApiResult<bool> {
+    Ok(diesel::delete(biometric_sharing::table.find((owner, grantee))).execute(conn)? > 0)
+}
+
+/// Every sharing agreement as (owner, grantee, since), oldest first.
+pub fn sharing_agreements(
+    conn: &mut DbConnection,
+) -> ApiResult<Vec<(String, String, NaiveDateTime)>> {
+    Ok(biometric_sharing::table
+        .order(biometric_sharing::created_at.asc())
+        .select((
+            biometric_sharing::owner_partner_id,
+            biometric_sharing::grantee_partner_id,
+            biometric_sharing::created_at,
+        ))
+        .load(conn)?)
+}
+
 pub fn threshold(
     conn: &mut DbConnection,
     partner_id: &str,

@@ -300,9 +300,37 @@ async fn partners_match_each_others_subjects_only_under_a_sharing_agreement() {
     .await
     .json();
     assert_eq!(verified["decision"], "match", "{verified}");
+    let agreements = app
+        .send(app.authed(
+            Method::GET,
+            "/api/v1/biometrics/sharing",
+            &cast.admin.access_token,
+        ))
+        .await
+        .json();
+    assert_eq!(
+        agreements[0]["granteePartnerId"], cast.clinic.id,
+        "{agreements}"
+    );
     // Sharing is one way: the bank still does not see the clinic's patient.
     assert_eq!(
         identify(&app, &cast.bank, 7).await.json()["candidates"],
+        json!([])
+    );
+    // Ending the agreement ends the matching at once.
+    let ended = app
+        .send(app.authed(
+            Method::DELETE,
+            &format!(
+                "/api/v1/biometrics/sharing/{}/{}",
+                cast.bank.id, cast.clinic.id
+            ),
+            &cast.admin.access_token,
+        ))
+        .await;
+    assert_eq!(ended.status, 204, "{}", ended.body);
+    assert_eq!(
+        identify(&app, &cast.clinic, 42).await.json()["candidates"],
         json!([])
     );
 }
