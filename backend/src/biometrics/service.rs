@@ -12,7 +12,7 @@ use silkbridge_schema::models::{BiometricConsent, BiometricTemplate};
 use silkbridge_schema::{Database, DbConnection, ids};
 use utoipa::ToSchema;
 
-use super::crypto::{Sealed, TemplateKeys};
+use super::crypto::TemplateKeys;
 use super::gallery::Gallery;
 use super::store;
 use super::templates::{Format, Template, TemplateData, TemplateInput};
@@ -147,12 +147,7 @@ impl BiometricsRuntime {
                 "unknown stored template format",
             )
         })?;
-        let sealed = Sealed {
-            key_id: row.key_id.clone(),
-            nonce: row.nonce.clone(),
-            ciphertext: row.ciphertext.clone(),
-        };
-        let plain = self.keys.open(&sealed, associated(row).as_bytes())?;
+        let plain = open_row(&self.keys, row, &associated(row))?;
         Template::data_from_bytes(format, row.dimension as u32, &plain).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::TemplateUnreadable,
@@ -160,6 +155,15 @@ impl BiometricsRuntime {
             )
         })
     }
+}
+
+/// A stored row's plaintext bytes, authenticated against `aad` (its `associated` data).
+fn open_row(
+    keys: &TemplateKeys,
+    row: &BiometricTemplate,
+    aad: &str,
+) -> ApiResult<zeroize::Zeroizing<Vec<u8>>> {
+    keys.open(&row.key_id, &row.nonce, &row.ciphertext, aad.as_bytes())
 }
 
 /// The associated data that binds a ciphertext to its row.
@@ -769,13 +773,8 @@ pub fn re_encrypt(
         after = last.id.clone();
         silkbridge_schema::write_transaction(conn, |conn| {
             for row in page.iter().filter(|r| r.key_id != keys.current_id()) {
-                let sealed = Sealed {
-                    key_id: row.key_id.clone(),
-                    nonce: row.nonce.clone(),
-                    ciphertext: row.ciphertext.clone(),
-                };
                 let aad = associated(row);
-                let plain = keys.open(&sealed, aad.as_bytes())?;
+                let plain = open_row(keys, row, &aad)?;
                 let fresh = keys.seal(aad.as_bytes(), &plain)?;
                 store::replace_ciphertext(
                     conn,

@@ -33,7 +33,9 @@ pub enum Action<'a> {
     UseScope(&'a str),
 }
 
-fn unauthenticated() -> ApiError {
+/// The refusal of a caller who presented no credentials (401), for modules whose own
+/// decisions start by telling anonymous callers apart.
+pub fn unauthenticated() -> ApiError {
     ApiError::new(
         ErrorCode::Unauthenticated,
         "sign in or present a bearer token",

@@ -16,7 +16,7 @@ use crate::audit;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::domain::OrganisationKind;
-use crate::identity::policy::{Action, authorize};
+use crate::identity::policy::{Action, authorize, unauthenticated};
 use crate::identity::service::{OrganisationView, organisation_by_id};
 use crate::state::AppState;
 
@@ -40,10 +40,7 @@ pub(super) fn acting(
     kinds: &[OrganisationKind],
 ) -> ApiResult<Acting> {
     let (organisation_id, platform_admin) = match caller {
-        Caller::Anonymous => {
-            authorize(caller, Action::ReadSelf)?;
-            unreachable!("anonymous callers are refused above")
-        }
+        Caller::Anonymous => return Err(unauthenticated()),
         Caller::Partner(partner) => {
             authorize(caller, Action::UseScope(scope))?;
             let own = partner.organisation_id.clone().ok_or_else(|| {

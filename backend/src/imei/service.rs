@@ -16,7 +16,7 @@ use crate::config::ImeiConfig;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::domain::OrganisationKind;
-use crate::identity::policy::{Action, authorize};
+use crate::identity::policy::{Action, authorize, unauthenticated};
 use crate::identity::service::organisations_by_ids;
 use crate::state::AppState;
 
@@ -168,7 +168,7 @@ fn authorize_record_read(conn: &mut DbConnection, caller: &Caller) -> ApiResult<
                 ))
             }
         }
-        Caller::Anonymous => authorize(caller, Action::ReadSelf),
+        Caller::Anonymous => Err(unauthenticated()),
     }
 }
 
