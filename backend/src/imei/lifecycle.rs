@@ -130,6 +130,24 @@ pub(super) fn blank_device(imei: Imei) -> ImeiDevice {
     }
 }
 
+/// Sets a device's list status and who set it (the row's other fields are the caller's).
+pub(super) fn set_listing(
+    row: &mut ImeiDevice,
+    status: ListStatus,
+    reason: Option<Reason>,
+    country: crate::identity::domain::Country,
+    organisation_id: Option<String>,
+    grace_until: Option<chrono::NaiveDateTime>,
+    now: chrono::NaiveDateTime,
+) {
+    row.status = status.as_str().into();
+    row.reason = reason.map(|r| r.as_str().into());
+    row.country = Some(country.as_str().into());
+    row.organisation_id = organisation_id;
+    row.grace_until = grace_until;
+    row.updated_at = now;
+}
+
 /// The event that goes with a device row just changed.
 pub(super) fn event_for(
     row: &ImeiDevice,
@@ -243,13 +261,17 @@ pub fn report_in(
         return Err(conflict(describe_listing(row)));
     }
     let mut row = existing.clone().unwrap_or_else(|| blank_device(imei));
-    row.status = ListStatus::Black.as_str().into();
-    row.reason = Some(reason.as_str().into());
-    row.country = Some(acting.organisation.country.as_str().into());
-    row.organisation_id = Some(acting.organisation.id.clone());
+    let by = Some(acting.organisation.id.clone());
+    set_listing(
+        &mut row,
+        ListStatus::Black,
+        Some(reason),
+        acting.organisation.country,
+        by,
+        None,
+        ids::now(),
+    );
     row.case_reference = Some(input.case_reference.trim().to_owned());
-    row.grace_until = None;
-    row.updated_at = ids::now();
     let event = event_for(&row, "reported", &acting.actor, input.note.clone());
     store::save(conn, &row, existing.is_some(), event)?;
     audit::record(
@@ -321,13 +343,18 @@ pub fn greylist_in(
     }
     let mut row = existing.clone().unwrap_or_else(|| blank_device(imei));
     let now = ids::now();
-    row.status = ListStatus::Grey.as_str().into();
-    row.reason = Some(reason.as_str().into());
-    row.country = Some(acting.organisation.country.as_str().into());
-    row.organisation_id = Some(acting.organisation.id.clone());
+    let by = Some(acting.organisation.id.clone());
+    let grace_until = Some(now + Duration::days(i64::from(grace_days)));
+    set_listing(
+        &mut row,
+        ListStatus::Grey,
+        Some(reason),
+        acting.organisation.country,
+        by,
+        grace_until,
+        now,
+    );
     row.case_reference = input.case_reference.as_deref().map(|c| c.trim().to_owned());
-    row.grace_until = Some(now + Duration::days(i64::from(grace_days)));
-    row.updated_at = now;
     let event = event_for(&row, "greylisted", &acting.actor, input.note.clone());
     store::save(conn, &row, existing.is_some(), event)?;
     audit::record(
@@ -375,12 +402,8 @@ pub async fn recover(
             ));
         }
         let mut row = existing.clone();
-        row.status = ListStatus::White.as_str().into();
-        row.reason = None;
-        row.country = Some(acting.organisation.country.as_str().into());
-        row.organisation_id = Some(acting.organisation.id.clone());
-        row.grace_until = None;
-        row.updated_at = ids::now();
+        let by = Some(acting.organisation.id.clone());
+        set_listing(&mut row, ListStatus::White, None, acting.organisation.country, by, None, ids::now());
         let event = event_for(&row, "recovered", &acting.actor, input.note.clone());
         store::save(conn, &row, true, event)?;
         audit::record(
@@ -479,11 +502,16 @@ pub fn register_in(
             continue;
         }
         if clears {
-            row.status = ListStatus::White.as_str().into();
-            row.reason = None;
-            row.grace_until = None;
-            row.country = Some(acting.organisation.country.as_str().into());
-            row.organisation_id = Some(acting.organisation.id.clone());
+            let by = Some(acting.organisation.id.clone());
+            set_listing(
+                &mut row,
+                ListStatus::White,
+                None,
+                acting.organisation.country,
+                by,
+                None,
+                now,
+            );
             result.cleared += 1;
         }
         if row.registered_by.is_none() {

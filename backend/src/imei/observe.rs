@@ -252,13 +252,18 @@ fn flag(
     let mut row = existing
         .clone()
         .unwrap_or_else(|| super::lifecycle::blank_device(imei));
-    row.status = ListStatus::Grey.as_str().into();
-    row.reason = Some(Reason::DuplicateImei.as_str().into());
-    row.country = Some(operator.country.as_str().into());
-    row.organisation_id = None;
+    let grace_until = Some(now + Duration::days(i64::from(grace_days)));
+    let reason = Some(Reason::DuplicateImei);
+    super::lifecycle::set_listing(
+        &mut row,
+        ListStatus::Grey,
+        reason,
+        operator.country,
+        None,
+        grace_until,
+        now,
+    );
     row.case_reference = None;
-    row.grace_until = Some(now + Duration::days(i64::from(grace_days)));
-    row.updated_at = now;
     let note = format!("seen with {imsis} distinct IMSIs");
     let event = super::lifecycle::event_for(&row, "flagged_duplicate", "system", Some(note));
     store::save(conn, &row, existing.is_some(), event)?;
