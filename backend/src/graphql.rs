@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
-use crate::biometrics::graphql::BiometricsMutation;
+use crate::biometrics::graphql::{BiometricsMutation, BiometricsQuery};
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
@@ -34,6 +34,7 @@ pub struct QueryRoot(
     MarketplaceQuery,
     ResearchQuery,
     ImeiQuery,
+    BiometricsQuery,
     SearchQuery,
 );
 

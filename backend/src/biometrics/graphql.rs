@@ -6,6 +6,23 @@ use super::service::{self, *};
 use crate::graphql::{caller_of, state_of};
 
 #[derive(Default)]
+pub struct BiometricsQuery;
+
+#[Object]
+impl BiometricsQuery {
+    /// Every sharing agreement (platform administrators).
+    async fn biometric_sharing_agreements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<SharingAgreement>> {
+        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::sharing_agreements(state, &caller)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+}
+
+#[derive(Default)]
 pub struct BiometricsMutation;
 
 #[Object]
@@ -55,6 +72,58 @@ impl BiometricsMutation {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
         service::identify(state, &caller, input)
             .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Revokes a consent; the subject's templates are erased. Returns how many.
+    async fn revoke_biometric_consent(&self, ctx: &Context<'_>, id: String) -> Result<u32> {
+        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::revoke_consent(state, &caller, id)
+            .await
+            .map(|n| n as u32)
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Lets the grantee match the owner's subjects (platform administrators).
+    async fn add_biometric_sharing(
+        &self,
+        ctx: &Context<'_>,
+        owner_partner_id: String,
+        grantee_partner_id: String,
+    ) -> Result<bool> {
+        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::add_sharing(state, &caller, owner_partner_id, grantee_partner_id)
+            .await
+            .map(|()| true)
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Ends a sharing agreement (platform administrators).
+    async fn end_biometric_sharing(
+        &self,
+        ctx: &Context<'_>,
+        owner_partner_id: String,
+        grantee_partner_id: String,
+    ) -> Result<bool> {
+        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::remove_sharing(state, &caller, owner_partner_id, grantee_partner_id)
+            .await
+            .map(|()| true)
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Sets a partner's decision threshold for a format (platform administrators).
+    async fn set_biometric_threshold(
+        &self,
+        ctx: &Context<'_>,
+        partner_id: String,
+        format: String,
+        threshold: f64,
+    ) -> Result<bool> {
+        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::set_threshold(state, &caller, partner_id, format, threshold)
+            .await
+            .map(|()| true)
             .map_err(|e| e.into_graphql())
     }
 

@@ -528,3 +528,108 @@ async fn a_second_server_follows_enrolments_and_erasures_into_its_gallery() {
     .await
     .unwrap();
 }
+
+#[actix_web::test]
+async fn thresholds_are_set_by_administrators_within_range_and_decide_verification() {
+    let app = TestApp::start_federated().await;
+    let cast = cast(&app).await;
+    consent_and_enrol(&app, &cast.bank, "cust-0600", 600).await;
+    let path = format!("/api/v1/biometrics/partners/{}/threshold", cast.bank.id);
+    let set = |token: String, body: Value| {
+        let request = app.authed(Method::PUT, &path, &token).json(&body);
+        app.send(request)
+    };
+    set(
+        cast.bank.token.clone(),
+        json!({ "format": "float32", "threshold": 0.99 }),
+    )
+    .await
+    .problem(403, "forbidden");
+    let bad = set(
+        cast.admin.access_token.clone(),
+        json!({ "format": "float32", "threshold": 1.5 }),
+    )
+    .await
+    .problem(422, "validation_failed");
+    assert_eq!(bad["errors"][0]["code"], "out_of_range");
+    let bad = set(
+        cast.admin.access_token.clone(),
+        json!({ "format": "minutiae", "threshold": 0.9 }),
+    )
+    .await
+    .problem(422, "validation_failed");
+    assert_eq!(bad["errors"][0]["code"], "unknown_format");
+    let verify = || {
+        post(
+            &app,
+            &cast.bank.token,
+            "/api/v1/biometrics/verify",
+            json!({
+                "subjectId": "cust-0600", "probe": float_template(600, 4)
+            }),
+        )
+    };
+    assert_eq!(verify().await.json()["decision"], "match");
+    // A threshold above any genuine score turns the same probe into a no-match.
+    let raised = set(
+        cast.admin.access_token.clone(),
+        json!({ "format": "float32", "threshold": 0.999 }),
+    )
+    .await;
+    assert_eq!(raised.status, 204, "{}", raised.body);
+    let after = verify().await.json();
+    assert_eq!(
+        (after["decision"].as_str(), after["threshold"].as_f64()),
+        (Some("no_match"), Some(0.999))
+    );
+    // The same over GraphQL: administrators only, and the range is checked.
+    let graphql = |token: String, threshold: f64| {
+        let request = app.authed(Method::POST, "/graphql", &token).json(&json!({
+            "query": "mutation($p: String!, $t: Float!) { setBiometricThreshold(partnerId: $p, format: \"float32\", threshold: $t) }",
+            "variables": { "p": cast.bank.id, "t": threshold }
+        }));
+        app.send(request)
+    };
+    let refused = graphql(cast.bank.token.clone(), 0.9).await.json();
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "forbidden");
+    let out_of_range = graphql(cast.admin.access_token.clone(), -0.1).await.json();
+    assert_eq!(
+        out_of_range["errors"][0]["extensions"]["code"],
+        "validation_failed"
+    );
+    let ok = graphql(cast.admin.access_token.clone(), 0.999).await.json();
+    assert_eq!(ok["data"]["setBiometricThreshold"], true, "{ok}");
+    // Identify refuses a result count out of range.
+    post(
+        &app,
+        &cast.bank.token,
+        "/api/v1/biometrics/identify",
+        json!({ "probe": float_template(600, 4), "maxResults": 0 }),
+    )
+    .await
+    .problem(422, "validation_failed");
+    // Erasure: a malformed subject id is 422, a partner without the scope 403, another
+    // partner's (or an unknown) consent 404.
+    app.send(app.authed(
+        Method::DELETE,
+        "/api/v1/biometrics/subjects/not%20an%20id",
+        &cast.bank.token,
+    ))
+    .await
+    .problem(422, "validation_failed");
+    app.send(app.authed(
+        Method::DELETE,
+        "/api/v1/biometrics/subjects/cust-0600",
+        &cast.no_scope.token,
+    ))
+    .await
+    .problem(403, "insufficient_scope");
+    post(
+        &app,
+        &cast.clinic.token,
+        "/api/v1/biometrics/consents/no-such-consent/revoke",
+        json!({}),
+    )
+    .await
+    .problem(404, "not_found");
+}

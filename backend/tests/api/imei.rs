@@ -697,3 +697,110 @@ async fn citizen_checks_are_rate_limited_per_address_on_rest_and_graphql() {
         .json();
     assert_eq!(graphql["errors"][0]["extensions"]["code"], "rate_limited");
 }
+
+#[actix_web::test]
+async fn registration_and_reports_refuse_the_wrong_caller_and_bad_input() {
+    let app = TestApp::start_federated().await;
+    let cast = cast(&app).await;
+    let admin = app.login("UZ", "root").await;
+    let maker = app
+        .partner(
+            &admin,
+            json!({ "name": "Ipak factory", "organisation": "demo-ipak-devices", "scopes": ["imei:register"] }),
+        )
+        .await;
+    let fresh = fresh_imei(7);
+    // An operator's system has no `imei:register`.
+    post(
+        &app,
+        &cast.az_operator.token,
+        "/api/v1/imei/registrations",
+        json!({ "imeis": [fresh] }),
+    )
+    .await
+    .problem(403, "insufficient_scope");
+    // Bad input: every malformed IMEI named by position, nothing registered.
+    let bad = post(
+        &app,
+        &maker.token,
+        "/api/v1/imei/registrations",
+        json!({ "imeis": [fresh, "490154203237519", "12"] }),
+    )
+    .await
+    .problem(422, "validation_failed");
+    assert_eq!(bad["errors"][0]["field"], "imeis/1");
+    assert_eq!(bad["errors"][0]["code"], "check_digit");
+    assert_eq!(bad["errors"][1]["code"], "wrong_length");
+    post(
+        &app,
+        &maker.token,
+        "/api/v1/imei/registrations",
+        json!({ "imeis": [] }),
+    )
+    .await
+    .problem(422, "validation_failed");
+    let done = post(
+        &app,
+        &maker.token,
+        "/api/v1/imei/registrations",
+        json!({ "imeis": [fresh, fresh] }),
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(
+        done.json(),
+        json!({ "registered": 1, "alreadyRegistered": 0, "cleared": 0 })
+    );
+    let record = app
+        .send(app.authed(
+            Method::GET,
+            &format!("/api/v1/imei/devices/{fresh}"),
+            &cast.uz_officer.access_token,
+        ))
+        .await
+        .json();
+    assert_eq!(record["history"][0]["action"], "registered");
+
+    // A report needs a known reason and a case reference; nothing is written otherwise.
+    let path = format!("/api/v1/imei/devices/{fresh}/reports");
+    let bad = post(
+        &app,
+        &cast.uz_officer.access_token,
+        &path,
+        json!({ "reason": "misplaced", "caseReference": " " }),
+    )
+    .await
+    .problem(422, "validation_failed");
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["reason", "caseReference"]);
+    let graphql = graphql_as(
+        &app,
+        &cast.uz_officer.access_token,
+        "mutation($imei: String!) { reportImei(imei: $imei, input: { reason: \"stolen\", caseReference: \"\" }) { status } }",
+        json!({ "imei": fresh }),
+    )
+    .await;
+    assert_eq!(
+        graphql["errors"][0]["extensions"]["code"],
+        "validation_failed"
+    );
+    let still = app
+        .get(&format!("/api/v1/imei/public/{fresh}"))
+        .await
+        .json();
+    assert_eq!(still["status"], "WHITELISTED");
+    // Only agencies report: a manufacturer's system cannot, whatever it holds.
+    post(
+        &app,
+        &maker.token,
+        &path,
+        json!({ "reason": "stolen", "caseReference": "X-1" }),
+    )
+    .await
+    .problem(403, "insufficient_scope");
+}
