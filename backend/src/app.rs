@@ -14,20 +14,43 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::graphql::{self, ApiSchema};
 use crate::http::{extractors, health, middleware, openapi::ApiDoc};
 use crate::state::AppState;
-use crate::{biometrics, identity, imei, marketplace, research, search};
+use crate::{biometrics, datasets, documents, identity, imei, marketplace, research, search};
 
-/// Every documented route. Modules add their `routes` here.
+/// Every documented route, for the OpenAPI document. Modules add their `routes` here and in
+/// `served_routes` (`contracts::the_served_document_is_the_contract` holds the two together).
 fn documented_routes(config: &mut ServiceConfig) {
+    config
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .configure(|c: &mut ServiceConfig<'_>| identity::rest_auth::routes(c))
+        .service(
+            scope::scope("/api/v1")
+                .configure(|c: &mut ServiceConfig<'_>| identity::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| marketplace::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| research::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| datasets::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| documents::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| imei::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| biometrics::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| search::rest::routes(c)),
+        );
+}
+
+/// The same routes registered with actix alone: a worker builds no documentation.
+fn served_routes(config: &mut web::ServiceConfig) {
     config
         .service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
         .configure(identity::rest_auth::routes)
         .service(
-            scope::scope("/api/v1")
+            web::scope("/api/v1")
                 .configure(identity::rest::routes)
                 .configure(marketplace::rest::routes)
                 .configure(research::rest::routes)
+                .configure(datasets::rest::routes)
+                .configure(documents::rest::routes)
                 .configure(imei::rest::routes)
                 .configure(biometrics::rest::routes)
                 .configure(search::rest::routes),
@@ -42,6 +65,19 @@ pub fn openapi() -> OpenApiDoc {
         .configure(documented_routes)
         .split_for_parts();
     doc
+}
+
+/// The OpenAPI document as served: built and serialised once per process. The server calls
+/// it before the workers start, so they share it.
+pub fn openapi_json() -> &'static str {
+    static JSON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    JSON.get_or_init(|| openapi().to_json().unwrap_or_else(|_| "{}".to_owned()))
+}
+
+async fn serve_openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(openapi_json())
 }
 
 /// The application for one worker.
@@ -59,13 +95,12 @@ pub fn app(
 > {
     let limit = state.config.limits.json_body_bytes;
     // Registered before the `/api/v1` scope, which would otherwise answer every path under it.
-    let docs = SwaggerUi::new("/api/v1/docs/{_:.*}").url("/api/v1/openapi.json", openapi());
+    let docs = SwaggerUi::new("/api/v1/docs/{_:.*}")
+        .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"]));
     let app = App::new()
         .service(docs)
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(documented_routes)
-        .into_app();
+        .route("/api/v1/openapi.json", web::get().to(serve_openapi))
+        .configure(served_routes);
     app.app_data(web::Data::new(state.metrics.clone()))
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(schema))
@@ -74,6 +109,8 @@ pub fn app(
         .app_data(extractors::query_config())
         .app_data(extractors::path_config())
         .service(research::oai::resource())
+        .configure(datasets::ckan::configure)
+        .configure(datasets::dcat::configure)
         .service(imei::rest::equipment_status)
         .service(graphql::graphql_post)
         .service(graphql::graphql_playground)

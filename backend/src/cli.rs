@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `reindex`, `admin`, `audit`
-//! and `imei`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `reindex`, `admin`, `audit`,
+//! `documents`, `verify-receipt`, `imei` and `biometrics`.
 
 use std::path::PathBuf;
 
@@ -66,6 +66,33 @@ pub enum Command {
     /// Biometric templates.
     #[command(subcommand)]
     Biometrics(BiometricsCommand),
+    /// Exchanged documents.
+    #[command(subcommand)]
+    Documents(DocumentsCommand),
+    /// Check a document receipt offline: its signatures, its chain back to the send, and
+    /// optionally that given files are the ones it covers. Needs no server or database.
+    VerifyReceipt {
+        /// The receipt (JSON, as downloaded from `/api/v1/documents/{id}/receipts/{seq}`).
+        file: PathBuf,
+        /// Trust only these public keys (a JSON list, as `/api/v1/organisations/{slug}/signing-keys`
+        /// returns; several files may be given); default: the keys the receipt carries.
+        #[arg(long = "keys", value_name = "FILE")]
+        keys: Vec<PathBuf>,
+        /// A file that must be among those the receipt covers (by SHA-256); repeatable.
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentsCommand {
+    /// Check every document (or one): signed history, keys, manifest, and each stored file's
+    /// bytes against its SHA-256. Names the first problem of each document.
+    Verify {
+        /// Only this document.
+        #[arg(long)]
+        document: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,12 +202,26 @@ pub fn run() -> anyhow::Result<()> {
         Some(Command::Seed { .. }) => {
             let db = open_database(&config)?;
             let summary = seed::demo(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let objects = crate::storage::open_with(
+                &config.object_store_url(),
+                &config.object_store_options,
+            )?;
+            let keys = std::sync::Arc::new(crate::documents::keys::DocumentKeys::load(&config)?);
+            let (datasets, documents) = actix_web::rt::System::new()
+                .block_on(async {
+                    let datasets = crate::datasets::demo::seed(&db, objects.clone()).await?;
+                    let documents = crate::documents::demo::seed(&db, objects, keys).await?;
+                    Ok::<_, crate::error::ApiError>((datasets, documents))
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "demo data: {} organisations, {} users, {} listings, {} publications and {} devices added (run `silkbridge reindex` or start the server to index them)",
+                "demo data: {} organisations, {} users, {} listings, {} publications, {} datasets, {} documents and {} devices added (run `silkbridge reindex` or start the server to index them)",
                 summary.organisations,
                 summary.users,
                 summary.listings,
                 summary.publications,
+                datasets,
+                documents,
                 summary.devices
             );
             Ok(())
@@ -215,6 +256,43 @@ pub fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::VerifyReceipt { file, keys, files }) => verify_receipt(&file, &keys, &files),
+        Some(Command::Documents(DocumentsCommand::Verify { document })) => {
+            let db = open_database(&config)?;
+            let objects = crate::storage::open_with(
+                &config.object_store_url(),
+                &config.object_store_options,
+            )?;
+            let bar = ProgressBar::new(0);
+            let report = actix_web::rt::System::new()
+                .block_on(crate::documents::verify::verify(
+                    &db,
+                    &objects,
+                    document,
+                    &mut |done, total| {
+                        bar.set_length(total as u64);
+                        bar.set_position(done as u64);
+                    },
+                ))
+                .map_err(describe)?;
+            bar.finish_and_clear();
+            for problem in &report.problems {
+                eprintln!("document {}: {}", problem.document_id, problem.reason);
+            }
+            if report.problems.is_empty() {
+                println!(
+                    "documents intact: {} documents, {} signed steps, {} files",
+                    report.documents, report.steps, report.files
+                );
+                Ok(())
+            } else {
+                anyhow::bail!(
+                    "{} of {} documents do not verify",
+                    report.problems.len(),
+                    report.documents
+                )
+            }
+        }
         Some(Command::Audit(AuditCommand::Verify)) => {
             let db = open_database(&config)?;
             let mut conn = db.connection()?;
@@ -229,6 +307,56 @@ pub fn run() -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn verify_receipt(
+    file: &std::path::Path,
+    keys: &[PathBuf],
+    files: &[PathBuf],
+) -> anyhow::Result<()> {
+    use crate::documents::receipts;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let receipt: receipts::Receipt = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a receipt: {e}", file.display()))?;
+    let mut trusted = Vec::new();
+    for path in keys {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let mut listed: Vec<crate::documents::keys::PublicKeyView> = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{} is not a key list: {e}", path.display()))?;
+        trusted.append(&mut listed);
+    }
+    let mut hashed = Vec::new();
+    for path in files {
+        let sha = receipts::file_sha256(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        hashed.push((path.display().to_string(), sha));
+    }
+    let check = receipts::verify(
+        &receipt,
+        (!keys.is_empty()).then_some(trusted.as_slice()),
+        &hashed,
+    );
+    if !check.valid {
+        anyhow::bail!("receipt NOT valid: {}", check.problem.unwrap_or_default());
+    }
+    println!(
+        "receipt valid: {} of document {} by organisation {} at {}{}",
+        check.kind.unwrap_or_default(),
+        check.document_id.unwrap_or_default(),
+        check.recipient.unwrap_or_default(),
+        check.signed_at.unwrap_or_default(),
+        if keys.is_empty() {
+            " (signers' keys taken from the receipt: pin them with --keys)"
+        } else {
+            ""
+        }
+    );
+    for file in check.files {
+        println!("  covers {file}");
+    }
+    Ok(())
 }
 
 fn import_tacs(config: &Config, file: &std::path::Path, restart: bool) -> anyhow::Result<()> {

@@ -45,6 +45,8 @@ pub struct Config {
     pub identity: crate::identity::config::IdentityConfig,
     pub marketplace: MarketplaceConfig,
     pub research: ResearchConfig,
+    pub datasets: DatasetsConfig,
+    pub documents: DocumentsConfig,
     pub imei: ImeiConfig,
     pub biometrics: BiometricsConfig,
 }
@@ -73,6 +75,73 @@ impl Default for ResearchConfig {
             oai_repository_identifier: "silkbridge.local".into(),
             oai_admin_email: "repository@silkbridge.local".into(),
             oai_page_size: 100,
+        }
+    }
+}
+
+/// `[datasets]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatasetsConfig {
+    /// Largest uploaded resource file, in bytes.
+    pub resource_max_bytes: u64,
+    /// Datasets per page of the DCAT-AP catalogue.
+    pub catalog_page_size: u32,
+    /// The catalogue's title (`dct:title` of the `dcat:Catalog`, CKAN's `site_title`).
+    pub catalog_title: String,
+}
+
+impl Default for DatasetsConfig {
+    fn default() -> Self {
+        Self {
+            resource_max_bytes: 1024 * 1024 * 1024,
+            catalog_page_size: 100,
+            catalog_title: "silkbridge open data".into(),
+        }
+    }
+}
+
+/// `[documents]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DocumentsConfig {
+    /// The key that seals organisations' signing keys and webhook secrets (32 bytes,
+    /// base64), e.g. from `SILKBRIDGE_DOCUMENTS__KEY`; when set, `key_file` is not read.
+    pub key: Option<crate::identity::config::Secret>,
+    /// File holding that key; created (owner-only) when missing.
+    /// Default `{data_dir}/keys/document-signing.key`.
+    pub key_file: Option<PathBuf>,
+    /// Earlier sealing keys, still accepted for opening.
+    pub previous_key_files: Vec<PathBuf>,
+    /// Largest file of a document, in bytes.
+    pub file_max_bytes: u64,
+    /// Files one document may carry.
+    pub max_files: u32,
+    /// Webhook URLs must be https (turn off only for tests and closed networks).
+    pub webhook_https_only: bool,
+    /// First retry delay of a failed webhook delivery; doubles per attempt.
+    pub webhook_retry_base_ms: u64,
+    /// Longest delay between retries.
+    pub webhook_retry_max_secs: u64,
+    /// How long one delivery may take.
+    pub webhook_timeout_secs: u64,
+    /// How often the dispatcher looks for due events.
+    pub webhook_poll_ms: u64,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        Self {
+            key: None,
+            key_file: None,
+            previous_key_files: Vec::new(),
+            file_max_bytes: 4 * 1024 * 1024 * 1024,
+            max_files: 100,
+            webhook_https_only: true,
+            webhook_retry_base_ms: 1_000,
+            webhook_retry_max_secs: 3_600,
+            webhook_timeout_secs: 10,
+            webhook_poll_ms: 500,
         }
     }
 }
@@ -231,6 +300,8 @@ impl Default for Config {
             identity: crate::identity::config::IdentityConfig::default(),
             marketplace: MarketplaceConfig::default(),
             research: ResearchConfig::default(),
+            datasets: DatasetsConfig::default(),
+            documents: DocumentsConfig::default(),
             imei: ImeiConfig::default(),
             biometrics: BiometricsConfig::default(),
         }
@@ -335,6 +406,14 @@ impl Config {
             .key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("keys").join("biometric-templates.key"))
+    }
+
+    /// Where the key sealing organisations' document-signing keys lives.
+    pub fn document_key_file(&self) -> PathBuf {
+        self.documents
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("document-signing.key"))
     }
 
     pub fn signing_key_file(&self) -> PathBuf {

@@ -5,6 +5,8 @@ use actix_web::{HttpResponse, get, post, web};
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::biometrics::graphql::{BiometricsMutation, BiometricsQuery};
+use crate::datasets::graphql::{DatasetsMutation, DatasetsQuery};
+use crate::documents::graphql::{DocumentsMutation, DocumentsQuery};
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
@@ -33,6 +35,8 @@ pub struct QueryRoot(
     IdentityQuery2,
     MarketplaceQuery,
     ResearchQuery,
+    DatasetsQuery,
+    DocumentsQuery,
     ImeiQuery,
     BiometricsQuery,
     SearchQuery,
@@ -43,6 +47,8 @@ pub struct MutationRoot(
     IdentityMutation,
     MarketplaceMutation,
     ResearchMutation,
+    DatasetsMutation,
+    DocumentsMutation,
     ImeiMutation,
     BiometricsMutation,
 );

@@ -1,14 +1,17 @@
 //! silkbridge: the server and CLI of a platform that Uzbekistan's and Azerbaijan's agencies,
-//! researchers and partners share. Each module (identity, marketplace, research, IMEI,
-//! biometrics now; datasets and documents next) is a folder holding its model access,
+//! researchers and partners share. Each module (identity, marketplace, research, datasets,
+//! documents, IMEI, biometrics) is a folder holding its model access,
 //! service logic, REST handlers and GraphQL types; modules call each other's services only.
 
+pub mod allocator;
 pub mod app;
 pub mod audit;
 pub mod biometrics;
 pub mod cli;
 pub mod config;
+pub mod datasets;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod graphql;
 pub mod http;
@@ -17,6 +20,7 @@ pub mod imei;
 pub mod logging;
 pub mod marketplace;
 pub mod research;
+pub mod sealing;
 pub mod search;
 pub mod seed;
 pub mod server;

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    silkbridge::allocator::limit_arenas_for_server();
     match silkbridge::cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -39,8 +39,25 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             );
             state.changed();
         }
+        let datasets = crate::datasets::demo::seed(&state.db, state.objects.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
+        if datasets > 0 {
+            tracing::info!(datasets, "demo datasets seeded");
+            state.changed();
+        }
+        let documents =
+            crate::documents::demo::seed(&state.db, state.objects.clone(), state.documents.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
+        if documents > 0 {
+            tracing::info!(documents, "demo document exchange seeded");
+            state.changed();
+        }
     }
 
+    // Built here, once: the workers serve it without each building the document.
+    crate::app::openapi_json();
     let schema = build_schema(state.clone());
     let server_state = state.clone();
     let server = HttpServer::new(move || app(server_state.clone(), schema.clone()))
@@ -53,6 +70,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let embargoes = research::embargo::spawn_releaser(state.clone(), stopped.clone());
     let registry = imei::tasks::spawn(state.clone(), stopped.clone());
     let gallery = biometrics::tasks::spawn(state.clone(), stopped.clone());
+    let webhooks = crate::documents::webhooks::spawn(state.clone(), stopped.clone());
     let indexer = search::spawn_indexer(state, stopped);
     tracing::info!("silkbridge listening on http://{bind}");
     let served = server.await;
@@ -61,5 +79,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = embargoes.await;
     let _ = registry.await;
     let _ = gallery.await;
+    let _ = webhooks.await;
     served.map_err(|e| anyhow::anyhow!("server stopped with an error: {e}"))
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub imei: Arc<crate::imei::service::ImeiRuntime>,
     /// Template keys and the decrypted 1:N gallery.
     pub biometrics: Arc<crate::biometrics::service::BiometricsRuntime>,
+    /// The key sealing organisations' signing keys and webhook secrets.
+    pub documents: Arc<crate::documents::keys::DocumentKeys>,
 }
 
 impl AppState {
@@ -48,7 +50,9 @@ impl AppState {
         let identity = crate::identity::IdentityRuntime::new(&config)?;
         let imei = crate::imei::service::ImeiRuntime::open(&db, &config.imei)?;
         let biometrics = crate::biometrics::service::BiometricsRuntime::open(&db, &config)?;
+        let documents = Arc::new(crate::documents::keys::DocumentKeys::load(&config)?);
         Ok(Self {
+            documents,
             identity,
             imei,
             biometrics,

@@ -78,7 +78,14 @@ async fn open_writer(
     if let Some(check) = check {
         check(&held[..held.len().min(SNIFF_BYTES)]).map_err(StreamError::Refused)?;
     }
-    let mut writer = object_store::buffered::BufWriter::new(store.clone(), path.clone());
+    // 5 MiB parts (S3's smallest), one in flight while the next fills: an upload of any size
+    // holds about 10 MiB, whatever the speed of the store.
+    let mut writer = object_store::buffered::BufWriter::with_capacity(
+        store.clone(),
+        path.clone(),
+        5 * 1024 * 1024,
+    )
+    .with_max_concurrency(2);
     writer
         .write_all(held)
         .await
@@ -109,6 +116,9 @@ pub enum StreamError {
     TooLarge { limit: u64 },
     #[error("{0}")]
     Refused(String),
+    /// The content is not what its type promises (a malformed CSV file, say).
+    #[error("{0}")]
+    Invalid(String),
     #[error("the upload was interrupted: {0}")]
     Body(String),
     #[error("the object store failed: {0}")]
@@ -118,15 +128,51 @@ pub enum StreamError {
 /// How many leading bytes `store_stream` shows its content check.
 pub const SNIFF_BYTES: usize = 512;
 
+/// Something that reads a whole upload as it streams past (a CSV validator, say), and may
+/// refuse it: a refusal aborts the upload before the object exists.
+pub trait Inspect {
+    /// The next bytes of the upload.
+    fn chunk(&mut self, bytes: &[u8]) -> Result<(), String>;
+    /// The upload ended; the last chance to refuse it.
+    fn end(&mut self) -> Result<(), String>;
+}
+
+/// No inspection.
+impl Inspect for () {
+    fn chunk(&mut self, _: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
+    fn end(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 /// Streams `body` into `path` without holding it in memory: the SHA-256 and size are
 /// computed on the way, `check` sees the first bytes before anything is written (content
 /// sniffing), and passing `max_bytes` aborts the upload. Nothing is left behind on failure.
 pub async fn store_stream<S, E>(
     store: Arc<dyn ObjectStore>,
     path: &object_store::path::Path,
+    body: S,
+    max_bytes: u64,
+    check: impl FnOnce(&[u8]) -> Result<(), String>,
+) -> Result<StoredObject, StreamError>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    store_stream_inspected(store, path, body, max_bytes, check, &mut ()).await
+}
+
+/// `store_stream` with `inspect` reading every byte on the way (its refusal is
+/// `StreamError::Invalid`).
+pub async fn store_stream_inspected<S, E>(
+    store: Arc<dyn ObjectStore>,
+    path: &object_store::path::Path,
     mut body: S,
     max_bytes: u64,
     check: impl FnOnce(&[u8]) -> Result<(), String>,
+    inspect: &mut dyn Inspect,
 ) -> Result<StoredObject, StreamError>
 where
     S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
@@ -156,6 +202,7 @@ where
                 return Err(StreamError::TooLarge { limit: max_bytes });
             }
             hasher.update(&chunk);
+            inspect.chunk(&chunk).map_err(StreamError::Invalid)?;
             if let Some(open) = writer.as_mut() {
                 open.write_all(&chunk)
                     .await
@@ -168,6 +215,7 @@ where
                 }
             }
         }
+        inspect.end().map_err(StreamError::Invalid)?;
         if let Some(open) = writer.as_mut() {
             open.shutdown()
                 .await

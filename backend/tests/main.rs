@@ -14,6 +14,8 @@ mod api {
     mod change_log;
     mod cli;
     mod contracts;
+    mod datasets;
+    mod documents;
     mod graphql;
     mod health;
     mod id_tokens;
@@ -21,6 +23,7 @@ mod api {
     mod identity_login;
     mod imei;
     mod marketplace;
+    mod opendata_clients;
     mod organisations;
     mod problems;
     mod research;

@@ -6,7 +6,13 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
+
+/// How long one start may take before it is tried again: a normal start takes 1 to 4 s on
+/// two busy cores.
+const START_WAIT: Duration = Duration::from_secs(40);
+const START_ATTEMPTS: u32 = 3;
 
 /// The silkbridge relying party registered at every test provider.
 pub const CLIENT_ID: &str = "silkbridge";
@@ -58,8 +64,33 @@ pub struct OpenIdProvider {
 impl OpenIdProvider {
     /// Starts a provider on `port` (0: a free port it picks itself, so parallel tests cannot
     /// collide) whose clients may redirect to `redirect_uris`.
+    ///
+    /// A start that has not announced itself within [`START_WAIT`] is killed, its diagnostics
+    /// printed, and tried again: CI has seen one start in a few hundred hang (the process alive,
+    /// silent) while the next start of the same provider takes a second.
     pub fn start(port: u16, redirect_uris: &str, national_id_claim: &str, key_id: &str) -> Self {
         ensure_installed();
+        let mut failures = Vec::new();
+        for attempt in 1..=START_ATTEMPTS {
+            match Self::try_start(port, redirect_uris, national_id_claim, key_id) {
+                Ok(provider) => return provider,
+                Err(failure) => {
+                    eprintln!("OpenID Provider start {attempt}/{START_ATTEMPTS} failed: {failure}");
+                    failures.push(failure);
+                }
+            }
+        }
+        panic!("the OpenID Provider did not start: {failures:#?}");
+    }
+
+    fn try_start(
+        port: u16,
+        redirect_uris: &str,
+        national_id_claim: &str,
+        key_id: &str,
+    ) -> Result<Self, String> {
+        let stderr_file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+        let stderr = stderr_file.reopen().map_err(|e| e.to_string())?;
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(provider_dir())
@@ -73,38 +104,46 @@ impl OpenIdProvider {
             .env("KEY_ID", key_id)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("node is needed for the federated-login tests");
         let stdout = child.stdout.take().unwrap();
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (line_tx, line_rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(port) = line
-                    .strip_prefix("ready ")
-                    .and_then(|p| p.trim().parse::<u16>().ok())
-                {
-                    let _ = ready_tx.send(port);
-                }
+                let _ = line_tx.send(line);
             }
         });
-        // Generous: on two busy cores, Node's start and an RSA key generation have been seen
-        // to take long; a slow start must not fail a test, a provider that never starts must.
-        let port = match ready_rx.recv_timeout(Duration::from_secs(120)) {
-            Ok(port) => port,
-            Err(error) => {
-                let _ = child.kill();
-                panic!("the OpenID Provider did not start within 120 s: {error}");
+        let started = Instant::now();
+        let mut output = Vec::new();
+        let failure = loop {
+            let left = START_WAIT.saturating_sub(started.elapsed());
+            match line_rx.recv_timeout(left) {
+                Ok(line) => match line.strip_prefix("ready ").map(|p| p.trim().parse::<u16>()) {
+                    Some(Ok(port)) => {
+                        return Ok(Self {
+                            issuer: format!("http://127.0.0.1:{port}"),
+                            port,
+                            national_id_claim: national_id_claim.to_owned(),
+                            redirect_uris: redirect_uris.to_owned(),
+                            child,
+                        });
+                    }
+                    _ => output.push(line),
+                },
+                Err(RecvTimeoutError::Timeout) => {
+                    break format!("silent for {} s", START_WAIT.as_secs());
+                }
+                Err(RecvTimeoutError::Disconnected) => break "closed its output".to_owned(),
             }
         };
-        let issuer = format!("http://127.0.0.1:{port}");
-        Self {
-            issuer,
-            port,
-            national_id_claim: national_id_claim.to_owned(),
-            redirect_uris: redirect_uris.to_owned(),
-            child,
-        }
+        let status = child.try_wait().ok().flatten();
+        let _ = child.kill();
+        let _ = child.wait();
+        let stderr = std::fs::read_to_string(stderr_file.path()).unwrap_or_default();
+        Err(format!(
+            "{failure}; exit status {status:?}; stdout {output:?}; stderr {stderr:?}"
+        ))
     }
 
     /// Restarts the provider on the same address with a new signing key: a key rotation.

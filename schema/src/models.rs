@@ -1,7 +1,7 @@
 //! Row types: what a table holds, in storage form (plain strings for enumerations, naive UTC
 //! timestamps). Validation and the domain enums live in the backend modules that own the rows.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::tables::{change_log, memberships, organisations, users};
@@ -252,7 +252,7 @@ pub struct Publication {
     /// An SPDX licence id.
     pub licence: String,
     pub access_level: String,
-    pub embargo_until: Option<chrono::NaiveDate>,
+    pub embargo_until: Option<NaiveDate>,
     pub version: i32,
     /// Harvesters have seen it: OAI-PMH keeps reporting it (as deleted once it is not open).
     pub ever_open: bool,
@@ -400,4 +400,157 @@ pub struct BiometricTemplate {
     pub nonce: Vec<u8>,
     pub ciphertext: Vec<u8>,
     pub created_at: NaiveDateTime,
+}
+
+/// An open-data dataset (a CKAN "package"). Tags, themes and resources are rows of their own.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::tables::datasets, treat_none_as_null = true)]
+pub struct Dataset {
+    pub id: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub language: String,
+    pub title: String,
+    pub notes: String,
+    pub translations_json: String,
+    pub licence_id: String,
+    pub author: Option<String>,
+    pub author_email: Option<String>,
+    pub maintainer: Option<String>,
+    pub maintainer_email: Option<String>,
+    pub version: Option<String>,
+    pub source_url: Option<String>,
+    pub temporal_start: Option<NaiveDate>,
+    pub temporal_end: Option<NaiveDate>,
+    pub spatial: Option<String>,
+    pub frequency: Option<String>,
+    pub private: bool,
+    pub state: String,
+    pub extras_json: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A dataset's resource: a link (`url`) or an uploaded file (`object_key` and its facts).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::tables::dataset_resources, treat_none_as_null = true)]
+pub struct DatasetResource {
+    pub id: String,
+    pub dataset_id: String,
+    pub position: i32,
+    pub name: String,
+    pub description: String,
+    pub format: String,
+    pub media_type: Option<String>,
+    pub url: Option<String>,
+    pub object_key: Option<String>,
+    pub file_name: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    /// JSON of the preview (first rows, inferred column types) of CSV, TSV and JSON files.
+    pub preview_json: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An organisation's Ed25519 signing key: the public half published, the seed sealed.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::signing_keys)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub organisation_id: String,
+    pub algorithm: String,
+    /// Raw 32-byte public key, base64url without padding (a JWK's `x`).
+    pub public_key: String,
+    pub sealed_seed: Vec<u8>,
+    pub nonce: Vec<u8>,
+    pub sealing_key_id: String,
+    pub valid_from: NaiveDateTime,
+    pub valid_until: Option<NaiveDateTime>,
+}
+
+/// A document exchanged between organisations.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::tables::documents, treat_none_as_null = true)]
+pub struct DocumentRow {
+    pub id: String,
+    pub sender_id: String,
+    pub subject: String,
+    pub document_type: String,
+    pub reference_number: String,
+    pub confidentiality: String,
+    pub state: String,
+    pub content_digest: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One recipient of a document and where its exchange stands.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::tables::document_recipients, treat_none_as_null = true)]
+pub struct DocumentRecipientRow {
+    pub document_id: String,
+    pub organisation_id: String,
+    pub state: String,
+    pub reason: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A file of a document.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::document_files)]
+pub struct DocumentFileRow {
+    pub id: String,
+    pub document_id: String,
+    pub object_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// One signed step of a document's history.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::document_steps)]
+pub struct DocumentStepRow {
+    pub document_id: String,
+    pub seq: i32,
+    pub action: String,
+    pub actor_id: String,
+    pub recipient_id: Option<String>,
+    pub jws: String,
+    pub step_hash: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// An organisation's webhook.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::document_webhooks)]
+pub struct DocumentWebhookRow {
+    pub organisation_id: String,
+    pub url: String,
+    pub sealed_secret: Vec<u8>,
+    pub nonce: Vec<u8>,
+    pub sealing_key_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// An event for an organisation (outbox row).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::document_events)]
+pub struct DocumentEventRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub event_type: String,
+    pub document_id: String,
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
 }

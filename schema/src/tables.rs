@@ -397,6 +397,171 @@ diesel::joinable!(enquiries -> listings (listing_id));
 diesel::joinable!(user_identities -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::table! {
+    datasets (id) {
+        id -> Text,
+        name -> Text,
+        organisation_id -> Text,
+        language -> Text,
+        title -> Text,
+        notes -> Text,
+        translations_json -> Text,
+        licence_id -> Text,
+        author -> Nullable<Text>,
+        author_email -> Nullable<Text>,
+        maintainer -> Nullable<Text>,
+        maintainer_email -> Nullable<Text>,
+        version -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        temporal_start -> Nullable<Date>,
+        temporal_end -> Nullable<Date>,
+        spatial -> Nullable<Text>,
+        frequency -> Nullable<Text>,
+        private -> Bool,
+        state -> Text,
+        extras_json -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dataset_tags (dataset_id, tag) {
+        dataset_id -> Text,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    dataset_themes (dataset_id, theme) {
+        dataset_id -> Text,
+        theme -> Text,
+    }
+}
+
+diesel::table! {
+    dataset_resources (id) {
+        id -> Text,
+        dataset_id -> Text,
+        position -> Integer,
+        name -> Text,
+        description -> Text,
+        format -> Text,
+        media_type -> Nullable<Text>,
+        url -> Nullable<Text>,
+        object_key -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        sha256 -> Nullable<Text>,
+        preview_json -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(datasets -> organisations (organisation_id));
+diesel::joinable!(dataset_tags -> datasets (dataset_id));
+diesel::joinable!(dataset_themes -> datasets (dataset_id));
+diesel::joinable!(dataset_resources -> datasets (dataset_id));
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        organisation_id -> Text,
+        algorithm -> Text,
+        public_key -> Text,
+        sealed_seed -> Binary,
+        nonce -> Binary,
+        sealing_key_id -> Text,
+        valid_from -> Timestamp,
+        valid_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        sender_id -> Text,
+        subject -> Text,
+        document_type -> Text,
+        reference_number -> Text,
+        confidentiality -> Text,
+        state -> Text,
+        content_digest -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_recipients (document_id, organisation_id) {
+        document_id -> Text,
+        organisation_id -> Text,
+        state -> Text,
+        reason -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_files (id) {
+        id -> Text,
+        document_id -> Text,
+        object_key -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_steps (document_id, seq) {
+        document_id -> Text,
+        seq -> Integer,
+        action -> Text,
+        actor_id -> Text,
+        recipient_id -> Nullable<Text>,
+        jws -> Text,
+        step_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_webhooks (organisation_id) {
+        organisation_id -> Text,
+        url -> Text,
+        sealed_secret -> Binary,
+        nonce -> Binary,
+        sealing_key_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_events (id) {
+        id -> Text,
+        organisation_id -> Text,
+        event_type -> Text,
+        document_id -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(document_recipients -> documents (document_id));
+diesel::joinable!(document_files -> documents (document_id));
+diesel::joinable!(document_steps -> documents (document_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     users,
@@ -424,5 +589,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     biometric_consents,
     biometric_templates,
     biometric_sharing,
-    biometric_thresholds
+    biometric_thresholds,
+    datasets,
+    dataset_tags,
+    dataset_themes,
+    dataset_resources,
+    signing_keys,
+    documents,
+    document_recipients,
+    document_files,
+    document_steps,
+    document_webhooks,
+    document_events
 );

@@ -10,6 +10,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/sections.rs"]
+mod sections;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -234,7 +237,7 @@ fn main() {
     println!("{text}");
     if args.write {
         let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/performance.md");
-        write_section(&doc, &text);
+        sections::write_section(&doc, "biometrics-bench", "Biometrics", &text);
     }
 }
 
@@ -337,18 +340,4 @@ fn insert(
         }
         DbConnection::Postgresql(_) => unreachable!("the load figure is measured on SQLite"),
     };
-}
-
-fn write_section(path: &Path, body: &str) {
-    let start = "<!-- biometrics-bench:start -->";
-    let end = "<!-- biometrics-bench:end -->";
-    let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Performance\n".to_owned());
-    let block = format!("{start}\n{body}{end}");
-    let updated = match (current.find(start), current.find(end)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{}{}", &current[..a], block, &current[b + end.len()..])
-        }
-        _ => format!("{}\n\n## Biometrics\n\n{}\n", current.trim_end(), block),
-    };
-    std::fs::write(path, updated).unwrap();
 }

@@ -11,6 +11,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/sections.rs"]
+mod sections;
+
 mod load;
 
 use std::net::TcpListener;
@@ -99,7 +102,7 @@ fn main() {
     println!("{text}");
     if args.write {
         let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/performance.md");
-        write_section(&doc, &text);
+        sections::write_section(&doc, "imei-bench", "IMEI registry", &text);
         eprintln!("written to {}", doc.display());
     }
 }
@@ -409,18 +412,4 @@ fn render(args: &Args, runs: &[Figures], peer: Option<f64>) -> String {
         out.push('\n');
     }
     out
-}
-
-fn write_section(path: &Path, body: &str) {
-    let start = "<!-- imei-bench:start -->";
-    let end = "<!-- imei-bench:end -->";
-    let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Performance\n".to_owned());
-    let block = format!("{start}\n{body}{end}");
-    let updated = match (current.find(start), current.find(end)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{}{}", &current[..a], block, &current[b + end.len()..])
-        }
-        _ => format!("{}\n\n## IMEI registry\n\n{}\n", current.trim_end(), block),
-    };
-    std::fs::write(path, updated).unwrap();
 }

@@ -12,6 +12,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../common/sections.rs"]
+mod sections;
+
 mod corpus;
 mod figures;
 mod oai;

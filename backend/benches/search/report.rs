@@ -106,15 +106,5 @@ pub fn render(report: &Report<'_>) -> String {
 
 /// Replaces (or appends) the section `name` of the performance document.
 pub fn write_section(path: &Path, name: &str, body: &str) {
-    let start = format!("<!-- search-bench:{name}:start -->");
-    let end = format!("<!-- search-bench:{name}:end -->");
-    let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Performance\n".to_owned());
-    let block = format!("{start}\n{body}{end}");
-    let updated = match (current.find(&start), current.find(&end)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{}{}", &current[..a], block, &current[b + end.len()..])
-        }
-        _ => format!("{}\n{}\n", current.trim_end(), block),
-    };
-    std::fs::write(path, updated).unwrap();
+    super::sections::write_section(path, &format!("search-bench:{name}"), "", body);
 }

@@ -4,14 +4,13 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{self, *};
 use crate::error::{ApiResult, Problem};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 
-pub fn routes(config: &mut ServiceConfig) {
+pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
         .service(grant_consent)
         .service(revoke_consent)

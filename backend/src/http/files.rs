@@ -49,22 +49,75 @@ where
     T: Send + 'static,
     F: FnOnce(&mut silkbridge_schema::DbConnection, Received) -> ApiResult<T> + Send + 'static,
 {
-    use object_store::ObjectStoreExt;
-
     let file_name = checked_file_name(&params.file_name)?;
     let declared = declared_type(req);
+    receive_inspected(
+        state,
+        Upload {
+            file_name,
+            declared,
+            body: payload,
+        },
+        destination,
+        check,
+        (),
+        move |conn, received, ()| record(conn, received),
+    )
+    .await
+}
+
+/// An upload's body and what its sender said of it.
+pub struct Upload<S> {
+    /// Already checked by `checked_file_name`.
+    pub file_name: String,
+    /// The declared media type, if any.
+    pub declared: Option<String>,
+    pub body: S,
+}
+
+/// `receive` for any body stream, with `inspector` reading every byte on the way (and
+/// refusing malformed content before the object exists); `record` gets the inspector back
+/// with what it learnt.
+pub async fn receive_inspected<T, F, I, S, E>(
+    state: &crate::state::AppState,
+    upload: Upload<S>,
+    destination: Destination,
+    check: impl FnOnce(&[u8], Option<&str>) -> Result<String, String>,
+    mut inspector: I,
+    record: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    I: crate::storage::Inspect + Send + 'static,
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+    F: FnOnce(&mut silkbridge_schema::DbConnection, Received, I) -> ApiResult<T> + Send + 'static,
+{
+    use object_store::ObjectStoreExt;
+
+    let Upload {
+        file_name,
+        declared,
+        body: payload,
+    } = upload;
     let Destination {
         object_key,
         max_bytes,
     } = destination;
     let path = object_store::path::Path::from(object_key.as_str());
     let mut content_type = String::new();
-    let stored =
-        crate::storage::store_stream(state.objects.clone(), &path, payload, max_bytes, |head| {
+    let stored = crate::storage::store_stream_inspected(
+        state.objects.clone(),
+        &path,
+        payload,
+        max_bytes,
+        |head| {
             content_type = check(head, declared.as_deref())?;
             Ok(())
-        })
-        .await?;
+        },
+        &mut inspector,
+    )
+    .await?;
     let received = Received {
         object_key,
         file_name,
@@ -72,11 +125,55 @@ where
         size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
         sha256: stored.sha256,
     };
-    let recorded = state.write(move |conn| record(conn, received)).await;
+    let recorded = state
+        .write(move |conn| record(conn, received, inspector))
+        .await;
     if recorded.is_err() {
         let _ = state.objects.delete(&path).await;
     }
     recorded
+}
+
+/// The check for uploads that may be of any data type (dataset resources, documents):
+/// executables are refused whatever they are called, the sniffed type wins over the declared
+/// one (except inside ZIP containers such as XLSX), and declared text must be UTF-8 text.
+pub fn check_any_data(head: &[u8], declared: Option<&str>) -> Result<String, String> {
+    const REFUSED: &[&str] = &[
+        "application/vnd.microsoft.portable-executable",
+        "application/x-executable",
+        "application/x-elf",
+        "application/x-mach-binary",
+        "application/x-msdownload",
+        "application/x-sharedlib",
+    ];
+    if let Some(kind) = infer::get(head) {
+        let sniffed = kind.mime_type();
+        if REFUSED.contains(&sniffed) {
+            return Err(format!("files of type {sniffed} are not accepted"));
+        }
+        return Ok(match declared {
+            Some(declared) if declared == sniffed => declared.to_owned(),
+            // Containers: an XLSX or a zipped shapefile is a ZIP to `infer` too.
+            Some(declared) if sniffed == "application/zip" => declared.to_owned(),
+            _ => sniffed.to_owned(),
+        });
+    }
+    let declared = declared.unwrap_or("application/octet-stream");
+    let text_like =
+        declared.starts_with("text/") || declared.ends_with("json") || declared.ends_with("xml");
+    if text_like {
+        let is_text = !head.contains(&0)
+            && match std::str::from_utf8(head) {
+                Ok(_) => true,
+                Err(error) => error.error_len().is_none(),
+            };
+        if !is_text {
+            return Err(format!(
+                "the file was sent as {declared} but is not UTF-8 text"
+            ));
+        }
+    }
+    Ok(declared.to_owned())
 }
 
 /// The uploaded file's name, given with a raw-body upload.
@@ -105,6 +202,13 @@ impl From<StreamError> for ApiError {
             }
             StreamError::Refused(message) => {
                 ApiError::new(ErrorCode::UnsupportedMediaType, message)
+            }
+            StreamError::Invalid(message) => {
+                ApiError::validation(vec![crate::error::FieldError::new(
+                    "file",
+                    "malformed_content",
+                    message,
+                )])
             }
             StreamError::Body(message) => {
                 ApiError::invalid_parameter(format!("the upload broke off: {message}"))
@@ -242,4 +346,28 @@ pub async fn serve(
                 .into_stream()
                 .map_err(actix_web::error::ErrorServiceUnavailable),
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_data_but_executables_and_text_must_be_text() {
+        assert!(check_any_data(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", None).is_err());
+        assert_eq!(
+            check_any_data(b"a,b\n1,2\n", Some("text/csv")).as_deref(),
+            Ok("text/csv")
+        );
+        assert!(check_any_data(b"a,b\n\x00\x00", Some("text/csv")).is_err());
+        let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+        assert_eq!(
+            check_any_data(pdf, Some("text/csv")).as_deref(),
+            Ok("application/pdf")
+        );
+        assert_eq!(
+            check_any_data(b"\x01\x02\x03", None).as_deref(),
+            Ok("application/octet-stream")
+        );
+    }
 }

@@ -22,6 +22,8 @@ use utoipa::OpenApi;
         (name = "partners", description = "Partner clients (machine access)"),
         (name = "marketplace", description = "Listings of services, products, startups, co-investment calls and events"),
         (name = "research", description = "Publications, their files, versions and citation exports (OAI-PMH 2.0 is at /oai)"),
+        (name = "datasets", description = "Open data: datasets, their resources (uploads with previews, or links); the CKAN Action API is at /api/3/action and the DCAT-AP catalogue at /catalog.ttl and /catalog.jsonld"),
+        (name = "documents", description = "E-document exchange between organisations: drafts, files, signed transitions (send, recall, deliver, accept, reject, sign), receipts, events and webhooks, signing keys"),
         (name = "imei", description = "The joint device registry: status checks (single, bulk, public), reports, recovery, registration and observed IMEI–IMSI pairs (the 3GPP 5G-EIR path is at /n5g-eir-eic/v1/equipment-status)"),
         (name = "biometrics", description = "Palm-vein templates for authorised partners: consent, enrolment, 1:1 verify, 1:N identify, erasure"),
         (name = "search", description = "One full-text search over everything the caller may see")

@@ -80,6 +80,8 @@ impl PageRequest {
     name = "PublicationPage",
     params(crate::research::service::PublicationView)
 ))]
+#[graphql(concrete(name = "DatasetPage", params(crate::datasets::service::DatasetView)))]
+#[graphql(concrete(name = "DocumentPage", params(crate::documents::service::DocumentView)))]
 pub struct Page<T: async_graphql::OutputType> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.

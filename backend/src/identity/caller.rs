@@ -86,6 +86,9 @@ impl Caller {
                 tokens.extend(orgs.iter().map(|org| format!("org:{org}")))
             }
         }
+        if let Ok(orgs) = super::policy::exchange_scope(self) {
+            tokens.extend(orgs.iter().map(|org| super::policy::exchange_token(org)));
+        }
         tokens
     }
 }

@@ -31,6 +31,41 @@ pub enum Action<'a> {
     ActAsPerson,
     /// A partner operation that needs an OAuth2 scope (`imei:read`, …).
     UseScope(&'a str),
+    /// Send, receive, accept, reject or sign documents as an organisation: its editors and
+    /// admins, or its partner systems with `documents:exchange`. Platform administrators are
+    /// not exempt: documents belong to the organisations that exchange them.
+    ExchangeFor { organisation_id: &'a str },
+}
+
+/// The scope partner systems exchange documents with.
+pub const DOCUMENTS_SCOPE: &str = "documents:exchange";
+
+/// The search-index access token of an organisation's exchanged documents.
+pub fn exchange_token(organisation_id: &str) -> String {
+    format!("exchange:{organisation_id}")
+}
+
+/// Organisations whose documents the caller may read: a person's memberships (any role), a
+/// partner system's own organisation if it holds `documents:exchange`. Platform
+/// administrators see only their own organisations' documents too.
+pub fn exchange_scope(caller: &Caller) -> ApiResult<Vec<String>> {
+    match caller {
+        Caller::Anonymous => Err(unauthenticated()),
+        Caller::User(user) => Ok(user
+            .memberships
+            .iter()
+            .map(|(org, _)| org.clone())
+            .collect()),
+        Caller::Partner(partner) => {
+            if !partner.scopes.contains(DOCUMENTS_SCOPE) {
+                return Err(ApiError::new(
+                    ErrorCode::InsufficientScope,
+                    format!("this needs the `{DOCUMENTS_SCOPE}` scope"),
+                ));
+            }
+            Ok(partner.organisation_id.iter().cloned().collect())
+        }
+    }
 }
 
 /// The refusal of a caller who presented no credentials (401), for modules whose own
@@ -61,6 +96,16 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
                 ))
             }
         }
+        (Caller::Partner(partner), Action::ExchangeFor { organisation_id }) => {
+            exchange_scope(caller)?;
+            if partner.organisation_id.as_deref() == Some(organisation_id) {
+                Ok(())
+            } else {
+                Err(forbidden(
+                    "a partner system exchanges documents for its own organisation only",
+                ))
+            }
+        }
         (Caller::Partner(_), Action::ReadSelf) => Ok(()),
         (Caller::Partner(_), other) => Err(forbidden(format!(
             "partner clients may not {}",
@@ -73,6 +118,14 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
         (Caller::User(_), Action::ReadSelf) => Ok(()),
         (Caller::User(_), Action::ActAsPerson) => Ok(()),
         (Caller::User(user), Action::Moderate) if user.moderator => Ok(()),
+        (Caller::User(user), Action::ExchangeFor { organisation_id }) => {
+            match user.role_in(organisation_id) {
+                Some(Role::Editor | Role::Admin) => Ok(()),
+                _ => Err(forbidden(
+                    "only this organisation's editors and admins exchange its documents",
+                )),
+            }
+        }
         (Caller::User(user), _) if user.platform_admin => Ok(()),
         (Caller::User(user), Action::ReadMembers { organisation_id }) => user
             .role_in(organisation_id)
@@ -160,6 +213,7 @@ fn describe(action: Action<'_>) -> &'static str {
         Action::ReadOwn { .. } => "see organisation material",
         Action::Moderate => "moderate",
         Action::ActAsPerson => "act as a person",
+        Action::ExchangeFor { .. } => "exchange documents",
     }
 }
 

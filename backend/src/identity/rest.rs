@@ -3,7 +3,6 @@
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::caller::Caller;
 use super::domain::Role;
@@ -17,7 +16,7 @@ use crate::error::{ApiResult, Problem};
 use crate::http::pagination::{Page, PageParams};
 use crate::state::AppState;
 
-pub fn routes(config: &mut ServiceConfig) {
+pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
         .service(me)
         .service(list_organisations)

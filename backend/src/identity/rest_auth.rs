@@ -8,7 +8,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::{self, CallbackParams, TokenRequest, TokenResponse};
 use super::caller::{ACCESS_COOKIE, Caller};
@@ -20,7 +19,7 @@ const LOGIN_COOKIE: &str = "sb_login";
 /// Carries a browser's refresh token; sent only to `/auth`.
 const REFRESH_COOKIE: &str = "sb_refresh";
 
-pub fn routes(config: &mut ServiceConfig) {
+pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
         .service(start_login)
         .service(login_callback)

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, get, post, web};
 use bytes::{BufMut, Bytes, BytesMut};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::domain::Imei;
 use super::lifecycle;
@@ -18,7 +17,7 @@ use crate::identity::caller::Caller;
 use crate::identity::policy::{Action, authorize};
 use crate::state::AppState;
 
-pub fn routes(config: &mut ServiceConfig) {
+pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
         .service(device_status)
         .service(public_status)

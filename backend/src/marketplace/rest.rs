@@ -3,7 +3,6 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{
     self, CategoryView, DecisionInput, EnquiryInput, EnquiryView, ListingInput, ListingQuery,
@@ -15,7 +14,7 @@ use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 
-pub fn routes(config: &mut ServiceConfig) {
+pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
         .service(categories)
         .service(list_listings)

@@ -4,7 +4,6 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::citation::{self, CitationFormat};
 use super::content::PublicationInput;
@@ -18,7 +17,7 @@ use crate::state::AppState;
 /// Most publications one citation export may hold.
 pub const MAX_CITATIONS: usize = 500;
 
-pub fn routes(config: &mut ServiceConfig) {
+pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
         .service(list_publications)
         .service(create_publication)

@@ -15,9 +15,16 @@ use crate::state::AppState;
 
 const BATCH: i64 = 500;
 
+/// One application of the log at a time in this process (the indexer task, and writes that
+/// want their change searchable before they answer).
+static APPLYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Applies every entry after the index's committed position; returns how many it applied.
-/// Must not run beside a rebuild (the indexer task runs them one after the other).
+/// Does nothing while the index has no position (a rebuild fills it first).
 pub fn apply_pending(conn: &mut DbConnection, index: &SearchIndex) -> ApiResult<u64> {
+    let _one_at_a_time = APPLYING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let state = index.commit_state().map_err(ApiError::internal)?;
     let Some(mut position) = state.position.as_deref().and_then(Position::decode) else {
         return Ok(0);
@@ -44,6 +51,23 @@ pub fn apply_pending(conn: &mut DbConnection, index: &SearchIndex) -> ApiResult<
             .map_err(ApiError::internal)?;
         applied += entries.len() as u64;
         position = next;
+    }
+}
+
+/// Makes this process's latest writes searchable before returning, as CKAN indexes a
+/// package before its write action answers. A failure is logged, never the writer's error:
+/// the background indexer catches up anyway.
+pub async fn index_now(state: &AppState) {
+    let state = state.clone();
+    let outcome = tokio::task::spawn_blocking(move || -> ApiResult<u64> {
+        let mut conn = state.db.connection()?;
+        apply_pending(&mut conn, &state.index)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => error.log(None),
+        Err(join_error) => tracing::error!(%join_error, "indexing a write panicked"),
     }
 }
 

@@ -8,7 +8,7 @@ pub mod rest;
 pub mod service;
 mod sources;
 
-pub use indexer::{apply_pending, spawn_indexer};
+pub use indexer::{apply_pending, index_now, spawn_indexer};
 pub use rebuild::{REBUILD_BATCH, RebuildOutcome, RebuildProgress, abandon_rebuild, rebuild};
 
 use silkbridge_search_index::{IndexError, IndexOptions, SearchIndex};

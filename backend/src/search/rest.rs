@@ -1,14 +1,13 @@
 //! `GET /api/v1/search`.
 
 use actix_web::{get, web};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{self, SearchParams, SearchResponse};
 use crate::error::{ApiResult, Problem};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 
-pub fn routes(config: &mut ServiceConfig) {
+pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config.service(search);
 }
 

@@ -4,6 +4,8 @@
 use silkbridge_schema::DbConnection;
 use silkbridge_search_index::IndexDocument;
 
+use crate::datasets::service as datasets;
+use crate::documents::service as documents;
 use crate::error::ApiResult;
 use crate::identity::service as identity;
 use crate::marketplace::service as marketplace;
@@ -14,6 +16,8 @@ pub const KINDS: &[&str] = &[
     identity::ORGANISATION_KIND,
     marketplace::LISTING_KIND,
     research::PUBLICATION_KIND,
+    datasets::DATASET_KIND,
+    documents::DOCUMENT_KIND,
 ];
 
 /// The current search document of an item; `None` if it is gone or no longer searchable.
@@ -24,6 +28,8 @@ pub fn document(conn: &mut DbConnection, kind: &str, id: &str) -> ApiResult<Opti
         identity::ORGANISATION_KIND => identity::organisation_index_document(conn, id),
         marketplace::LISTING_KIND => marketplace::index_document(conn, id),
         research::PUBLICATION_KIND => research::index_document(conn, id),
+        datasets::DATASET_KIND => datasets::index_document(conn, id),
+        documents::DOCUMENT_KIND => documents::index_document(conn, id),
         _ => Ok(None),
     }
 }
@@ -43,6 +49,8 @@ pub fn documents_after(
         }
         marketplace::LISTING_KIND => marketplace::index_documents_after(conn, after_id, limit),
         research::PUBLICATION_KIND => research::index_documents_after(conn, after_id, limit),
+        datasets::DATASET_KIND => datasets::index_documents_after(conn, after_id, limit),
+        documents::DOCUMENT_KIND => documents::index_documents_after(conn, after_id, limit),
         _ => Ok((Vec::new(), None)),
     }
 }
@@ -53,6 +61,8 @@ pub fn count(conn: &mut DbConnection, kind: &str) -> ApiResult<u64> {
         identity::ORGANISATION_KIND => identity::count_organisations(conn)?,
         marketplace::LISTING_KIND => marketplace::count(conn)?,
         research::PUBLICATION_KIND => research::count(conn)?,
+        datasets::DATASET_KIND => datasets::count(conn)?,
+        documents::DOCUMENT_KIND => documents::count(conn)?,
         _ => 0,
     };
     Ok(u64::try_from(count).unwrap_or(0))

@@ -99,10 +99,9 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         "{}",
         String::from_utf8_lossy(&seeded.stderr)
     );
-    assert!(
-        String::from_utf8_lossy(&seeded.stdout)
-            .contains("20 organisations, 5 users, 8 listings, 312 publications and 103 devices")
-    );
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains(
+        "20 organisations, 5 users, 8 listings, 312 publications, 18 datasets, 1 documents and 103 devices"
+    ));
 
     let created = run(&[
         "admin",
@@ -159,12 +158,14 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&reindexed.stderr)
     );
     // 20 demo organisations + the one created above + 8 published listings + 312 publications
-    // (restricted ones are indexed too, findable by their organisation only).
-    assert!(stdout.contains("341 searchable"), "{stdout}");
+    // + 18 datasets + 1 document (restricted and private ones are indexed too, findable by
+    // their organisation only).
+    assert!(stdout.contains("360 searchable"), "{stdout}");
 
     let audit = run(&["audit", "verify"]);
     // 8 approvals of demo listings, 6 demo registry changes (one registration, four reports,
-    // one grey-listing), then the organisation and the administrator above.
+    // one grey-listing), 4 steps of the demo document (create, send, deliver, accept), then
+    // the organisation and the administrator above.
     let audit_out = String::from_utf8_lossy(&audit.stdout);
     assert!(
         audit.status.success(),
@@ -173,7 +174,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&audit.stderr)
     );
     assert!(
-        audit_out.contains("audit chain intact: 16 entries"),
+        audit_out.contains("audit chain intact: 20 entries"),
         "{audit_out}"
     );
 

@@ -61,4 +61,41 @@ async fn the_served_openapi_document_is_the_checked_in_one() {
     assert!(checked_in["paths"]["/api/v1/organisations"]["get"].is_object());
     let docs = app.get("/api/v1/docs/").await;
     assert_eq!(docs.status, 200, "Swagger UI is served");
+    let config = app.get("/api/v1/docs/swagger-initializer.js").await;
+    assert!(
+        config.body.contains("/api/v1/openapi.json"),
+        "{}",
+        config.body
+    );
+}
+
+/// Workers register routes with actix alone (`app::served_routes`), the document with utoipa
+/// (`app::documented_routes`): every documented operation must be served.
+#[actix_web::test]
+async fn every_documented_operation_is_served() {
+    let app = TestApp::start().await;
+    let doc: serde_json::Value = serde_json::from_str(silkbridge::app::openapi_json()).unwrap();
+    let mut checked = 0;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        let concrete: String = path
+            .split('/')
+            .map(|part| if part.starts_with('{') { "x" } else { part })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in operations.as_object().unwrap().keys() {
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let reply = app
+                .send(app.client.request(method.clone(), app.url(&concrete)))
+                .await;
+            let unrouted = reply.status == 404 && reply.body.contains("route_not_found");
+            assert!(
+                !unrouted && reply.status != 405,
+                "{method} {path} is documented but not served: {} {}",
+                reply.status,
+                reply.body
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 90, "{checked}");
 }

@@ -1,0 +1,282 @@
+//! The documents module's queries. Only this module touches these tables.
+
+use diesel::prelude::*;
+use silkbridge_schema::DbConnection;
+use silkbridge_schema::models::{
+    DocumentEventRow, DocumentFileRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
+    DocumentWebhookRow,
+};
+use silkbridge_schema::tables::{
+    document_events, document_files, document_recipients, document_steps, document_webhooks,
+    documents,
+};
+
+pub fn document(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DocumentRow>> {
+    documents::table
+        .find(id)
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_document(conn: &mut DbConnection, row: &DocumentRow) -> QueryResult<()> {
+    diesel::insert_into(documents::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn save_document(conn: &mut DbConnection, row: &DocumentRow) -> QueryResult<()> {
+    diesel::update(documents::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn recipients(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<DocumentRecipientRow>> {
+    document_recipients::table
+        .filter(document_recipients::document_id.eq_any(ids))
+        .order((
+            document_recipients::document_id,
+            document_recipients::organisation_id,
+        ))
+        .select(DocumentRecipientRow::as_select())
+        .load(conn)
+}
+
+pub fn replace_recipients(
+    conn: &mut DbConnection,
+    id: &str,
+    rows: &[DocumentRecipientRow],
+) -> QueryResult<()> {
+    diesel::delete(document_recipients::table.filter(document_recipients::document_id.eq(id)))
+        .execute(conn)?;
+    for row in rows {
+        diesel::insert_into(document_recipients::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn save_recipient(conn: &mut DbConnection, row: &DocumentRecipientRow) -> QueryResult<()> {
+    diesel::update(document_recipients::table.find((&row.document_id, &row.organisation_id)))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn files(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<DocumentFileRow>> {
+    document_files::table
+        .filter(document_files::document_id.eq_any(ids))
+        .order((
+            document_files::document_id,
+            document_files::created_at,
+            document_files::id,
+        ))
+        .select(DocumentFileRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_file(conn: &mut DbConnection, row: &DocumentFileRow) -> QueryResult<()> {
+    diesel::insert_into(document_files::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn steps(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<DocumentStepRow>> {
+    document_steps::table
+        .filter(document_steps::document_id.eq(id))
+        .order(document_steps::seq.asc())
+        .select(DocumentStepRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_step(conn: &mut DbConnection, row: &DocumentStepRow) -> QueryResult<()> {
+    diesel::insert_into(document_steps::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Documents sent by, or (once sent) addressed to, these organisations, newest first.
+pub fn visible_ids(
+    conn: &mut DbConnection,
+    organisations: &[String],
+    outbox: Option<bool>,
+    after: Option<(chrono::NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<DocumentRow>> {
+    let addressed = document_recipients::table
+        .filter(document_recipients::organisation_id.eq_any(organisations.to_vec()))
+        .select(document_recipients::document_id);
+    let mut query = documents::table
+        .select(DocumentRow::as_select())
+        .into_boxed();
+    query = match outbox {
+        Some(true) => query.filter(documents::sender_id.eq_any(organisations.to_vec())),
+        Some(false) => query
+            .filter(documents::state.eq("sent"))
+            .filter(documents::id.eq_any(addressed)),
+        None => query.filter(
+            documents::sender_id
+                .eq_any(organisations.to_vec())
+                .or(documents::state
+                    .eq("sent")
+                    .and(documents::id.eq_any(addressed))),
+        ),
+    };
+    query = query.order((documents::updated_at.desc(), documents::id.desc()));
+    if let Some((at, id)) = after {
+        query = query
+            .filter(documents::updated_at.le(at))
+            .filter(documents::updated_at.lt(at).or(documents::id.lt(id)));
+    }
+    query.limit(limit).load(conn)
+}
+
+pub fn all_ids(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    documents::table
+        .select(documents::id)
+        .order(documents::id)
+        .load(conn)
+}
+
+pub fn after_id(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResult<Vec<DocumentRow>> {
+    documents::table
+        .filter(documents::id.gt(after))
+        .order(documents::id.asc())
+        .select(DocumentRow::as_select())
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    documents::table.count().get_result(conn)
+}
+
+pub fn insert_event(conn: &mut DbConnection, row: &DocumentEventRow) -> QueryResult<()> {
+    diesel::insert_into(document_events::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Events of these organisations after `after`, oldest first.
+pub fn events(
+    conn: &mut DbConnection,
+    organisations: &[String],
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<DocumentEventRow>> {
+    let mut query = document_events::table
+        .filter(document_events::organisation_id.eq_any(organisations.to_vec()))
+        .select(DocumentEventRow::as_select())
+        .order(document_events::id.asc())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(document_events::id.gt(after.to_owned()));
+    }
+    query.limit(limit).load(conn)
+}
+
+/// Undelivered events whose organisation has a webhook and whose next attempt is due.
+pub fn due_events(
+    conn: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(DocumentEventRow, DocumentWebhookRow)>> {
+    document_events::table
+        .inner_join(
+            document_webhooks::table
+                .on(document_webhooks::organisation_id.eq(document_events::organisation_id)),
+        )
+        .filter(document_events::delivered_at.is_null())
+        .filter(document_events::next_attempt_at.le(now))
+        .order(document_events::id.asc())
+        .select((
+            DocumentEventRow::as_select(),
+            DocumentWebhookRow::as_select(),
+        ))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Takes an event for one delivery attempt (pushing its next attempt out by `lease`); false
+/// if another dispatcher took it first.
+pub fn claim_event(
+    conn: &mut DbConnection,
+    id: &str,
+    seen_next: chrono::NaiveDateTime,
+    lease_until: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        document_events::table
+            .filter(document_events::id.eq(id))
+            .filter(document_events::next_attempt_at.eq(seen_next))
+            .filter(document_events::delivered_at.is_null()),
+    )
+    .set(document_events::next_attempt_at.eq(lease_until))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn event_delivered(
+    conn: &mut DbConnection,
+    id: &str,
+    at: chrono::NaiveDateTime,
+    attempts: i32,
+) -> QueryResult<()> {
+    diesel::update(document_events::table.find(id))
+        .set((
+            document_events::delivered_at.eq(Some(at)),
+            document_events::attempts.eq(attempts),
+            document_events::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn event_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    attempts: i32,
+    next: chrono::NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(document_events::table.find(id))
+        .set((
+            document_events::attempts.eq(attempts),
+            document_events::next_attempt_at.eq(next),
+            document_events::last_error.eq(Some(error.to_owned())),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn webhook(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+) -> QueryResult<Option<DocumentWebhookRow>> {
+    document_webhooks::table
+        .find(organisation_id)
+        .select(DocumentWebhookRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn replace_webhook(conn: &mut DbConnection, row: &DocumentWebhookRow) -> QueryResult<()> {
+    diesel::delete(document_webhooks::table.find(&row.organisation_id)).execute(conn)?;
+    diesel::insert_into(document_webhooks::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_webhook(conn: &mut DbConnection, organisation_id: &str) -> QueryResult<usize> {
+    diesel::delete(document_webhooks::table.find(organisation_id)).execute(conn)
+}
