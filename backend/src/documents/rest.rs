@@ -12,7 +12,7 @@ use super::service::{
 use super::webhooks::{self, WebhookInput, WebhookView};
 use crate::db;
 use crate::error::{ApiResult, Problem};
-use crate::http::files::{self as transfer, StoredFile, UploadParams};
+use crate::http::files::{self as transfer, UploadParams};
 use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
 use crate::identity::service as identity;
@@ -198,18 +198,7 @@ pub async fn download_file(
         service::find_file(conn, &caller, &id, &file_id)
     })
     .await?;
-    transfer::serve(
-        &req,
-        &state.objects,
-        StoredFile {
-            object_key: &row.object_key,
-            file_name: &row.file_name,
-            content_type: &row.content_type,
-            size_bytes: row.size_bytes,
-            sha256: &row.sha256,
-        },
-    )
-    .await
+    transfer::serve(&req, &state.objects, transfer::stored_file_of!(row)).await
 }
 
 /// A transition.

@@ -194,6 +194,21 @@ pub struct StoredFile<'a> {
     pub sha256: &'a str,
 }
 
+/// The [`StoredFile`] of a row from any file table (publication files, listing media,
+/// document files): they share these five columns, so each download handler names its row once.
+macro_rules! stored_file_of {
+    ($row:expr) => {
+        $crate::http::files::StoredFile {
+            object_key: &$row.object_key,
+            file_name: &$row.file_name,
+            content_type: &$row.content_type,
+            size_bytes: $row.size_bytes,
+            sha256: &$row.sha256,
+        }
+    };
+}
+pub(crate) use stored_file_of;
+
 impl From<StreamError> for ApiError {
     fn from(error: StreamError) -> Self {
         match error {

@@ -91,18 +91,7 @@ pub async fn download_media(
         media::find(conn, &caller, &listing_id, &media_id)
     })
     .await?;
-    files::serve(
-        &req,
-        &state.objects,
-        files::StoredFile {
-            object_key: &row.object_key,
-            file_name: &row.file_name,
-            content_type: &row.content_type,
-            size_bytes: row.size_bytes,
-            sha256: &row.sha256,
-        },
-    )
-    .await
+    files::serve(&req, &state.objects, files::stored_file_of!(row)).await
 }
 
 /// Removes a file from a listing that is not live (its editors).

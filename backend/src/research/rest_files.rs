@@ -9,7 +9,7 @@ use silkbridge_schema::models::PublicationFile;
 use super::files::{self, FileView};
 use crate::db;
 use crate::error::{ApiResult, Problem};
-use crate::http::files::{self as transfer, StoredFile, UploadParams};
+use crate::http::files::{self as transfer, UploadParams};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
 
@@ -97,18 +97,7 @@ pub async fn download_file(
         files::find(conn, &caller, &publication_id, &file_id)
     })
     .await?;
-    transfer::serve(
-        &req,
-        &state.objects,
-        StoredFile {
-            object_key: &row.object_key,
-            file_name: &row.file_name,
-            content_type: &row.content_type,
-            size_bytes: row.size_bytes,
-            sha256: &row.sha256,
-        },
-    )
-    .await
+    transfer::serve(&req, &state.objects, transfer::stored_file_of!(row)).await
 }
 
 /// Removes a file from a publication (its editors).
