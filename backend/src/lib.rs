@@ -19,6 +19,7 @@ pub mod identity;
 pub mod imei;
 pub mod logging;
 pub mod marketplace;
+pub mod periodic;
 pub mod research;
 pub mod sealing;
 pub mod search;

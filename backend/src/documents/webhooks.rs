@@ -26,6 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::identity::caller::Caller;
 use crate::identity::policy::{Action, authorize};
 use crate::identity::service as identity;
+use crate::periodic::run_until_stopped;
 use crate::state::AppState;
 use crate::validate::Validator;
 
@@ -222,26 +223,21 @@ pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResu
 }
 
 /// Starts the dispatcher: a pass every `documents.webhook_poll_ms` until `shutdown`.
-pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        let poll = Duration::from_millis(state.config.documents.webhook_poll_ms.max(10));
-        loop {
+pub fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
+    let poll = Duration::from_millis(state.config.documents.webhook_poll_ms.max(10));
+    tokio::spawn(run_until_stopped(poll, shutdown, move || {
+        let state = state.clone();
+        let client = client.clone();
+        async move {
             if let Err(error) = dispatch_due(&state, &client).await {
                 error.log(None);
             }
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = shutdown.changed() => {}
-            }
-            if *shutdown.borrow() {
-                return;
-            }
         }
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -6,44 +6,46 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::lifecycle;
+use crate::periodic::run_until_stopped;
 use crate::state::AppState;
 
 /// How often grace periods are checked.
 const GRACE_PERIOD_CHECK: Duration = Duration::from_secs(60);
 
 /// Runs until `stop` turns true; at stop, writes the read-audit entries still queued.
-pub fn spawn(state: AppState, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     let poll = Duration::from_millis(state.config.imei.cache_poll_ms.max(10));
     tokio::spawn(async move {
         let mut last_grace_check: Option<Instant> = None;
-        loop {
-            let runtime = state.imei.clone();
+        let pass_state = state.clone();
+        run_until_stopped(poll, stop, move || {
             let check_grace = last_grace_check.is_none_or(|at| at.elapsed() >= GRACE_PERIOD_CHECK);
-            let work = crate::db::run(&state.db, move |conn| {
-                let followed = runtime.cache.follow(conn)?;
-                let expired = if check_grace {
-                    lifecycle::expire_grace_periods(conn, &runtime.cache)?
-                } else {
-                    0
-                };
-                Ok((followed, expired))
-            })
-            .await;
-            match work {
-                Ok((_, 0)) => {}
-                Ok((_, expired)) => tracing::info!(expired, "grey-listed devices turned black"),
-                Err(error) => tracing::warn!(%error, "IMEI cache or grace-period task failed"),
-            }
             if check_grace {
                 last_grace_check = Some(Instant::now());
                 // Forget addresses whose citizen-check budget is full again.
-                state.imei.public_limiter.retain_recent();
+                pass_state.imei.public_limiter.retain_recent();
             }
-            tokio::select! {
-                _ = tokio::time::sleep(poll) => {}
-                _ = stop.changed() => break,
+            let runtime = pass_state.imei.clone();
+            let db = pass_state.db.clone();
+            async move {
+                let work = crate::db::run(&db, move |conn| {
+                    let followed = runtime.cache.follow(conn)?;
+                    let expired = if check_grace {
+                        lifecycle::expire_grace_periods(conn, &runtime.cache)?
+                    } else {
+                        0
+                    };
+                    Ok((followed, expired))
+                })
+                .await;
+                match work {
+                    Ok((_, 0)) => {}
+                    Ok((_, expired)) => tracing::info!(expired, "grey-listed devices turned black"),
+                    Err(error) => tracing::warn!(%error, "IMEI cache or grace-period task failed"),
+                }
             }
-        }
+        })
+        .await;
         if !state.imei.reads.drain(Duration::from_secs(10)).await {
             tracing::error!(
                 pending = state.imei.reads.pending(),

@@ -7,27 +7,22 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::service;
+use crate::periodic::run_until_stopped;
 use crate::state::AppState;
 
 /// How often the task looks for embargoes that ended.
 const PERIOD: Duration = Duration::from_secs(600);
 
 /// Runs at once and then every ten minutes until `stop` turns true.
-pub fn spawn_releaser(
-    state: AppState,
-    mut stop: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
+pub fn spawn_releaser(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run_until_stopped(PERIOD, stop, move || {
+        let state = state.clone();
+        async move {
             match state.write(service::release_embargoes).await {
                 Ok(0) => {}
                 Ok(opened) => tracing::info!(opened, "embargoed publications opened"),
                 Err(error) => tracing::warn!(%error, "could not open ended embargoes"),
             }
-            tokio::select! {
-                _ = tokio::time::sleep(PERIOD) => {}
-                _ = stop.changed() => break,
-            }
         }
-    })
+    }))
 }
