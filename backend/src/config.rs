@@ -119,6 +119,10 @@ pub struct DocumentsConfig {
     pub max_files: u32,
     /// Webhook URLs must be https (turn off only for tests and closed networks).
     pub webhook_https_only: bool,
+    /// Webhooks may reach loopback, private, link-local and other non-public addresses (turn
+    /// on only for tests and closed networks: otherwise a webhook could probe the platform's
+    /// own network).
+    pub webhook_private_addresses: bool,
     /// First retry delay of a failed webhook delivery; doubles per attempt.
     pub webhook_retry_base_ms: u64,
     /// Longest delay between retries.
@@ -138,6 +142,7 @@ impl Default for DocumentsConfig {
             file_max_bytes: 4 * 1024 * 1024 * 1024,
             max_files: 100,
             webhook_https_only: true,
+            webhook_private_addresses: false,
             webhook_retry_base_ms: 1_000,
             webhook_retry_max_secs: 3_600,
             webhook_timeout_secs: 10,

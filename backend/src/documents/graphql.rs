@@ -209,7 +209,7 @@ impl DocumentsMutation {
     ) -> Result<WebhookView> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
         let keys = state.documents.clone();
-        let https_only = state.config.documents.webhook_https_only;
+        let rules = webhooks::UrlRules::from(&state.config.documents);
         state
             .write(move |conn| {
                 webhooks::set(
@@ -218,7 +218,7 @@ impl DocumentsMutation {
                     &caller,
                     &organisation,
                     webhooks::WebhookInput { url },
-                    https_only,
+                    rules,
                 )
             })
             .await

@@ -437,10 +437,10 @@ pub async fn set_webhook(
 ) -> ApiResult<web::Json<WebhookView>> {
     let (slug, body) = (slug.into_inner(), body.into_inner());
     let keys = state.documents.clone();
-    let https_only = state.config.documents.webhook_https_only;
+    let rules = webhooks::UrlRules::from(&state.config.documents);
     Ok(web::Json(
         state
-            .write(move |conn| webhooks::set(conn, &keys, &caller, &slug, body, https_only))
+            .write(move |conn| webhooks::set(conn, &keys, &caller, &slug, body, rules))
             .await?,
     ))
 }

@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use silkbridge_schema::models::DocumentWebhookRow;
+use silkbridge_schema::models::{DocumentEventRow, DocumentWebhookRow};
 use silkbridge_schema::{DbConnection, ids};
 use tokio::sync::watch;
 use utoipa::ToSchema;
@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 use super::keys::DocumentKeys;
 use super::store;
 use crate::error::{ApiError, ApiResult};
+use crate::http::egress;
 use crate::identity::caller::Caller;
 use crate::identity::policy::{Action, authorize};
 use crate::identity::service as identity;
@@ -47,6 +48,22 @@ pub struct WebhookInput {
     pub url: String,
 }
 
+/// What a webhook URL must satisfy, from `[documents]`.
+#[derive(Debug, Clone, Copy)]
+pub struct UrlRules {
+    pub https_only: bool,
+    pub private_addresses: bool,
+}
+
+impl From<&crate::config::DocumentsConfig> for UrlRules {
+    fn from(config: &crate::config::DocumentsConfig) -> Self {
+        Self {
+            https_only: config.webhook_https_only,
+            private_addresses: config.webhook_private_addresses,
+        }
+    }
+}
+
 fn associated(organisation_id: &str) -> Vec<u8> {
     format!("silkbridge-webhook-secret|{organisation_id}").into_bytes()
 }
@@ -58,7 +75,7 @@ pub fn set(
     caller: &Caller,
     slug: &str,
     input: WebhookInput,
-    https_only: bool,
+    rules: UrlRules,
 ) -> ApiResult<WebhookView> {
     let org = identity::organisation_by_slug(conn, slug)?;
     authorize(
@@ -69,8 +86,13 @@ pub fn set(
     )?;
     let mut v = Validator::default();
     v.http_url("url", &input.url);
-    if https_only && !input.url.starts_with("https://") {
+    if rules.https_only && !input.url.starts_with("https://") {
         v.fail("url", "https_required", "webhooks must use https");
+    }
+    if !rules.private_addresses
+        && let Some(reason) = egress::literal_refusal(&input.url)
+    {
+        v.fail("url", "non_public_address", reason);
     }
     v.finish()?;
     let mut secret = Zeroizing::new([0u8; 32]);
@@ -146,6 +168,35 @@ fn backoff(base_ms: u64, max_secs: u64, attempts: i32) -> Duration {
     Duration::from_millis(base_ms.saturating_mul(factor)).min(Duration::from_secs(max_secs))
 }
 
+/// One delivery attempt: `Ok(Err(reason))` when the receiver did not take it.
+async fn send(
+    client: &reqwest::Client,
+    config: &crate::config::DocumentsConfig,
+    url: &str,
+    event: &DocumentEventRow,
+    secret: &[u8],
+) -> ApiResult<Result<(), String>> {
+    let timestamp = chrono::Utc::now().timestamp();
+    let sent = client
+        .post(url)
+        .timeout(Duration::from_secs(config.webhook_timeout_secs))
+        .header("content-type", "application/json")
+        .header("idempotency-key", &event.id)
+        .header("x-silkbridge-event", &event.event_type)
+        .header(
+            "x-silkbridge-signature",
+            signature(secret, timestamp, &event.payload)?,
+        )
+        .body(event.payload.clone())
+        .send()
+        .await;
+    Ok(match sent {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => Err(format!("HTTP {}", response.status())),
+        Err(error) => Err(egress::with_causes(&error.without_url())),
+    })
+}
+
 /// One pass: delivers every due event once. Returns how many were delivered.
 pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResult<usize> {
     let config = state.config.documents.clone();
@@ -174,25 +225,13 @@ pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResu
             &hook.sealed_secret,
             &associated(&hook.organisation_id),
         )?;
-        let timestamp = chrono::Utc::now().timestamp();
-        let sent = client
-            .post(&hook.url)
-            .timeout(Duration::from_secs(config.webhook_timeout_secs))
-            .header("content-type", "application/json")
-            .header("idempotency-key", &event.id)
-            .header("x-silkbridge-event", &event.event_type)
-            .header(
-                "x-silkbridge-signature",
-                signature(&secret, timestamp, &event.payload)?,
-            )
-            .body(event.payload.clone())
-            .send()
-            .await;
         let attempts = event.attempts + 1;
-        let outcome = match sent {
-            Ok(response) if response.status().is_success() => Ok(()),
-            Ok(response) => Err(format!("HTTP {}", response.status())),
-            Err(error) => Err(error.without_url().to_string()),
+        let refused = (!config.webhook_private_addresses)
+            .then(|| egress::literal_refusal(&hook.url))
+            .flatten();
+        let outcome = match refused {
+            Some(reason) => Err(reason.to_owned()),
+            None => send(client, &config, &hook.url, &event, &secret).await?,
         };
         let id = event.id.clone();
         match outcome {
@@ -224,10 +263,7 @@ pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResu
 
 /// Starts the dispatcher: a pass every `documents.webhook_poll_ms` until `shutdown`.
 pub fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default();
+    let client = egress::client(state.config.documents.webhook_private_addresses);
     let poll = Duration::from_millis(state.config.documents.webhook_poll_ms.max(10));
     tokio::spawn(run_until_stopped(poll, shutdown, move || {
         let state = state.clone();

@@ -52,6 +52,7 @@ pub async fn cast(app: &TestApp) -> Cast {
 
 fn start_config(config: &mut silkbridge::config::Config) {
     config.documents.webhook_https_only = false;
+    config.documents.webhook_private_addresses = true;
     config.documents.webhook_retry_base_ms = 100;
     config.documents.webhook_retry_max_secs = 1;
     config.documents.webhook_poll_ms = 50;
@@ -938,7 +939,7 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_exactly_once() {
 
 #[actix_web::test]
 async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers() {
-    // Default configuration: webhooks must be https.
+    // Default configuration: webhooks must be https and reach only public addresses.
     let app = TestApp::start_federated().await;
     let cast = cast(&app).await;
     let create = |who: &SignedIn, body: Value| {
@@ -1034,6 +1035,29 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
         .await
         .problem(422, "validation_failed");
     assert_eq!(plain["errors"][0]["code"], "https_required");
+    // Nothing inside the platform's network: loopback, private, link-local (cloud metadata).
+    for inward in [
+        "https://127.0.0.1/hook",
+        "https://10.0.0.7/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]:8443/hook",
+        "https://localhost/hook",
+    ] {
+        let refused = put(Some(&cast.admin), inward)
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(
+            refused["errors"][0]["code"], "non_public_address",
+            "{inward}"
+        );
+    }
+    app.send(app.authed(
+        Method::GET,
+        "/api/v1/organisations/azstat/webhook",
+        &cast.admin.access_token,
+    ))
+    .await
+    .problem(404, "not_found");
     let set = put(Some(&cast.admin), "https://az.example/hook").await;
     assert_eq!(set.status, 200, "{}", set.body);
     assert!(set.json()["secret"].as_str().is_some_and(|s| s.len() >= 43));
