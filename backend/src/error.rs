@@ -34,6 +34,9 @@ pub enum ErrorCode {
     InvalidCursor,
     /// A search query is malformed (unbalanced quotes, too long…).
     InvalidQuery,
+    /// A GraphQL document does not parse or does not validate against the schema (unknown
+    /// field, wrong argument type, too deep or too complex); nothing was resolved.
+    InvalidGraphql,
     /// The input is well-formed but breaks a rule; see `errors`.
     ValidationFailed,
     /// Not an IMEI: wrong length, not digits, or a bad check digit (`errors` says which).
@@ -81,7 +84,8 @@ impl ErrorCode {
             Self::MalformedJson
             | Self::InvalidParameter
             | Self::InvalidCursor
-            | Self::InvalidQuery => StatusCode::BAD_REQUEST,
+            | Self::InvalidQuery
+            | Self::InvalidGraphql => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,6 +117,7 @@ impl ErrorCode {
             Self::InvalidParameter => "invalid_parameter",
             Self::InvalidCursor => "invalid_cursor",
             Self::InvalidQuery => "invalid_query",
+            Self::InvalidGraphql => "invalid_graphql",
             Self::ValidationFailed => "validation_failed",
             Self::InvalidImei => "invalid_imei",
             Self::InvalidTransition => "invalid_transition",
@@ -145,6 +150,7 @@ impl ErrorCode {
             Self::InvalidParameter => "Invalid parameter",
             Self::InvalidCursor => "Invalid cursor",
             Self::InvalidQuery => "Invalid search query",
+            Self::InvalidGraphql => "Invalid GraphQL document",
             Self::ValidationFailed => "Validation failed",
             Self::InvalidImei => "Invalid IMEI",
             Self::InvalidTransition => "Not allowed in the current state",

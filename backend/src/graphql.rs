@@ -109,7 +109,7 @@ pub async fn graphql_post(
     })?;
     // The same caller REST would see: the one policy decides in the resolvers.
     let client = crate::imei::service::ClientAddress(http.peer_addr().map(|a| a.ip()));
-    let response = schema
+    let mut response = schema
         .execute_batch(request.data(caller).data(client))
         .await;
     // Parse and validation failures of the document itself are the client's error (GraphQL
@@ -117,6 +117,7 @@ pub async fn graphql_post(
     let status = if response.is_ok() || resolved_anything(&response) {
         actix_web::http::StatusCode::OK
     } else {
+        mark_request_errors(&mut response);
         actix_web::http::StatusCode::BAD_REQUEST
     };
     let body = serde_json::to_vec(&response).map_err(ApiError::internal)?;
@@ -138,6 +139,24 @@ fn resolved_anything(response: &async_graphql::BatchResponse) -> bool {
                 .is_some_and(|ext| ext.get("code").is_some())
         }) || !matches!(r.data, async_graphql::Value::Null)
     })
+}
+
+/// Gives the errors of a rejected document (async-graphql's parse and validation errors carry
+/// no extensions) the same `code` and `status` every other silkbridge error has, so clients
+/// branch on codes alone.
+fn mark_request_errors(response: &mut async_graphql::BatchResponse) {
+    let responses: Vec<&mut async_graphql::Response> = match response {
+        async_graphql::BatchResponse::Single(r) => vec![r],
+        async_graphql::BatchResponse::Batch(list) => list.iter_mut().collect(),
+    };
+    let code = ErrorCode::InvalidGraphql;
+    for error in responses.into_iter().flat_map(|r| r.errors.iter_mut()) {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", code.as_str());
+            extensions.set("status", code.status().as_u16());
+        }
+    }
 }
 
 /// `GET /graphql`: a self-contained playground page (no assets from elsewhere).

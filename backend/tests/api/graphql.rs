@@ -57,6 +57,32 @@ async fn invalid_documents_are_400_and_depth_is_bounded() {
     assert!(syntax.json()["errors"][0]["message"].is_string());
     let unknown = app.graphql("{ noSuchField }", json!({})).await;
     assert_eq!(unknown.status, 400, "{}", unknown.body);
+    // Introspection's `ofType` nests as deep as a client likes: 20 levels pass the limit of 12,
+    // 8 do not.
+    let nested = |levels: usize| {
+        format!(
+            "{{ __schema {{ types {{ {}name{} }} }} }}",
+            "ofType { ".repeat(levels),
+            " }".repeat(levels)
+        )
+    };
+    let shallow = app.graphql(&nested(8), json!({})).await;
+    assert_eq!(shallow.status, 200, "{}", shallow.body);
+    let deep = app.graphql(&nested(20), json!({})).await;
+    assert_eq!(deep.status, 400, "{}", deep.body);
+    assert!(
+        deep.json()["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nested too deep")),
+        "{}",
+        deep.body
+    );
+    // Rejected documents carry a code like every other error.
+    for rejected in [&syntax, &unknown, &deep] {
+        let extensions = &rejected.json()["errors"][0]["extensions"];
+        assert_eq!(extensions["code"], "invalid_graphql", "{}", rejected.body);
+        assert_eq!(extensions["status"], 400, "{}", rejected.body);
+    }
 }
 
 #[actix_web::test]
