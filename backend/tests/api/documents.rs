@@ -1035,6 +1035,13 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
         .await
         .problem(422, "validation_failed");
     assert_eq!(plain["errors"][0]["code"], "https_required");
+    let get_webhook = |who: &SignedIn| {
+        app.send(app.authed(
+            Method::GET,
+            "/api/v1/organisations/azstat/webhook",
+            &who.access_token,
+        ))
+    };
     // Nothing inside the platform's network: loopback, private, link-local (cloud metadata).
     for inward in [
         "https://127.0.0.1/hook",
@@ -1051,33 +1058,14 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
             "{inward}"
         );
     }
-    app.send(app.authed(
-        Method::GET,
-        "/api/v1/organisations/azstat/webhook",
-        &cast.admin.access_token,
-    ))
-    .await
-    .problem(404, "not_found");
+    get_webhook(&cast.admin).await.problem(404, "not_found");
     let set = put(Some(&cast.admin), "https://az.example/hook").await;
     assert_eq!(set.status, 200, "{}", set.body);
     assert!(set.json()["secret"].as_str().is_some_and(|s| s.len() >= 43));
-    let shown = app
-        .send(app.authed(
-            Method::GET,
-            "/api/v1/organisations/azstat/webhook",
-            &cast.admin.access_token,
-        ))
-        .await
-        .json();
+    let shown = get_webhook(&cast.admin).await.json();
     assert_eq!(shown["url"], "https://az.example/hook");
     assert!(shown["secret"].is_null(), "the secret is shown once");
-    app.send(app.authed(
-        Method::GET,
-        "/api/v1/organisations/azstat/webhook",
-        &cast.az.access_token,
-    ))
-    .await
-    .problem(403, "forbidden");
+    get_webhook(&cast.az).await.problem(403, "forbidden");
     app.send(app.authed(
         Method::DELETE,
         "/api/v1/organisations/azstat/webhook",
@@ -1113,13 +1101,7 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
     .await
     .json();
     assert_eq!(deleted["data"]["deleteDocumentWebhook"], true, "{deleted}");
-    app.send(app.authed(
-        Method::GET,
-        "/api/v1/organisations/azstat/webhook",
-        &cast.admin.access_token,
-    ))
-    .await
-    .problem(404, "not_found");
+    get_webhook(&cast.admin).await.problem(404, "not_found");
 
     // Key rotation: the organisation's admins only.
     app.send(app.authed(
