@@ -17,7 +17,7 @@ use super::input::{self, DatasetExtra, DatasetInput, DatasetText};
 use super::resources::{self, ResourceView};
 use super::store::{self, DatasetFilter, DatasetOrder, Readable};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::{Page, PageRequest, newest_key, parse_newest_key};
 use crate::identity::caller::Caller;
 use crate::identity::domain::Country;
 use crate::identity::policy::{self, Action, ReadScope, authorize};
@@ -537,33 +537,14 @@ pub fn list(
         (Some(name), false) => DatasetOrder::Name {
             after: Some(name.clone()),
         },
-        (Some(key), true) => {
-            let (at, id) = key
-                .split_once('|')
-                .and_then(|(at, id)| {
-                    NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S%.f")
-                        .ok()
-                        .map(|at| (at, id.to_owned()))
-                })
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidCursor,
-                        "the cursor is not one this list issued",
-                    )
-                })?;
-            DatasetOrder::Newest {
-                after: Some((at, id)),
-            }
-        }
+        (Some(key), true) => DatasetOrder::Newest {
+            after: Some(parse_newest_key(key)?),
+        },
     };
     let rows = store::list(conn, &scope_of(caller), &filter, &order, page.fetch_limit())?;
     let (rows, next_cursor) = page.split(rows, CURSOR_SCOPE, |row| {
         if newest {
-            format!(
-                "{}|{}",
-                row.updated_at.format("%Y-%m-%dT%H:%M:%S%.f"),
-                row.id
-            )
+            newest_key(&row.updated_at, &row.id)
         } else {
             row.name.clone()
         }

@@ -20,7 +20,7 @@ use super::keys::{self, DocumentKeys};
 use super::store;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::http::files::Received;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::{Page, PageRequest, newest_key, parse_newest_key};
 use crate::identity::caller::Caller;
 use crate::identity::domain::Country;
 use crate::identity::policy::{self, Action, authorize};
@@ -269,31 +269,11 @@ pub fn list(
 ) -> ApiResult<Page<DocumentView>> {
     let orgs = readers(caller)?;
     let page = PageRequest::parse(limit, cursor, CURSOR_SCOPE)?;
-    let after = match &page.after {
-        Some(key) => Some(
-            key.split_once('|')
-                .and_then(|(at, id)| {
-                    NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S%.f")
-                        .ok()
-                        .map(|at| (at, id.to_owned()))
-                })
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidCursor,
-                        "the cursor is not one this list issued",
-                    )
-                })?,
-        ),
-        None => None,
-    };
+    let after = page.after.as_deref().map(parse_newest_key).transpose()?;
     let outbox = mailbox.map(|m| m == Mailbox::Outbox);
     let rows = store::visible_ids(conn, &orgs, outbox, after, page.fetch_limit())?;
     let (rows, next_cursor) = page.split(rows, CURSOR_SCOPE, |row| {
-        format!(
-            "{}|{}",
-            row.updated_at.format("%Y-%m-%dT%H:%M:%S%.f"),
-            row.id
-        )
+        newest_key(&row.updated_at, &row.id)
     });
     Ok(Page {
         items: views(conn, rows)?,

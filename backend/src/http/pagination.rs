@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -92,18 +93,46 @@ pub fn encode_cursor(key: &str, scope: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{scope}\u{1f}{key}"))
 }
 
+/// The error for a cursor this list did not issue (or whose key does not decode).
+pub fn invalid_cursor() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidCursor,
+        "the cursor is not one this list issued",
+    )
+}
+
+/// How a change time is written into a cursor key (microseconds kept, so keys stay unique).
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+/// A change time as a cursor key part.
+pub fn cursor_time(at: &NaiveDateTime) -> String {
+    at.format(CURSOR_TIME).to_string()
+}
+
+/// Reads a change time written by [`cursor_time`].
+pub fn parse_cursor_time(text: &str) -> ApiResult<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, CURSOR_TIME).map_err(|_| invalid_cursor())
+}
+
+/// The key of a newest-first list: a row's change time and id (`time|id`).
+pub fn newest_key(at: &NaiveDateTime, id: &str) -> String {
+    format!("{}|{id}", cursor_time(at))
+}
+
+/// Reads a key written by [`newest_key`].
+pub fn parse_newest_key(key: &str) -> ApiResult<(NaiveDateTime, String)> {
+    let (at, id) = key.split_once('|').ok_or_else(invalid_cursor)?;
+    Ok((parse_cursor_time(at)?, id.to_owned()))
+}
+
 fn decode_cursor(cursor: &str, scope: &str) -> ApiResult<String> {
-    let invalid = || {
-        ApiError::new(
-            ErrorCode::InvalidCursor,
-            "the cursor is not one this list issued",
-        )
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid_cursor())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid_cursor())?;
     match text.split_once('\u{1f}') {
         Some((found, key)) if found == scope => Ok(key.to_owned()),
-        _ => Err(invalid()),
+        _ => Err(invalid_cursor()),
     }
 }
 
@@ -123,6 +152,21 @@ mod tests {
         assert!(other.is_err_and(|e| e.code == ErrorCode::InvalidCursor));
         let garbage = PageRequest::parse(None, Some("%%%"), "organisations");
         assert!(garbage.is_err_and(|e| e.code == ErrorCode::InvalidCursor));
+    }
+
+    #[test]
+    fn newest_keys_round_trip_and_others_are_invalid_cursors() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .and_then(|d| d.and_hms_micro_opt(21, 5, 7, 123_456))
+            .unwrap();
+        let key = newest_key(&at, "0192-abc");
+        assert_eq!(parse_newest_key(&key).unwrap(), (at, "0192-abc".to_owned()));
+        for bad in ["no-separator", "yesterday|id", ""] {
+            assert!(
+                parse_newest_key(bad).is_err_and(|e| e.code == ErrorCode::InvalidCursor),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::domain::{Currency, ListingKind, ListingState, PriceModel};
 use super::store::{self, ListingFilter, ListingOrder};
 use crate::audit;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::http::pagination::{MAX_PAGE_SIZE, Page, PageRequest};
+use crate::http::pagination::{MAX_PAGE_SIZE, Page, PageRequest, invalid_cursor};
 use crate::identity::caller::Caller;
 use crate::identity::domain::{Country, LANGUAGE_TAGS};
 use crate::identity::policy::{Action, authorize};
@@ -800,22 +800,16 @@ fn search(
     cursor: Option<&str>,
 ) -> ApiResult<Page<ListingView>> {
     let page = PageRequest::parse(limit, cursor, CURSOR_SCOPE)?;
-    let bad_cursor = || {
-        ApiError::new(
-            ErrorCode::InvalidCursor,
-            "the cursor is not one this list issued",
-        )
-    };
     let order = match (&page.after, by_title) {
         (None, false) => ListingOrder::Newest { after: None },
         (None, true) => ListingOrder::Title { after: None },
         (Some(key), false) => {
-            let (micros, id) = key.split_once('|').ok_or_else(bad_cursor)?;
+            let (micros, id) = key.split_once('|').ok_or_else(invalid_cursor)?;
             let at = micros
                 .strip_prefix('n')
                 .and_then(|m| m.parse::<i64>().ok())
                 .and_then(chrono::DateTime::from_timestamp_micros)
-                .ok_or_else(bad_cursor)?;
+                .ok_or_else(invalid_cursor)?;
             ListingOrder::Newest {
                 after: Some((at.naive_utc(), id.to_owned())),
             }
@@ -824,7 +818,7 @@ fn search(
             let (title, id) = key
                 .strip_prefix('t')
                 .and_then(|k| k.rsplit_once('|'))
-                .ok_or_else(bad_cursor)?;
+                .ok_or_else(invalid_cursor)?;
             ListingOrder::Title {
                 after: Some((title.to_owned(), id.to_owned())),
             }

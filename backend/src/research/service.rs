@@ -16,7 +16,7 @@ use super::domain::{AccessLevel, PublicationType};
 use super::files::{self, FileView};
 use super::store::{self, PublicationFilter, PublicationOrder, Readable};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::{Page, PageRequest, cursor_time, invalid_cursor, parse_cursor_time};
 use crate::identity::caller::Caller;
 use crate::identity::domain::{Country, LANGUAGE_TAGS};
 use crate::identity::policy::{self, Action, ReadScope, authorize};
@@ -501,13 +501,6 @@ fn filter_of(
     Ok((filter, sort))
 }
 
-fn bad_cursor() -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidCursor,
-        "the cursor is not one this list issued",
-    )
-}
-
 /// Publications the caller may read, filtered, sorted and paginated by keyset.
 pub fn list(
     conn: &mut DbConnection,
@@ -522,13 +515,13 @@ pub fn list(
     let after = page
         .after
         .as_deref()
-        .map(|key| key.split_once('\u{1e}').ok_or_else(bad_cursor))
+        .map(|key| key.split_once('\u{1e}').ok_or_else(invalid_cursor))
         .transpose()?;
     let order = match (sort.as_str(), after) {
         ("year", after) => PublicationOrder::Year {
             after: after
                 .map(|(y, id)| {
-                    Ok::<_, ApiError>((y.parse().map_err(|_| bad_cursor())?, id.to_owned()))
+                    Ok::<_, ApiError>((y.parse().map_err(|_| invalid_cursor())?, id.to_owned()))
                 })
                 .transpose()?,
         },
@@ -537,11 +530,7 @@ pub fn list(
         },
         (_, after) => PublicationOrder::Newest {
             after: after
-                .map(|(at, id)| {
-                    let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%S%.f")
-                        .map_err(|_| bad_cursor())?;
-                    Ok::<_, ApiError>((at, id.to_owned()))
-                })
+                .map(|(at, id)| Ok::<_, ApiError>((parse_cursor_time(at)?, id.to_owned())))
                 .transpose()?,
         },
     };
@@ -561,7 +550,7 @@ pub fn list(
         let key = match sort.as_str() {
             "year" => row.year.to_string(),
             "title" => row.title.clone(),
-            _ => row.updated_at.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            _ => cursor_time(&row.updated_at),
         };
         format!("{key}\u{1e}{}", row.id)
     });
