@@ -125,6 +125,9 @@ pub async fn run(
             let view = state
                 .write(move |conn| {
                     let created = service::create(conn, &caller, input)?;
+                    if links.is_empty() {
+                        return Ok(created);
+                    }
                     for link in links {
                         resources::add_link(conn, &caller, &created.id, link)?;
                     }
