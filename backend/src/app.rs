@@ -102,6 +102,8 @@ pub fn app(
         .route("/api/v1/openapi.json", web::get().to(serve_openapi))
         .configure(served_routes);
     app.app_data(web::Data::new(state.metrics.clone()))
+        .app_data(web::Data::new(state.trusted_proxies.clone()))
+        .app_data(web::Data::from(state.protected_routes.clone()))
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(schema))
         .app_data(extractors::json_config(limit))
@@ -114,5 +116,6 @@ pub fn app(
         .service(imei::rest::equipment_status)
         .service(graphql::graphql_post)
         .service(graphql::graphql_playground)
+        .wrap(from_fn(identity::authenticate::authenticate))
         .wrap(from_fn(middleware::observe))
 }

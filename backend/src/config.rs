@@ -35,6 +35,9 @@ pub struct Config {
     pub index_dir: Option<PathBuf>,
     /// The URL clients reach this server at, for links in responses.
     pub public_url: String,
+    /// Reverse proxies and load balancers (addresses or networks, `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client; empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
     /// `text` or `json` log lines.
     pub log_format: LogFormat,
     /// Seed demo data when the database is empty at start.
@@ -263,6 +266,9 @@ pub struct Limits {
     pub json_body_bytes: usize,
     /// Seconds a client may take to send its request head.
     pub client_request_timeout_secs: u64,
+    /// Seconds a streamed upload (IMEI sightings, bulk checks) may send nothing before it is
+    /// given up with 408.
+    pub body_idle_timeout_secs: u64,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_timeout_secs: u64,
 }
@@ -297,6 +303,7 @@ impl Default for Config {
             object_store_options: std::collections::BTreeMap::new(),
             index_dir: None,
             public_url: "http://127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
             log_format: LogFormat::Text,
             demo: false,
             limits: Limits::default(),
@@ -318,6 +325,7 @@ impl Default for Limits {
         Self {
             json_body_bytes: 1024 * 1024,
             client_request_timeout_secs: 10,
+            body_idle_timeout_secs: 30,
             shutdown_timeout_secs: 30,
         }
     }

@@ -28,6 +28,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The body's content type is not one this endpoint accepts.
     UnsupportedMediaType,
+    /// The client stopped sending its body midway; nothing was stored.
+    RequestTimeout,
     /// A query-string or path parameter is malformed.
     InvalidParameter,
     /// A pagination cursor was not issued by this server.
@@ -37,6 +39,11 @@ pub enum ErrorCode {
     /// A GraphQL document does not parse or does not validate against the schema (unknown
     /// field, wrong argument type, too deep or too complex); nothing was resolved.
     InvalidGraphql,
+    /// A GraphQL request would cost more than one request may (aliases, list sizes and
+    /// expensive fields counted across the whole batch); nothing was resolved.
+    QueryTooComplex,
+    /// A GraphQL batch holds more operations than one request may; nothing was resolved.
+    BatchTooLarge,
     /// The input is well-formed but breaks a rule; see `errors`.
     ValidationFailed,
     /// Not an IMEI: wrong length, not digits, or a bad check digit (`errors` says which).
@@ -85,9 +92,12 @@ impl ErrorCode {
             | Self::InvalidParameter
             | Self::InvalidCursor
             | Self::InvalidQuery
-            | Self::InvalidGraphql => StatusCode::BAD_REQUEST,
+            | Self::InvalidGraphql
+            | Self::QueryTooComplex
+            | Self::BatchTooLarge => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidImei => StatusCode::BAD_REQUEST,
             Self::InvalidTransition => StatusCode::CONFLICT,
@@ -114,10 +124,13 @@ impl ErrorCode {
             Self::MalformedJson => "malformed_json",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RequestTimeout => "request_timeout",
             Self::InvalidParameter => "invalid_parameter",
             Self::InvalidCursor => "invalid_cursor",
             Self::InvalidQuery => "invalid_query",
             Self::InvalidGraphql => "invalid_graphql",
+            Self::QueryTooComplex => "query_too_complex",
+            Self::BatchTooLarge => "batch_too_large",
             Self::ValidationFailed => "validation_failed",
             Self::InvalidImei => "invalid_imei",
             Self::InvalidTransition => "invalid_transition",
@@ -147,10 +160,13 @@ impl ErrorCode {
             Self::MalformedJson => "Malformed JSON body",
             Self::PayloadTooLarge => "Request body too large",
             Self::UnsupportedMediaType => "Unsupported media type",
+            Self::RequestTimeout => "Request body timed out",
             Self::InvalidParameter => "Invalid parameter",
             Self::InvalidCursor => "Invalid cursor",
             Self::InvalidQuery => "Invalid search query",
             Self::InvalidGraphql => "Invalid GraphQL document",
+            Self::QueryTooComplex => "GraphQL request too complex",
+            Self::BatchTooLarge => "GraphQL batch too large",
             Self::ValidationFailed => "Validation failed",
             Self::InvalidImei => "Invalid IMEI",
             Self::InvalidTransition => "Not allowed in the current state",

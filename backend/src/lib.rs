@@ -13,6 +13,8 @@ pub mod datasets;
 pub mod db;
 pub mod documents;
 pub mod error;
+#[cfg(test)]
+pub mod fuzzing;
 pub mod graphql;
 pub mod http;
 pub mod identity;
@@ -27,5 +29,6 @@ pub mod seed;
 pub mod server;
 pub mod state;
 pub mod storage;
+pub mod sweep;
 pub mod validate;
 pub mod vocabulary;

@@ -71,6 +71,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let registry = imei::tasks::spawn(state.clone(), stopped.clone());
     let gallery = biometrics::tasks::spawn(state.clone(), stopped.clone());
     let webhooks = crate::documents::webhooks::spawn(state.clone(), stopped.clone());
+    let sweeper = crate::sweep::spawn(state.clone(), stopped.clone());
     let indexer = search::spawn_indexer(state, stopped);
     tracing::info!("silkbridge listening on http://{bind}");
     let served = server.await;
@@ -80,5 +81,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = registry.await;
     let _ = gallery.await;
     let _ = webhooks.await;
+    let _ = sweeper.await;
     served.map_err(|e| anyhow::anyhow!("server stopped with an error: {e}"))
 }

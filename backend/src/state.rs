@@ -32,6 +32,10 @@ pub struct AppState {
     pub biometrics: Arc<crate::biometrics::service::BiometricsRuntime>,
     /// The key sealing organisations' signing keys and webhook secrets.
     pub documents: Arc<crate::documents::keys::DocumentKeys>,
+    /// Whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::http::client::TrustedProxies,
+    /// The operations that need credentials (read from the OpenAPI document).
+    pub protected_routes: Arc<crate::identity::authenticate::ProtectedRoutes>,
 }
 
 impl AppState {
@@ -51,7 +55,16 @@ impl AppState {
         let imei = crate::imei::service::ImeiRuntime::open(&db, &config.imei)?;
         let biometrics = crate::biometrics::service::BiometricsRuntime::open(&db, &config)?;
         let documents = Arc::new(crate::documents::keys::DocumentKeys::load(&config)?);
+        let trusted_proxies = crate::http::client::TrustedProxies::parse(&config.trusted_proxies)?;
+        let contract: serde_json::Value = serde_json::from_str(crate::app::openapi_json())?;
+        let protected_routes =
+            Arc::new(crate::identity::authenticate::ProtectedRoutes::from_openapi(&contract));
+        if protected_routes.is_empty() {
+            anyhow::bail!("the OpenAPI document marks no operation as needing credentials");
+        }
         Ok(Self {
+            trusted_proxies,
+            protected_routes,
             documents,
             identity,
             imei,

@@ -93,12 +93,55 @@ async fn open_writer(
     Ok(writer)
 }
 
-/// Proves the store accepts writes, for readiness checks.
+/// An upload's writer that aborts the upload if it is dropped before completing: a handler
+/// that panics, or a client that disconnects, drops the upload future midway, and neither a
+/// local staging file nor an S3 multipart upload may be left behind.
+struct AbortOnDrop(Option<object_store::buffered::BufWriter>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        let Some(mut writer) = self.0.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(error) = writer.abort().await {
+                        tracing::warn!(%error, "an interrupted upload could not be aborted");
+                    }
+                });
+            }
+            Err(_) => tracing::warn!("an interrupted upload was dropped outside a runtime"),
+        }
+    }
+}
+
+/// The folder of a local store's URL (as `open` reads it), or `None` for S3 and memory.
+pub fn local_root(url: &str) -> Option<std::path::PathBuf> {
+    if url.starts_with("memory://") || url.starts_with("s3://") {
+        return None;
+    }
+    match url.strip_prefix("file://") {
+        Some(path) => Some(path.into()),
+        None if url.contains("://") => None,
+        None => Some(url.into()),
+    }
+}
+
+/// Proves the store answers, for readiness checks: a read of a marker object, written only
+/// when it is missing (the first probe of a new store). A probe that wrote on every call
+/// would let anyone who can reach `/readyz` make the platform write without end.
 pub async fn probe(store: &dyn ObjectStore) -> anyhow::Result<()> {
     use object_store::ObjectStoreExt;
     let path = object_store::path::Path::from("_silkbridge/readyz");
-    store.put(&path, "ok".into()).await?;
-    Ok(())
+    match store.head(&path).await {
+        Ok(_) => Ok(()),
+        Err(object_store::Error::NotFound { .. }) => {
+            store.put(&path, "ok".into()).await?;
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// A file written by `store_stream`.
@@ -187,12 +230,12 @@ where
     // Bytes held back until the check has seen enough of the file's start.
     let mut held: Vec<u8> = Vec::new();
     let mut check = Some(check);
-    let mut writer: Option<object_store::buffered::BufWriter> = None;
+    let mut writer = AbortOnDrop(None);
     let outcome: Result<(), StreamError> = async {
         loop {
             let Some(chunk) = body.next().await else {
-                if writer.is_none() {
-                    writer = Some(open_writer(&store, path, &held, check.take()).await?);
+                if writer.0.is_none() {
+                    writer.0 = Some(open_writer(&store, path, &held, check.take()).await?);
                 }
                 break;
             };
@@ -203,20 +246,20 @@ where
             }
             hasher.update(&chunk);
             inspect.chunk(&chunk).map_err(StreamError::Invalid)?;
-            if let Some(open) = writer.as_mut() {
+            if let Some(open) = writer.0.as_mut() {
                 open.write_all(&chunk)
                     .await
                     .map_err(|e| StreamError::Body(e.to_string()))?;
             } else {
                 held.extend_from_slice(&chunk);
                 if held.len() >= SNIFF_BYTES {
-                    writer = Some(open_writer(&store, path, &held, check.take()).await?);
+                    writer.0 = Some(open_writer(&store, path, &held, check.take()).await?);
                     held = Vec::new();
                 }
             }
         }
         inspect.end().map_err(StreamError::Invalid)?;
-        if let Some(open) = writer.as_mut() {
+        if let Some(open) = writer.0.as_mut() {
             open.shutdown()
                 .await
                 .map_err(|e| StreamError::Body(e.to_string()))?;
@@ -224,11 +267,17 @@ where
         Ok(())
     }
     .await;
-    if let Err(error) = outcome {
-        if let Some(mut open) = writer {
-            let _ = open.abort().await;
+    match outcome {
+        // Completed: nothing to abort.
+        Ok(()) => drop(writer.0.take()),
+        Err(error) => {
+            if let Some(mut open) = writer.0.take()
+                && let Err(abort) = open.abort().await
+            {
+                tracing::warn!(%abort, %path, "an aborted upload could not be cleaned up");
+            }
+            return Err(error);
         }
-        return Err(error);
     }
     Ok(StoredObject {
         size,
@@ -334,6 +383,63 @@ mod tests {
         .await;
         assert!(matches!(refused, Err(StreamError::Refused(m)) if m == "not an image"));
         assert!(store.head(&Path::from("no")).await.is_err());
+    }
+
+    /// Every file under `root`, staging files included.
+    fn files_under(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        let mut folders = vec![root.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+
+    #[tokio::test]
+    async fn an_upload_dropped_midway_leaves_no_staging_file() {
+        use futures_util::FutureExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&dir.path().display().to_string()).unwrap();
+        // 12 MiB in 1 MiB chunks, so the multipart upload (5 MiB parts) has begun, then the
+        // inspector panics as a buggy parser would.
+        struct PanicsLate(usize);
+        impl Inspect for PanicsLate {
+            fn chunk(&mut self, _: &[u8]) -> Result<(), String> {
+                self.0 += 1;
+                assert!(self.0 < 12, "inspector bug");
+                Ok(())
+            }
+            fn end(&mut self) -> Result<(), String> {
+                Ok(())
+            }
+        }
+        let data = vec![7u8; 12 * 1024 * 1024];
+        let path = Path::from("a/panics");
+        let mut inspector = PanicsLate(0);
+        let upload = store_stream_inspected(
+            store.clone(),
+            &path,
+            chunks(&data, 1024 * 1024),
+            u64::MAX,
+            |_| Ok(()),
+            &mut inspector,
+        );
+        let outcome = std::panic::AssertUnwindSafe(upload).catch_unwind().await;
+        assert!(outcome.is_err(), "the inspector panicked");
+        for _ in 0..100 {
+            if files_under(dir.path()).is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(files_under(dir.path()), Vec::<std::path::PathBuf>::new());
     }
 
     #[test]

@@ -31,4 +31,6 @@ mod api {
     mod s3;
     mod search;
     mod search_sync;
+    mod security_inputs;
+    mod security_surface;
 }

@@ -239,6 +239,95 @@ impl TestApp {
         }
     }
 
+    /// A person signed in without a login flow (crates.io's `db_new_user`): the user, their
+    /// memberships (organisation slug and role) and a session are written straight into the
+    /// database and an access token is minted for the session. Real OpenID Connect logins are
+    /// for the identity tests; every other test starts here.
+    pub async fn person(
+        &self,
+        country: &str,
+        name: &str,
+        memberships: &[(&str, silkbridge::identity::domain::Role)],
+    ) -> SignedIn {
+        use diesel::prelude::*;
+        use silkbridge::identity::domain::Country;
+        use silkbridge::identity::service::{NewUserInput, add_membership, create_user};
+        use silkbridge::identity::tokens::{TokenSubject, hash_secret, random_token};
+        use silkbridge_schema::tables::{refresh_tokens, sessions};
+
+        let state = self.state.clone();
+        let name = name.to_owned();
+        let country = if country == "UZ" {
+            Country::Uz
+        } else {
+            Country::Az
+        };
+        let memberships: Vec<(String, silkbridge::identity::domain::Role)> = memberships
+            .iter()
+            .map(|(slug, role)| ((*slug).to_owned(), *role))
+            .collect();
+        let (user_id, access_token, refresh_token) = tokio::task::spawn_blocking(move || {
+            let mut conn = state.db.connection().unwrap();
+            let user = create_user(
+                &mut conn,
+                NewUserInput {
+                    display_name: name,
+                    email: None,
+                    country: Some(country),
+                    is_platform_admin: false,
+                },
+            )
+            .unwrap();
+            for (slug, role) in &memberships {
+                add_membership(&mut conn, slug, &user.id, *role).unwrap();
+            }
+            let now = silkbridge_schema::ids::now();
+            let session_id = silkbridge_schema::ids::new_id();
+            diesel::insert_into(sessions::table)
+                .values((
+                    sessions::id.eq(&session_id),
+                    sessions::user_id.eq(&user.id),
+                    sessions::created_at.eq(now),
+                    sessions::last_refreshed_at.eq(now),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            let refresh = random_token().unwrap();
+            diesel::insert_into(refresh_tokens::table)
+                .values((
+                    refresh_tokens::token_hash.eq(hash_secret(&refresh)),
+                    refresh_tokens::session_id.eq(&session_id),
+                    refresh_tokens::expires_at.eq(now + chrono::Duration::days(1)),
+                    refresh_tokens::created_at.eq(now),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+            let keys = &state.identity.keys;
+            let mut claims = keys.claims(TokenSubject::User, &user.id, 3600);
+            claims.sid = Some(session_id);
+            (user.id, keys.sign(&claims).unwrap(), refresh)
+        })
+        .await
+        .unwrap();
+        let me = self
+            .send(self.authed(reqwest::Method::GET, "/api/v1/me", &access_token))
+            .await;
+        assert_eq!(me.status, 200, "{}", me.body);
+        SignedIn {
+            user_id,
+            access_token,
+            refresh_token,
+            me: me.json(),
+        }
+    }
+
+    /// A platform administrator, signed in without a login flow.
+    pub async fn platform_admin(&self) -> SignedIn {
+        let admin = self.person("UZ", "Platform administrator", &[]).await;
+        self.make_platform_admin(&admin.user_id).await;
+        admin
+    }
+
     /// Makes a user a platform administrator (test set-up, straight in the database).
     pub async fn make_platform_admin(&self, user_id: &str) {
         let db = self.state.db.clone();

@@ -598,6 +598,63 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(fuzz_cases()))]
+
+        /// Fuzz target: any query text, syntax or not, is an answer or `InvalidQuery`,
+        /// never a panic, and only what the caller may see comes back.
+        #[test]
+        fn fuzz_query_text_never_panics(
+            text in proptest::string::string_regex(
+                "([a-zA-Zа-яА-ЯəğüöşıçƏ0-9 \"'*~^:()+\\-]|AND|OR|NOT|kind:|year:|lang:){0,40}"
+            ).unwrap(),
+            raw in ".{0,80}",
+        ) {
+            let (_dir, index) = fuzz_index();
+            for text in [text, raw] {
+                let request = SearchRequest {
+                    text,
+                    access: vec!["public".into()],
+                    limit: 5,
+                    ..SearchRequest::default()
+                };
+                match index.search(&request) {
+                    Ok(results) => proptest::prop_assert!(
+                        results.hits.iter().all(|h| h.entity_id != "4"),
+                        "a hidden document was returned"
+                    ),
+                    Err(IndexError::Query(_)) => {}
+                    Err(other) => proptest::prop_assert!(false, "{other}"),
+                }
+            }
+        }
+    }
+
+    /// Cases per fuzz property: `PROPTEST_CASES` (CI raises it), else a quick default.
+    fn fuzz_cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64)
+    }
+
+    /// A small index shared by the fuzz cases: one open and one hidden document.
+    fn fuzz_index() -> (
+        std::sync::Arc<tempfile::TempDir>,
+        std::sync::Arc<SearchIndex>,
+    ) {
+        static INDEX: std::sync::OnceLock<(
+            std::sync::Arc<tempfile::TempDir>,
+            std::sync::Arc<SearchIndex>,
+        )> = std::sync::OnceLock::new();
+        INDEX
+            .get_or_init(|| {
+                let (dir, index) = index();
+                (std::sync::Arc::new(dir), std::sync::Arc::new(index))
+            })
+            .clone()
+    }
+
     fn search(index: &SearchIndex, text: &str, access: &[&str]) -> SearchResults {
         index
             .search(&SearchRequest {

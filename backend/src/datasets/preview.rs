@@ -248,12 +248,18 @@ impl TableInspector {
     fn record(&mut self) -> Result<(), String> {
         // csv-core counts the line after the record's terminator.
         let line = self.reader.line().saturating_sub(1).max(1);
-        let text = std::str::from_utf8(&self.output[..self.out_len])
-            .map_err(|_| format!("line {line}: not UTF-8 text"))?;
+        // Each field is checked on its own: csv-core drops the delimiters, so two fields
+        // holding the two halves of one character would join into valid UTF-8 whose field
+        // boundary falls inside that character.
         let mut fields = Vec::with_capacity(self.ends_len);
         let mut start = 0;
         for &end in &self.ends[..self.ends_len] {
-            fields.push(&text[start..end]);
+            let field = self
+                .output
+                .get(start..end)
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+                .ok_or_else(|| format!("line {line}: not UTF-8 text"))?;
+            fields.push(field);
             start = end;
         }
         let Some(header) = &self.header else {
@@ -483,6 +489,52 @@ mod tests {
         let mut tsv = TableInspector::new(b'\t', "tsv");
         run(&mut tsv, b"a\tb\n1\t2\n", 3).unwrap();
         assert_eq!(tsv.preview().unwrap().columns.len(), 2);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::fuzzing::config())]
+
+        /// Fuzz target: any bytes in any chunking are a preview or a refusal, for CSV, TSV
+        /// and JSON alike; what is accepted has rows of the header's width.
+        #[test]
+        fn fuzz_previews(
+            data in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"a,\t\"\r\n1.x{}[]:\xd0\x90\xff".to_vec()),
+                    proptest::num::u8::ANY,
+                ],
+                0..2000,
+            ),
+            chunk in 1usize..700,
+        ) {
+            for media_type in ["text/csv", "text/tab-separated-values", "application/json"] {
+                let mut inspector = inspector_for(media_type);
+                if run(&mut inspector, &data, chunk).is_ok()
+                    && let Some(preview) = inspector.preview()
+                {
+                    for row in &preview.rows {
+                        proptest::prop_assert_eq!(row.len(), preview.columns.len());
+                    }
+                }
+            }
+            let _ = leading_elements(&data, 5);
+        }
+    }
+
+    #[test]
+    fn a_character_split_across_two_fields_is_refused_not_a_panic() {
+        // `\xD0,\x90`: each field holds half of "А"; joined without the comma they are valid
+        // UTF-8, so only a per-field check sees the broken text (this panicked before).
+        let mut data = String::from("a,b\n").into_bytes();
+        while data.len() < 600 {
+            data.extend_from_slice(b"x,y\n");
+        }
+        data.extend_from_slice(b"\xD0,\x90\n");
+        for chunk in [1, 7, 512, 4096] {
+            let mut table = TableInspector::new(b',', "csv");
+            let error = run(&mut table, &data, chunk).unwrap_err();
+            assert!(error.contains("not UTF-8"), "chunk {chunk}: {error}");
+        }
     }
 
     #[test]

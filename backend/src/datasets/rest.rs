@@ -1,7 +1,6 @@
 //! The open-data module's REST endpoints.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use object_store::ObjectStoreExt;
 use serde::Deserialize;
 
 use super::input::DatasetInput;
@@ -335,10 +334,7 @@ pub async fn delete_resource(
         .write(move |conn| resources::remove(conn, &caller, &key, &resource_id))
         .await?;
     if let Some(object_key) = object_key {
-        let _ = state
-            .objects
-            .delete(&object_store::path::Path::from(object_key.as_str()))
-            .await;
+        crate::sweep::delete_logged(state.objects.as_ref(), &object_key).await;
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -303,3 +303,11 @@ pub fn datasets_after_id(
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     datasets::table.count().get_result(conn)
 }
+
+/// Which of `keys` a resource row refers to (for the object sweeper).
+pub fn known_object_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
+    dataset_resources::table
+        .filter(dataset_resources::object_key.eq_any(keys))
+        .select(dataset_resources::object_key.assume_not_null())
+        .load(conn)
+}

@@ -280,3 +280,11 @@ pub fn replace_webhook(conn: &mut DbConnection, row: &DocumentWebhookRow) -> Que
 pub fn delete_webhook(conn: &mut DbConnection, organisation_id: &str) -> QueryResult<usize> {
     diesel::delete(document_webhooks::table.find(organisation_id)).execute(conn)
 }
+
+/// Which of `keys` a document file row refers to (for the object sweeper).
+pub fn known_object_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
+    document_files::table
+        .filter(document_files::object_key.eq_any(keys))
+        .select(document_files::object_key)
+        .load(conn)
+}

@@ -13,11 +13,45 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+        IpAddr::V6(v6) => match embedded_v4(v6) {
             Some(v4) => is_public_v4(v4),
             None => is_public_v6(v6),
         },
     }
+}
+
+/// The IPv4 address an IPv6 address stands for, where the IPv6 form only carries one: a
+/// translator or tunnel on the path (NAT64, SIIT, 6to4) delivers the packet to that IPv4
+/// address, so `64:ff9b::7f00:1` reaches 127.0.0.1 as surely as `::ffff:127.0.0.1` does.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |high: u16, low: u16| Ipv4Addr::from_bits(u32::from(high) << 16 | u32::from(low));
+    let low = v4(s[6], s[7]);
+    match s {
+        // IPv4-mapped ::ffff:a.b.c.d and IPv4-translated (SIIT) ::ffff:0:a.b.c.d.
+        [0, 0, 0, 0, 0, 0xffff, ..] | [0, 0, 0, 0, 0xffff, 0, ..] => Some(low),
+        // IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks); `::` and
+        // `::1` are themselves.
+        [0, 0, 0, 0, 0, 0, ..] if !ip.is_unspecified() && !ip.is_loopback() => Some(low),
+        // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052).
+        [0x64, 0xff9b, 0, 0, 0, 0, ..] => Some(low),
+        // 6to4 2002:a.b.c.d::/48 (RFC 3056).
+        [0x2002, high, low, ..] => Some(v4(high, low)),
+        _ => None,
+    }
+}
+
+/// IPv6 ranges that are not the public internet beyond the common ones the standard library
+/// names: local-use NAT64 (64:ff9b:1::/48, RFC 8215, translates into the operator's own
+/// IPv4 space), Teredo (2001::/32, tunnels to an IPv4 address it hides), the discard prefix
+/// 100::/64, ORCHID (2001:10::/28, 2001:20::/28), and deprecated site-local fec0::/10.
+fn is_special_v6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1)
+        || (s[0] == 0x2001 && s[1] == 0)
+        || (s[0] == 0x100 && s[1] == 0 && s[2] == 0 && s[3] == 0)
+        || (s[0] == 0x2001 && (s[1] & 0xfff0 == 0x10 || s[1] & 0xfff0 == 0x20))
+        || (s[0] & 0xffc0 == 0xfec0)
 }
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
@@ -43,7 +77,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || ip.is_multicast()
         || ip.is_unique_local()
         || ip.is_unicast_link_local()
-        || documentation)
+        || documentation
+        || is_special_v6(ip))
 }
 
 /// Why `url` may not be called from the platform, if it names a non-public host literally
@@ -130,6 +165,21 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            // IPv4 carried inside IPv6: NAT64, SIIT, IPv4-compatible, 6to4.
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1:2:3::",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:a00:1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "100::1",
+            "fec0::1",
         ] {
             assert!(!is_public(inward.parse().unwrap()), "{inward}");
         }
@@ -138,6 +188,9 @@ mod tests {
             "195.158.1.1",
             "2a00:1450:4001::1",
             "::ffff:8.8.8.8",
+            "64:ff9b::8.8.8.8",
+            "2002:808:808::1",
+            "::ffff:0:8.8.8.8",
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
@@ -151,6 +204,9 @@ mod tests {
             "https://169.254.169.254/latest/meta-data",
             "https://localhost/hook",
             "https://api.LOCALHOST./hook",
+            "https://[64:ff9b::7f00:1]/hook",
+            "https://[::ffff:0:a9fe:a9fe]/latest/meta-data",
+            "https://[2002:a00:1::]/hook",
         ] {
             assert!(literal_refusal(url).is_some(), "{url}");
         }

@@ -6,6 +6,10 @@ use futures_util::{Stream, StreamExt};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
+/// How long a body may send nothing before it is given up (408): a client that trickles
+/// bytes cannot hold the request, and whatever it holds, for ever.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Yields the body's lines (without `\n` or `\r\n`), numbered from 1.
 pub struct LineReader<S> {
     stream: S,
@@ -13,6 +17,7 @@ pub struct LineReader<S> {
     finished: bool,
     max_line: usize,
     number: u64,
+    idle_timeout: std::time::Duration,
 }
 
 impl<S, E> LineReader<S>
@@ -29,7 +34,14 @@ where
             finished: false,
             max_line,
             number: 0,
+            idle_timeout: IDLE_TIMEOUT,
         }
+    }
+
+    /// Another idle timeout than [`IDLE_TIMEOUT`].
+    pub fn with_idle_timeout(mut self, idle_timeout: std::time::Duration) -> Self {
+        self.idle_timeout = idle_timeout;
+        self
     }
 
     /// The next line, or `None` at the end of the body.
@@ -62,7 +74,18 @@ where
                 self.number += 1;
                 return Ok(Some((self.number, line)));
             }
-            match self.stream.next().await {
+            let next = tokio::time::timeout(self.idle_timeout, self.stream.next())
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        ErrorCode::RequestTimeout,
+                        format!(
+                            "the body sent nothing for {} s",
+                            self.idle_timeout.as_secs_f32()
+                        ),
+                    )
+                })?;
+            match next {
                 Some(Ok(chunk)) => self.buffer.extend_from_slice(&chunk),
                 Some(Err(error)) => {
                     return Err(ApiError::invalid_parameter(format!(
@@ -103,6 +126,19 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(got, ["1:352099001761481", "2:490154203237518", "3:last"]);
+    }
+
+    #[actix_web::test]
+    async fn a_body_that_goes_quiet_times_out() {
+        let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(
+            b"first\nsec",
+        ))])
+        .chain(futures_util::stream::pending());
+        let mut reader = LineReader::new(Box::pin(stream), 100)
+            .with_idle_timeout(std::time::Duration::from_millis(50));
+        assert!(reader.next_line().await.unwrap().is_some());
+        let error = reader.next_line().await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::RequestTimeout);
     }
 
     #[actix_web::test]

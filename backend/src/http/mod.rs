@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every module: middleware, extractor error handlers, health and
 //! metrics endpoints, pagination, the OpenAPI document.
 
+pub mod client;
 pub mod egress;
 pub mod extractors;
 pub mod files;

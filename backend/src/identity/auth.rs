@@ -39,13 +39,22 @@ pub struct LoginStart {
     pub state: String,
 }
 
-/// Only a local absolute path, so the login cannot be turned into an open redirect.
+/// Only a path on this site, so the login cannot be turned into an open redirect. Checked the
+/// way a browser reads a `Location`: the WHATWG URL parser drops tabs and line breaks and
+/// treats `\` as `/`, so `/\t/evil.example/` would become `//evil.example/`. Control
+/// characters and backslashes are refused outright, and the path must resolve to this origin.
 pub fn safe_return_to(return_to: Option<&str>) -> ApiResult<String> {
-    let path = return_to.unwrap_or("/").trim();
+    let path = return_to.unwrap_or("/");
+    let same_origin = || {
+        let base = url::Url::parse("https://return-to.invalid/").ok()?;
+        let resolved = base.join(path).ok()?;
+        (resolved.origin() == base.origin()).then_some(())
+    };
     let local = path.starts_with('/')
         && !path.starts_with("//")
         && !path.contains('\\')
-        && !path.contains("://");
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+        && same_origin().is_some();
     if !local || path.len() > 2000 {
         return Err(ApiError::invalid_parameter(
             "return_to must be a path on this site, like /api/v1/me",
@@ -59,8 +68,8 @@ pub async fn start_login(
     country: &str,
     return_to: Option<&str>,
 ) -> ApiResult<LoginStart> {
-    let provider = state.identity.federation.provider(country)?;
     let return_to = safe_return_to(return_to)?;
+    let provider = state.identity.federation.provider(country)?;
     let request = provider
         .authorization_request(&state.identity.federation.http)
         .await?;
@@ -443,7 +452,7 @@ pub async fn token_endpoint(
     state
         .identity
         .limiter
-        .check(&partner.id, partner.rate_limit_per_minute)?;
+        .check(&partner.id, partner.rate_limit_per_minute, 1)?;
     let keys = &state.identity.keys;
     let ttl_secs = state.config.identity.access_token_ttl_secs;
     let mut claims = keys.claims(TokenSubject::Partner, &partner.id, ttl_secs);
@@ -455,4 +464,37 @@ pub async fn token_endpoint(
         refresh_token: None,
         scope: Some(scope),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_to;
+
+    #[test]
+    fn return_to_is_a_path_on_this_site_as_a_browser_reads_it() {
+        for good in [
+            None,
+            Some("/"),
+            Some("/api/v1/me"),
+            Some("/search?q=a%20b#top"),
+        ] {
+            assert!(safe_return_to(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\n/evil.example",
+            "\t//evil.example/",
+            " //evil.example/",
+            "/\\evil.example/",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/\u{0}/evil.example",
+            "/\u{85}/evil.example",
+        ] {
+            assert!(safe_return_to(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
 }

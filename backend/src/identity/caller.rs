@@ -1,17 +1,9 @@
-//! Who is calling: read from `Authorization: Bearer` or the session cookie, verified, and
-//! checked against the database (a revoked session or partner stops working at once).
+//! Who is calling: anonymous, a signed-in person (with memberships and roles) or a partner
+//! system (with scopes). How a request's caller is found is `authenticate.rs`.
 
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
 use super::domain::Role;
-use super::tokens::TokenSubject;
-use super::{partners, service};
-use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::state::AppState;
 
 /// The cookie carrying a browser's access token.
 pub const ACCESS_COOKIE: &str = "sb_access";
@@ -45,6 +37,8 @@ pub struct PartnerCaller {
     pub client_id: String,
     pub organisation_id: Option<String>,
     pub scopes: BTreeSet<String>,
+    /// Its rate limit, for charging the further operations of a GraphQL batch.
+    pub rate_limit_per_minute: i32,
 }
 
 /// Who is calling. Every service decision starts from this.
@@ -90,99 +84,5 @@ impl Caller {
             tokens.extend(orgs.iter().map(|org| super::policy::exchange_token(org)));
         }
         tokens
-    }
-}
-
-/// The bearer token or, failing that, the access cookie.
-fn presented_token(req: &HttpRequest) -> ApiResult<Option<String>> {
-    if let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let value = header.to_str().map_err(|_| {
-            ApiError::new(ErrorCode::Unauthenticated, "malformed Authorization header")
-        })?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Unauthenticated,
-                    "use `Authorization: Bearer <token>`",
-                )
-            })?;
-        return Ok(Some(token.trim().to_owned()));
-    }
-    Ok(req.cookie(ACCESS_COOKIE).map(|c| c.value().to_owned()))
-}
-
-/// Resolves a presented access token into a caller.
-pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Caller> {
-    let claims = state
-        .identity
-        .verified_tokens
-        .verify(&state.identity.keys, token)?;
-    match claims.typ {
-        TokenSubject::User => {
-            let session_id = claims.sid.ok_or_else(|| {
-                ApiError::new(ErrorCode::Unauthenticated, "user token without session")
-            })?;
-            let user_id = claims.sub;
-            let user = crate::db::run(&state.db, move |conn| {
-                service::session_user(conn, &session_id, &user_id)
-            })
-            .await?;
-            Ok(Caller::User(user))
-        }
-        TokenSubject::Partner => {
-            let partner = match state.identity.recent_partners.get(&claims.sub) {
-                Some(partner) => partner,
-                None => {
-                    let partner_id = claims.sub;
-                    let partner = crate::db::run(&state.db, move |conn| {
-                        partners::active_partner(conn, &partner_id)
-                    })
-                    .await?;
-                    state.identity.recent_partners.remember(&partner);
-                    partner
-                }
-            };
-            state
-                .identity
-                .limiter
-                .check(&partner.id, partner.rate_limit_per_minute)?;
-            let granted: BTreeSet<String> = claims
-                .scope
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect();
-            // A token cannot carry more than the partner holds now (scopes may be narrowed).
-            let held: BTreeSet<String> = partner
-                .scopes
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect();
-            Ok(Caller::Partner(PartnerCaller {
-                id: partner.id,
-                client_id: partner.client_id,
-                organisation_id: partner.organisation_id,
-                scopes: granted.intersection(&held).cloned().collect(),
-            }))
-        }
-    }
-}
-
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = presented_token(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let Some(token) = token? else {
-                return Ok(Caller::Anonymous);
-            };
-            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no AppState")))?;
-            resolve(&state, &token).await
-        })
     }
 }

@@ -5,6 +5,7 @@
 //! never these tables.
 
 pub mod auth;
+pub mod authenticate;
 pub mod caches;
 pub mod caller;
 pub mod config;

@@ -308,8 +308,9 @@ pub struct PartnerLimiter {
 }
 
 impl PartnerLimiter {
-    /// Takes one request from the partner's budget, or answers 429 with `Retry-After`.
-    pub fn check(&self, partner_id: &str, per_minute: i32) -> ApiResult<()> {
+    /// Takes `operations` (one request, or a GraphQL batch's further operations) from the
+    /// partner's budget, or answers 429 with `Retry-After`.
+    pub fn check(&self, partner_id: &str, per_minute: i32, operations: u32) -> ApiResult<()> {
         let limiter = {
             let mut limiters = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
             let entry = limiters
@@ -320,15 +321,25 @@ impl PartnerLimiter {
             }
             entry.1.clone()
         };
-        limiter.check().map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let Some(operations) = NonZeroU32::new(operations) else {
+            return Ok(());
+        };
+        let refused = |wait: std::time::Duration| {
             let mut error = ApiError::new(
                 ErrorCode::RateLimited,
-                format!("at most {per_minute} requests a minute"),
+                format!("at most {per_minute} operations a minute"),
             );
             error.retry_after = Some(wait.as_secs().max(1));
             error
-        })
+        };
+        match limiter.check_n(operations) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(refused(
+                not_until.wait_time_from(DefaultClock::default().now()),
+            )),
+            // More operations than the whole bucket holds: never allowed at once.
+            Err(_) => Err(refused(std::time::Duration::from_secs(60))),
+        }
     }
 }
 

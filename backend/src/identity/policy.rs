@@ -311,6 +311,7 @@ mod tests {
             client_id: "c".into(),
             organisation_id: None,
             scopes: BTreeSet::from(["imei:read".to_owned()]),
+            rate_limit_per_minute: 600,
         });
         assert_eq!(
             code(authorize(&partner, Action::UseScope("imei:read"))),

@@ -214,6 +214,22 @@ impl Standing {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(crate::fuzzing::config())]
+
+        /// Fuzz target: any text is an IMEI or IMEISV, or a named refusal; what is accepted
+        /// prints as 15 digits with a valid check digit and parses back to itself.
+        #[test]
+        fn fuzz_imei_parse(text in "[0-9 -]{0,20}|.{0,24}") {
+            if let Ok(parsed) = Imei::parse(&text) {
+                let printed = parsed.imei.to_string();
+                proptest::prop_assert_eq!(printed.len(), 15);
+                proptest::prop_assert_eq!(Imei::parse(&printed).map(|p| p.imei), Ok(parsed.imei));
+            }
+            let _ = parse_tac(&text);
+        }
+    }
+
     #[test]
     fn valid_imeis_parse_and_keep_their_tac() {
         // The GSMA's worked example (TS.06) and a handset's printed label with separators.

@@ -2,8 +2,9 @@
 //! IMEI seen with more distinct subscriber identities than the configured threshold within
 //! the window is grey-listed as a likely clone (DIRBS's "duplicate IMEI" condition).
 //!
-//! An upload is one transaction: a malformed line rolls everything back and is named in the
-//! answer, so an operator can fix the file and send it again without counting twice.
+//! An upload is checked whole before anything is written: a malformed line is named in the
+//! answer and nothing is stored, so an operator can fix the file and send it again without
+//! counting twice. It is then written in short transactions (see `upload`).
 
 use std::collections::BTreeSet;
 
@@ -14,7 +15,6 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use silkbridge_schema::tables::imei_sightings;
 use silkbridge_schema::{DbConnection, ids};
-use tokio::sync::mpsc;
 
 use super::domain::{Imei, ListStatus, Reason};
 use super::lifecycle::acting;
@@ -108,7 +108,18 @@ fn line_error(number: u64, code: &str, message: &str) -> ApiError {
     )])
 }
 
-/// Stores an upload and flags likely clones; the body is read as it arrives.
+/// Most pairs one upload may carry: the whole upload is received before anything is
+/// written, so this bounds its memory (about 80 bytes a pair).
+pub const MAX_SIGHTINGS: usize = 500_000;
+/// Pairs written per transaction: short transactions, so a large upload never holds the
+/// write lock (SQLite) or the change-log horizon (PostgreSQL) for long.
+const WRITE_BATCH: usize = 2_000;
+
+/// Stores an upload and flags likely clones. The caller is authorised first, then the whole
+/// body is received and checked with no transaction open (a client that trickles bytes
+/// holds nothing but its own request, and goes after `limits.body_idle_timeout_secs` of
+/// silence), then written in short batches. Recording a pair is idempotent (its last sighting only moves
+/// forward), so an upload cut short by a failure can simply be sent again.
 pub async fn upload<S, E>(
     state: &AppState,
     caller: &Caller,
@@ -118,86 +129,68 @@ where
     S: futures_util::Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let (sender, mut receiver) = mpsc::channel::<ApiResult<Vec<Sighting>>>(4);
     let who = caller.clone();
-    let config = state.config.imei.clone();
-    let (result_tx, result_rx) = tokio::sync::oneshot::channel();
-    let writer = state.write(move |conn| {
-        let acting = acting(
+    let acting = crate::db::run(&state.db, move |conn| {
+        acting(
             conn,
             &who,
             None,
             SCOPE_OBSERVE,
             &[OrganisationKind::Operator],
-        )?;
-        let mut touched = BTreeSet::new();
-        let mut accepted = 0u64;
-        while let Some(batch) = receiver.blocking_recv() {
-            for sighting in batch? {
-                store::record_sighting(
+        )
+    })
+    .await?;
+    let idle = std::time::Duration::from_secs(state.config.limits.body_idle_timeout_secs);
+    let sightings = receive(body, idle).await?;
+    let operator_id = acting.organisation.id.clone();
+    let mut touched = BTreeSet::new();
+    for batch in sightings.chunks(WRITE_BATCH) {
+        touched.extend(batch.iter().map(|s| s.imei));
+        let batch = batch.to_vec();
+        let operator_id = operator_id.clone();
+        state
+            .write(move |conn| {
+                for sighting in &batch {
+                    store::record_sighting(
+                        conn,
+                        sighting.imei,
+                        &sighting.imsi,
+                        &operator_id,
+                        sighting.seen,
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+    let accepted = sightings.len() as u64;
+    let config = state.config.imei.clone();
+    let flagged = state
+        .write(move |conn| {
+            let since = ids::now() - Duration::days(i64::from(config.duplicate_window_days));
+            let clones = over_threshold(conn, &touched, since, config.duplicate_imsi_threshold)?;
+            let mut flagged = Vec::new();
+            for (imei, imsis) in clones {
+                if flag(
                     conn,
-                    sighting.imei,
-                    &sighting.imsi,
-                    &acting.organisation.id,
-                    sighting.seen,
-                )?;
-                touched.insert(sighting.imei);
-                accepted += 1;
-            }
-        }
-        let since = ids::now() - Duration::days(i64::from(config.duplicate_window_days));
-        let clones = over_threshold(conn, &touched, since, config.duplicate_imsi_threshold)?;
-        let mut flagged = Vec::new();
-        for (imei, imsis) in clones {
-            if flag(
-                conn,
-                imei,
-                imsis,
-                config.grey_grace_days,
-                &acting.organisation,
-            )? {
-                flagged.push(imei);
-            }
-        }
-        audit::record(
-            conn,
-            &acting.actor,
-            "imei.observe",
-            &format!("organisation:{}", acting.organisation.id),
-            serde_json::json!({ "accepted": accepted, "flagged": flagged.len() }),
-        )?;
-        let _ = result_tx.send((accepted, flagged));
-        Ok(())
-    });
-    let reader = async move {
-        let mut lines = LineReader::new(body, 4096);
-        let mut batch = Vec::with_capacity(1000);
-        let now = ids::now();
-        loop {
-            let line = match lines.next_line().await {
-                Ok(Some((number, line))) => parse_line(number, &line, now),
-                Ok(None) => break,
-                Err(error) => Err(error),
-            };
-            match line {
-                Ok(Some(sighting)) => batch.push(sighting),
-                Ok(None) => {}
-                Err(error) => {
-                    let _ = sender.send(Err(error)).await;
-                    return;
+                    imei,
+                    imsis,
+                    config.grey_grace_days,
+                    &acting.organisation,
+                )? {
+                    flagged.push(imei);
                 }
             }
-            if batch.len() == 1000 && sender.send(Ok(std::mem::take(&mut batch))).await.is_err() {
-                return;
-            }
-        }
-        if !batch.is_empty() {
-            let _ = sender.send(Ok(batch)).await;
-        }
-    };
-    let (written, ()) = futures_util::join!(writer, reader);
-    written?;
-    let (accepted, flagged) = result_rx.await.map_err(ApiError::internal)?;
+            audit::record(
+                conn,
+                &acting.actor,
+                "imei.observe",
+                &format!("organisation:{}", acting.organisation.id),
+                serde_json::json!({ "accepted": accepted, "flagged": flagged.len() }),
+            )?;
+            Ok(flagged)
+        })
+        .await?;
     let runtime = state.imei.clone();
     let refresh = flagged.clone();
     crate::db::run(&state.db, move |conn| {
@@ -208,6 +201,30 @@ where
         accepted,
         flagged: flagged.iter().map(|i| i.to_string()).collect(),
     })
+}
+
+/// Reads and checks the whole upload: a malformed line is named and nothing is stored; more
+/// than `MAX_SIGHTINGS` pairs is 413.
+async fn receive<S, E>(body: S, idle: std::time::Duration) -> ApiResult<Vec<Sighting>>
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut lines = LineReader::new(body, 4096).with_idle_timeout(idle);
+    let mut sightings = Vec::new();
+    let now = ids::now();
+    while let Some((number, line)) = lines.next_line().await? {
+        if let Some(sighting) = parse_line(number, &line, now)? {
+            if sightings.len() == MAX_SIGHTINGS {
+                return Err(ApiError::new(
+                    crate::error::ErrorCode::PayloadTooLarge,
+                    format!("at most {MAX_SIGHTINGS} pairs in one upload"),
+                ));
+            }
+            sightings.push(sighting);
+        }
+    }
+    Ok(sightings)
 }
 
 /// IMEIs among `touched` seen with more than `threshold` distinct IMSIs since `since`.

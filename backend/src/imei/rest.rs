@@ -71,7 +71,7 @@ pub async fn public_status(
     imei: web::Path<String>,
 ) -> ApiResult<web::Json<PublicStatus>> {
     let imei = service::parse_imei(&imei)?;
-    let client = service::ClientAddress(request.peer_addr().map(|a| a.ip()));
+    let client = service::ClientAddress::of(&request);
     Ok(web::Json(service::public_check(
         &state, &caller, client, imei,
     )?))
@@ -223,8 +223,9 @@ pub async fn bulk_check(
     let actor = caller.actor();
     let max = state.config.imei.bulk_max_imeis;
     let runtime = state.imei.clone();
+    let idle = std::time::Duration::from_secs(state.config.limits.body_idle_timeout_secs);
     actix_web::rt::spawn(async move {
-        let mut lines = LineReader::new(body, 1024);
+        let mut lines = LineReader::new(body, 1024).with_idle_timeout(idle);
         let mut out = BytesMut::with_capacity(64 * 1024);
         let mut checked = 0usize;
         loop {

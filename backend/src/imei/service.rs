@@ -34,10 +34,7 @@ pub struct ImeiRuntime {
     pub public_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
 }
 
-/// The address a request came from (the TCP peer: behind a reverse proxy that is the proxy,
-/// which should then rate-limit itself; forwarded headers can be forged and are not trusted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddress(pub Option<std::net::IpAddr>);
+pub use crate::http::client::ClientAddress;
 
 impl ImeiRuntime {
     /// Loads the status cache from the database and starts the read-audit writer.
@@ -117,9 +114,7 @@ pub fn public_check(
     client: ClientAddress,
     imei: Imei,
 ) -> ApiResult<PublicStatus> {
-    let key = client
-        .0
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let key = client.limit_key();
     state
         .imei
         .public_limiter

@@ -1,7 +1,6 @@
 //! Listing media over HTTP: raw-body streamed upload, streamed download, removal.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use object_store::ObjectStoreExt;
 use silkbridge_schema::ids;
 use silkbridge_schema::models::ListingMedia;
 
@@ -111,9 +110,6 @@ pub async fn delete_media(
     let key = state
         .write(move |conn| media::remove(conn, &caller, &listing_id, &media_id))
         .await?;
-    let _ = state
-        .objects
-        .delete(&object_store::path::Path::from(key.as_str()))
-        .await;
+    crate::sweep::delete_logged(state.objects.as_ref(), &key).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -361,3 +361,11 @@ pub fn media_of_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec
         .select(ListingMedia::as_select())
         .load(conn)
 }
+
+/// Which of `keys` a listing medium row refers to (for the object sweeper).
+pub fn known_object_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
+    listing_media::table
+        .filter(listing_media::object_key.eq_any(keys))
+        .select(listing_media::object_key)
+        .load(conn)
+}

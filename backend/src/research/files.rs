@@ -173,6 +173,14 @@ pub fn remove(
     Ok(row.object_key)
 }
 
+/// Which of `keys` (object-store keys) are files of this module, for the object sweeper.
+pub fn known_object_keys(
+    conn: &mut silkbridge_schema::DbConnection,
+    keys: &[String],
+) -> crate::error::ApiResult<Vec<String>> {
+    Ok(super::store::known_object_keys(conn, keys)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 //! ranges, removal.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use object_store::ObjectStoreExt;
 use silkbridge_schema::ids;
 use silkbridge_schema::models::PublicationFile;
 
@@ -117,9 +116,6 @@ pub async fn delete_file(
     let key = state
         .write(move |conn| files::remove(conn, &caller, &publication_id, &file_id))
         .await?;
-    let _ = state
-        .objects
-        .delete(&object_store::path::Path::from(key.as_str()))
-        .await;
+    crate::sweep::delete_logged(state.objects.as_ref(), &key).await;
     Ok(HttpResponse::NoContent().finish())
 }

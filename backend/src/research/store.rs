@@ -332,3 +332,11 @@ pub fn insert_file(conn: &mut DbConnection, row: &PublicationFile) -> QueryResul
 pub fn delete_file(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(publication_files::table.find(id)).execute(conn)
 }
+
+/// Which of `keys` a publication file row refers to (for the object sweeper).
+pub fn known_object_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
+    publication_files::table
+        .filter(publication_files::object_key.eq_any(keys))
+        .select(publication_files::object_key)
+        .load(conn)
+}

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::support::TestApp;
 
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     [
         "/usr/bin/chromium",
         "/usr/bin/chromium-browser",
@@ -19,7 +19,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Loads `url`, lets its scripts run, and returns the resulting DOM.
-fn rendered_dom(browser: &PathBuf, url: &str) -> String {
+pub fn rendered_dom(browser: &PathBuf, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(browser)
         .args([
@@ -45,6 +45,57 @@ fn rendered_dom(browser: &PathBuf, url: &str) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Loads `url` for at most `limit` and returns the DOM it rendered, or `None` when no page
+/// committed by then (a download never becomes a page: headless Chromium then waits for ever).
+pub fn rendered_dom_within(
+    browser: &PathBuf,
+    url: &str,
+    limit: std::time::Duration,
+) -> Option<String> {
+    use std::io::Read;
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--timeout=3000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut dom = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut dom)
+                .unwrap();
+            assert!(status.success(), "chromium failed on {url}");
+            return Some(dom);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 #[actix_web::test]

@@ -58,15 +58,20 @@ async fn oversized_body_is_a_413_problem_and_the_limit_is_configurable() {
         .await;
     reply.problem(413, "payload_too_large");
 
-    // The same limit guards every REST JSON body.
+    // The same limit guards every REST JSON body (of a caller who may send one: anonymous
+    // callers are refused before their body is read).
+    let admin = app.platform_admin().await;
     let oversized_rest = app
         .send(
-            app.client
-                .post(app.url("/api/v1/organisations"))
-                .header("content-type", "application/json")
-                .body(format!(
-                    r#"{{"slug": "x", "name": "{padding}", "kind": "agency", "country": "UZ"}}"#
-                )),
+            app.authed(
+                reqwest::Method::POST,
+                "/api/v1/organisations",
+                &admin.access_token,
+            )
+            .header("content-type", "application/json")
+            .body(format!(
+                r#"{{"slug": "x", "name": "{padding}", "kind": "agency", "country": "UZ"}}"#
+            )),
         )
         .await;
     oversized_rest.problem(413, "payload_too_large");

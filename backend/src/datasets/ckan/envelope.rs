@@ -162,7 +162,7 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Caller, CkanE
     });
     match token {
         None => Ok(Caller::Anonymous),
-        Some(token) => caller::resolve(state, &token)
+        Some(token) => crate::identity::authenticate::resolve(state, &token)
             .await
             .map_err(CkanError::from),
     }

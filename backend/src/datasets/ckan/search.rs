@@ -416,6 +416,28 @@ pub async fn package_search(
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(crate::fuzzing::config())]
+
+        /// Fuzz target: any `q`/`fq`, `sort` and `facet.field` text is parsed or refused
+        /// with a CKAN error, never a panic.
+        #[test]
+        fn fuzz_ckan_parameters(
+            text in "([a-z_]{0,10}:?\"?[a-zA-Z0-9 ,-]{0,10}\"?[ -]?){0,5}|.{0,60}",
+            facets in ".{0,40}",
+        ) {
+            for term in terms(&text) {
+                let _ = condition(&term);
+            }
+            let _ = sort_spec(&text);
+            let params = crate::datasets::ckan::envelope::from_pairs([
+                ("facet.field".to_owned(), facets.clone()),
+                ("facet.limit".to_owned(), facets),
+            ]);
+            let _ = facet_fields(&params);
+        }
+    }
+
     #[test]
     fn terms_keep_phrases_and_conditions_know_their_fields() {
         assert_eq!(

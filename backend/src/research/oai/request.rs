@@ -311,6 +311,31 @@ impl ResumptionToken {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(crate::fuzzing::config())]
+
+        /// Fuzz target: any OAI-PMH arguments are a request or a protocol error; any
+        /// datestamp or resumption token text is parsed or refused.
+        #[test]
+        fn fuzz_oai_arguments(
+            pairs in proptest::collection::vec(
+                (
+                    "verb|metadataPrefix|identifier|set|from|until|resumptionToken|[a-z]{0,8}",
+                    "Identify|ListRecords|ListIdentifiers|GetRecord|ListSets|ListMetadataFormats|oai_dc|[0-9TZ:-]{0,22}|.{0,30}",
+                ),
+                0..6,
+            ),
+            text in ".{0,40}",
+        ) {
+            let pairs: Vec<(String, String)> = pairs;
+            let _ = parse(&pairs);
+            let _ = Datestamp::parse(&text);
+            let _ = ResumptionToken::decode(&text);
+            let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text.as_bytes());
+            let _ = ResumptionToken::decode(&encoded);
+        }
+    }
+
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items
             .iter()

@@ -1,6 +1,8 @@
 //! The GraphQL schema: each module contributes its query (and later mutation and
 //! subscription) objects; this file merges them and serves them over HTTP.
 
+pub mod cost;
+
 use actix_web::{HttpResponse, get, post, web};
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
@@ -97,6 +99,7 @@ pub fn caller_of(ctx: &Context<'_>) -> Caller {
 #[post("/graphql")]
 pub async fn graphql_post(
     schema: web::Data<ApiSchema>,
+    state: web::Data<AppState>,
     caller: Caller,
     http: actix_web::HttpRequest,
     body: web::Bytes,
@@ -107,8 +110,32 @@ pub async fn graphql_post(
             format!("not a GraphQL request: {e}"),
         )
     })?;
+    // The whole request is priced before anything runs (see `cost`).
+    let operations: Vec<&async_graphql::Request> = match &request {
+        async_graphql::BatchRequest::Single(one) => vec![one],
+        async_graphql::BatchRequest::Batch(many) => many.iter().collect(),
+    };
+    let priced: Vec<cost::Operation<'_>> = operations
+        .iter()
+        .map(|r| cost::Operation {
+            query: &r.query,
+            operation_name: r.operation_name.as_deref(),
+            variables: &r.variables,
+        })
+        .collect();
+    if let Err(refusal) = cost::check(cost_model(), &priced) {
+        return Ok(refused(&refusal));
+    }
+    // A partner's further operations count against its rate limit like requests do.
+    if let Caller::Partner(partner) = &caller {
+        let further = u32::try_from(operations.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        state
+            .identity
+            .limiter
+            .check(&partner.id, partner.rate_limit_per_minute, further)?;
+    }
     // The same caller REST would see: the one policy decides in the resolvers.
-    let client = crate::imei::service::ClientAddress(http.peer_addr().map(|a| a.ip()));
+    let client = crate::http::client::ClientAddress::of(&http);
     let mut response = schema
         .execute_batch(request.data(caller).data(client))
         .await;
@@ -124,6 +151,31 @@ pub async fn graphql_post(
     Ok(HttpResponse::build(status)
         .content_type("application/graphql-response+json")
         .body(body))
+}
+
+/// The schema's cost model, read once from its SDL.
+fn cost_model() -> &'static cost::CostModel {
+    static MODEL: std::sync::OnceLock<cost::CostModel> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        cost::CostModel::from_sdl(&sdl()).unwrap_or_else(|error| {
+            tracing::error!(%error, "the GraphQL cost model could not read the schema");
+            cost::CostModel::default()
+        })
+    })
+}
+
+/// A request refused before execution, in the GraphQL response shape with the error's code.
+fn refused(error: &ApiError) -> HttpResponse {
+    let status = error.code.status();
+    let body = serde_json::json!({
+        "errors": [{
+            "message": error.detail,
+            "extensions": { "code": error.code.as_str(), "status": status.as_u16() }
+        }]
+    });
+    HttpResponse::build(status)
+        .content_type("application/graphql-response+json")
+        .body(body.to_string())
 }
 
 /// Errors raised by resolvers carry a code; request-level errors (syntax, validation) do not.
@@ -164,5 +216,5 @@ fn mark_request_errors(response: &mut async_graphql::BatchResponse) {
 pub async fn graphql_playground() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(include_str!("graphql_playground.html"))
+        .body(include_str!("playground.html"))
 }
