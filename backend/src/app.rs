@@ -12,7 +12,7 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::graphql::{self, ApiSchema};
-use crate::http::{extractors, health, middleware, openapi::ApiDoc};
+use crate::http::{self, extractors, health, middleware, openapi::ApiDoc};
 use crate::state::AppState;
 use crate::{biometrics, datasets, documents, identity, imei, marketplace, research, search};
 
@@ -97,8 +97,16 @@ pub fn app(
     // Registered before the `/api/v1` scope, which would otherwise answer every path under it.
     let docs = SwaggerUi::new("/api/v1/docs/{_:.*}")
         .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"]));
+    let file_links = state.file_links.clone();
     let app = App::new()
         .service(docs)
+        .configure(|config| {
+            if let Some(links) = file_links {
+                config
+                    .app_data(web::Data::from(links))
+                    .route("/files/{token}", web::get().to(http::file_links::download));
+            }
+        })
         .route("/api/v1/openapi.json", web::get().to(serve_openapi))
         .configure(served_routes);
     app.app_data(web::Data::new(state.metrics.clone()))

@@ -38,6 +38,10 @@ pub struct Config {
     /// Reverse proxies and load balancers (addresses or networks, `10.0.0.0/8`) whose
     /// `X-Forwarded-For` names the client; empty: the TCP peer is the client.
     pub trusted_proxies: Vec<String>,
+    /// A separate origin for downloads of uploaded files (`https://files.example.org`,
+    /// pointing at the same servers); unset: files are served on `public_url`, as sandboxed
+    /// attachments.
+    pub files_public_url: Option<String>,
     /// `text` or `json` log lines.
     pub log_format: LogFormat,
     /// Seed demo data when the database is empty at start.
@@ -304,6 +308,7 @@ impl Default for Config {
             index_dir: None,
             public_url: "http://127.0.0.1:8080".into(),
             trusted_proxies: Vec::new(),
+            files_public_url: None,
             log_format: LogFormat::Text,
             demo: false,
             limits: Limits::default(),

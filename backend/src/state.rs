@@ -36,6 +36,8 @@ pub struct AppState {
     pub trusted_proxies: crate::http::client::TrustedProxies,
     /// The operations that need credentials (read from the OpenAPI document).
     pub protected_routes: Arc<crate::identity::authenticate::ProtectedRoutes>,
+    /// Signed links to the files origin, when `files_public_url` is set.
+    pub file_links: Option<Arc<crate::http::file_links::FileLinks>>,
 }
 
 impl AppState {
@@ -62,7 +64,16 @@ impl AppState {
         if protected_routes.is_empty() {
             anyhow::bail!("the OpenAPI document marks no operation as needing credentials");
         }
+        let file_links = match &config.files_public_url {
+            Some(url) => Some(Arc::new(crate::http::file_links::FileLinks::new(
+                url,
+                identity.keys.derived_secret(),
+                objects.clone(),
+            )?)),
+            None => None,
+        };
         Ok(Self {
+            file_links,
             trusted_proxies,
             protected_routes,
             documents,

@@ -31,6 +31,7 @@ mod api {
     mod s3;
     mod search;
     mod search_sync;
+    mod security_access;
     mod security_inputs;
     mod security_surface;
 }

@@ -62,6 +62,8 @@ pub struct SearchIndex {
     pub(crate) reader: IndexReader,
     writer: Mutex<IndexWriter>,
     pub(crate) fields: Fields,
+    /// Text lengths of the public documents, for scores (`disclosure`).
+    pub(crate) public_lengths: crate::disclosure::PublicLengths,
 }
 
 impl SearchIndex {
@@ -103,6 +105,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            public_lengths: Default::default(),
         };
         if is_new {
             this.commit(&CommitState {
@@ -215,6 +218,22 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Relevance statistics that no hidden document moves (`disclosure`).
+    pub(crate) fn public_statistics<'a>(
+        &self,
+        searcher: &'a tantivy::Searcher,
+    ) -> Result<crate::disclosure::PublicStatistics<'a>, IndexError> {
+        let f = self.fields;
+        let lengths = self.public_lengths.of(
+            searcher,
+            f.access,
+            &[f.title_folded, f.body_folded, f.text_stemmed],
+        )?;
+        Ok(crate::disclosure::PublicStatistics::new(
+            searcher, f.access, lengths,
+        ))
+    }
+
     /// Documents visible to searches.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -239,22 +258,27 @@ impl SearchIndex {
         let text_query = parser
             .parse_query(&fold(text))
             .map_err(|e| IndexError::Query(e.to_string()))?;
-        let access_query: Box<dyn Query> = Box::new(BooleanQuery::new(
-            access
-                .iter()
-                .map(|token| {
-                    let term = Term::from_field_text(f.access, token);
-                    let q: Box<dyn Query> =
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                    (Occur::Should, q)
-                })
-                .collect(),
+        // Matching, not scored: see `disclosure`.
+        let access_query: Box<dyn Query> = Box::new(tantivy::query::ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(
+                access
+                    .iter()
+                    .map(|token| {
+                        let term = Term::from_field_text(f.access, token);
+                        let q: Box<dyn Query> =
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                        (Occur::Should, q)
+                    })
+                    .collect(),
+            )),
+            0.0,
         ));
         let query = BooleanQuery::new(vec![(Occur::Must, text_query), (Occur::Must, access_query)]);
         let searcher = self.reader.searcher();
-        let (count, top) = searcher.search(
+        let (count, top) = searcher.search_with_statistics_provider(
             &query,
             &(Count, TopDocs::with_limit(limit.max(1)).order_by_score()),
+            &self.public_statistics(&searcher)?,
         )?;
         let mut hits = Vec::with_capacity(top.len());
         for (_score, address) in top {

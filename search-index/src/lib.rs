@@ -7,6 +7,7 @@
 //! consumer resumes exactly where the last commit left it.
 
 mod analyzers;
+mod disclosure;
 mod document;
 mod error;
 mod fields;
@@ -15,6 +16,7 @@ mod index;
 mod query;
 
 pub use analyzers::tag_key;
+pub use disclosure::PUBLIC_ACCESS;
 pub use document::IndexDocument;
 pub use error::IndexError;
 pub use fields::SCHEMA_VERSION;

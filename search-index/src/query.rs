@@ -9,11 +9,13 @@ use std::ops::Bound;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, QueryParser,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Order, TantivyDocument, Term};
 
+use crate::disclosure::caller_knows;
 use crate::fold::fold;
 use crate::{IndexError, SearchIndex};
 
@@ -160,6 +162,14 @@ impl SearchIndex {
             )));
         }
         let searcher = self.reader.searcher();
+        // Access: only documents sharing a token with the caller, inside the query.
+        let visible = BooleanQuery::new(
+            request
+                .access
+                .iter()
+                .map(|token| (Occur::Should, term_query(f.access, token)))
+                .collect(),
+        );
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut words: Vec<String> = Vec::new();
         if !text.is_empty() {
@@ -191,9 +201,8 @@ impl SearchIndex {
                     // edit away, from 9 two. (Fuzzy matching of known words would scan the
                     // whole term dictionary for every query: several times slower at 1M
                     // documents, see docs/performance.md.)
-                    let known = searcher.doc_freq(&Term::from_field_text(f.body_folded, word))?
-                        + searcher.doc_freq(&Term::from_field_text(f.title_folded, word))?
-                        > 0;
+                    let known =
+                        caller_knows(&searcher, &[f.body_folded, f.title_folded], word, &visible)?;
                     let (distance, prefix) = match word.chars().count() {
                         0..=4 => (0, false),
                         _ if known => (0, true),
@@ -233,26 +242,22 @@ impl SearchIndex {
                 }
             }
         }
-        // Access: only documents sharing a token with the caller, inside the query.
-        let access: Vec<(Occur, Box<dyn Query>)> = request
-            .access
-            .iter()
-            .map(|token| (Occur::Should, term_query(f.access, token)))
-            .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(access))));
+        // Filters decide what matches, not how well: scored, their terms' statistics (the
+        // access field's above all) would move with hidden documents.
+        let mut filters: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(visible))];
         if !request.kinds.is_empty() {
             let kinds = request
                 .kinds
                 .iter()
                 .map(|k| (Occur::Should, term_query(f.kind, k)))
                 .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
+            filters.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
         }
         if let Some(country) = &request.country {
-            clauses.push((Occur::Must, term_query(f.country, country)));
+            filters.push((Occur::Must, term_query(f.country, country)));
         }
         if let Some(org) = &request.organisation_id {
-            clauses.push((Occur::Must, term_query(f.organisation_id, org)));
+            filters.push((Occur::Must, term_query(f.organisation_id, org)));
         }
         if request.year_from.is_some() || request.year_to.is_some() {
             let bound = |year: Option<i32>, inclusive: fn(Term) -> Bound<Term>| {
@@ -260,7 +265,7 @@ impl SearchIndex {
                     inclusive(Term::from_field_i64(f.year, i64::from(y)))
                 })
             };
-            clauses.push((
+            filters.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(
                     bound(request.year_from, Bound::Included),
@@ -274,14 +279,21 @@ impl SearchIndex {
                 .iter()
                 .map(|l| (Occur::Should, term_query(f.languages, l)))
                 .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(languages))));
+            filters.push((Occur::Must, Box::new(BooleanQuery::new(languages))));
         }
         if let Some(licence) = &request.licence {
-            clauses.push((Occur::Must, term_query(f.licence, licence)));
+            filters.push((Occur::Must, term_query(f.licence, licence)));
         }
         for tag in &request.tags {
-            clauses.push((Occur::Must, term_query(f.tags, &crate::tag_key(tag))));
+            filters.push((Occur::Must, term_query(f.tags, &crate::tag_key(tag))));
         }
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(filters)),
+                0.0,
+            )),
+        ));
         let query = BooleanQuery::new(clauses);
 
         let mut facets = FacetCollector::for_field("facets");
@@ -295,7 +307,11 @@ impl SearchIndex {
                     let top = TopDocs::with_limit(limit)
                         .and_offset(request.offset)
                         .order_by_score();
-                    searcher.search(&query, &(Count, facets, top))?
+                    searcher.search_with_statistics_provider(
+                        &query,
+                        &(Count, facets, top),
+                        &self.public_statistics(&searcher)?,
+                    )?
                 }
                 SearchOrder::Newest => {
                     let top = TopDocs::with_limit(limit)

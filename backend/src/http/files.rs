@@ -330,6 +330,9 @@ pub async fn serve(
     objects: &Arc<dyn ObjectStore>,
     file: StoredFile<'_>,
 ) -> ApiResult<HttpResponse> {
+    if let Some(elsewhere) = super::file_links::redirect(req, &file)? {
+        return Ok(elsewhere);
+    }
     let etag = format!("\"{}\"", file.sha256);
     let size = u64::try_from(file.size_bytes).unwrap_or(0);
     if req

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod egress;
 pub mod extractors;
+pub mod file_links;
 pub mod files;
 pub mod health;
 pub mod lines;

@@ -51,6 +51,9 @@ pub struct TokenKeys {
     kid: String,
     public_key: [u8; 32],
     issuer: String,
+    /// A secret derived from the signing key for other signatures of the platform (file
+    /// links), so that every node that shares the key shares it too.
+    derived: [u8; 32],
 }
 
 impl TokenKeys {
@@ -79,6 +82,12 @@ impl TokenKeys {
             .to_pkcs8_pem(Default::default())
             .map_err(|e| anyhow::anyhow!("cannot encode the signing key: {e}"))?;
         let public_key = signing.verifying_key().to_bytes();
+        let derived: [u8; 32] = {
+            let mut hasher = Sha256::new();
+            hasher.update(b"silkbridge derived secret v1\0");
+            hasher.update(signing.to_bytes());
+            hasher.finalize().into()
+        };
         let encoding = EncodingKey::from_ed_pem(pem.as_bytes())?;
         let decoding = DecodingKey::from_ed_der(&public_key);
         let kid = hex::encode(&Sha256::digest(public_key)[..8]);
@@ -88,7 +97,13 @@ impl TokenKeys {
             kid,
             public_key,
             issuer: issuer.trim_end_matches('/').to_owned(),
+            derived,
         })
+    }
+
+    /// The secret that signs file links (`http::file_links`).
+    pub fn derived_secret(&self) -> [u8; 32] {
+        self.derived
     }
 
     /// Signs `claims` (with this key's id in the header).

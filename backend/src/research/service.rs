@@ -335,24 +335,51 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<Publ
     view(conn, row)
 }
 
-/// Every version of a publication's content, newest first (for those who may read it).
+/// Every version of a publication's content the caller may read, newest first. Members of
+/// the owning organisation see them all; everyone else sees only the versions that were open
+/// while they were current (a draft kept `organisation` before it was opened stays private).
 pub fn versions(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
 ) -> ApiResult<Vec<PublicationVersionView>> {
-    readable(conn, caller, id)?;
-    store::versions(conn, id)?
-        .into_iter()
-        .map(|v| {
-            Ok(PublicationVersionView {
+    let row = readable(conn, caller, id)?;
+    let member = authorize(
+        caller,
+        Action::ReadOwn {
+            organisation_id: &row.organisation_id,
+        },
+    )
+    .is_ok();
+    let mut shown = Vec::new();
+    // Newest first: each version was current until the next one was written.
+    let mut current_until = today();
+    for v in store::versions(conn, id)? {
+        let content: PublicationInput = parse_json(&v.content_json)?;
+        let superseded = current_until;
+        current_until = v.edited_at.date();
+        if member || was_open(&content, superseded) {
+            shown.push(PublicationVersionView {
                 version: v.version,
                 edited_by: v.edited_by,
                 edited_at: v.edited_at,
-                content: parse_json(&v.content_json)?,
-            })
-        })
-        .collect()
+                content,
+            });
+        }
+    }
+    Ok(shown)
+}
+
+/// Whether a version was readable by everyone at some point before `superseded` (the day the
+/// next version replaced it, or today for the current one).
+fn was_open(content: &PublicationInput, superseded: NaiveDate) -> bool {
+    match content.access_level.as_str() {
+        "open" => true,
+        "embargoed" => content
+            .embargo_until
+            .is_some_and(|until| until <= superseded),
+        _ => false,
+    }
 }
 
 /// Publications by id, in the order asked, each one the caller may read (citation export).

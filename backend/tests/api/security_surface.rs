@@ -292,3 +292,60 @@ async fn protected_operations_refuse_anonymous_callers_before_reading_the_body()
     let me = app.get("/api/v1/research/publications").await;
     assert_eq!(me.status, 200, "{}", me.body);
 }
+
+#[actix_web::test]
+async fn with_a_files_origin_downloads_are_signed_links_to_it() {
+    // The test server answers on 127.0.0.1; `localhost` is the same server under another
+    // host name, as a second DNS name for the same servers would be.
+    let app = TestApp::start_with(|config, base| {
+        config.files_public_url = Some(base.replace("127.0.0.1", "localhost"));
+    })
+    .await;
+    app.seed_demo().await;
+    let editor = app
+        .person("UZ", "Data editor", &[("stat-uz", Role::Editor)])
+        .await;
+    create(&app, &editor, dataset(json!({"private": true}))).await;
+    let reply = upload(
+        &app,
+        &editor,
+        "aholi-soni-2024",
+        "page.html",
+        "text/html",
+        SCRIPTED_PAGE.into(),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let url = reply.json()["url"].as_str().unwrap().to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // The policy still decides on the platform's host: an outsider gets no link.
+    let anonymous = app.send(no_redirects.get(app.url(&url))).await;
+    assert_eq!(anonymous.status, 404, "{}", anonymous.body);
+    let redirected = app
+        .send(
+            no_redirects
+                .get(app.url(&url))
+                .bearer_auth(&editor.access_token),
+        )
+        .await;
+    assert_eq!(redirected.status, 303, "{}", redirected.body);
+    let link = header(&redirected, "location").to_owned();
+    assert!(
+        link.starts_with(&app.base.replace("127.0.0.1", "localhost")),
+        "{link}"
+    );
+    // The link alone fetches the bytes on the files origin, still as a sandboxed attachment.
+    let fetched = app.send(no_redirects.get(&link)).await;
+    assert_eq!(fetched.status, 200, "{}", fetched.body);
+    assert_eq!(fetched.body, SCRIPTED_PAGE);
+    assert!(header(&fetched, "content-disposition").starts_with("attachment"));
+    assert!(header(&fetched, "content-security-policy").contains("sandbox"));
+    // Altered, or asked for on the platform's host, it is nothing.
+    let altered = link.replace("/files/", "/files/x");
+    assert_eq!(app.send(no_redirects.get(&altered)).await.status, 404);
+    let on_platform = link.replace("localhost", "127.0.0.1");
+    assert_eq!(app.send(no_redirects.get(&on_platform)).await.status, 404);
+}
