@@ -107,6 +107,8 @@ pub struct RefreshToken {
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The token that replaced this one, sealed with a key derived from this one.
+    pub successor_sealed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]

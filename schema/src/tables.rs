@@ -91,6 +91,7 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        successor_sealed -> Nullable<Text>,
     }
 }
 

@@ -77,11 +77,11 @@ fn live_matches(
 pub struct PublicStatistics<'a> {
     searcher: &'a Searcher,
     access: Field,
-    lengths: Arc<HashMap<Field, u64>>,
+    lengths: FieldLengths,
 }
 
 impl<'a> PublicStatistics<'a> {
-    pub fn new(searcher: &'a Searcher, access: Field, lengths: Arc<HashMap<Field, u64>>) -> Self {
+    pub fn new(searcher: &'a Searcher, access: Field, lengths: FieldLengths) -> Self {
         Self {
             searcher,
             access,
@@ -101,12 +101,16 @@ fn public_query(access: Field) -> TermQuery {
     )
 }
 
+/// Total text length per field.
+pub type FieldLengths = Arc<HashMap<Field, u64>>;
+
 /// The total length (in tokens, as field norms record it) of the public documents' scored
 /// text fields, computed once per index generation: a pass over every public document, so
 /// not once per search.
 #[derive(Default)]
 pub struct PublicLengths {
-    cached: Mutex<Option<(u64, Arc<HashMap<Field, u64>>)>>,
+    /// The index generation the totals are of, and the totals.
+    cached: Mutex<Option<(u64, FieldLengths)>>,
 }
 
 impl PublicLengths {
@@ -116,7 +120,7 @@ impl PublicLengths {
         searcher: &Searcher,
         access: Field,
         fields: &[Field],
-    ) -> tantivy::Result<Arc<HashMap<Field, u64>>> {
+    ) -> tantivy::Result<FieldLengths> {
         let generation = searcher.generation().generation_id();
         let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((of, totals)) = cached.as_ref()

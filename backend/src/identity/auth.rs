@@ -11,6 +11,7 @@ use super::caller::Caller;
 use super::domain::Country;
 use super::oidc::{IdTokenClaims, IdTokenExpectation};
 use super::partners;
+use super::refresh_seal;
 use super::service::{self, NewUserInput};
 use super::store;
 use super::tokens::{TokenSubject, hash_secret, random_token};
@@ -275,6 +276,7 @@ fn new_refresh_token(
             expires_at: now + chrono::Duration::seconds(refresh_ttl),
             used_at: None,
             created_at: now,
+            successor_sealed: None,
         },
     )?;
     Ok(token)
@@ -300,41 +302,86 @@ fn user_tokens(
 }
 
 /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting a
-/// used one means it was stolen or replayed, so the whole session is revoked.
+/// used one means it was stolen or replayed, so the whole session is revoked — except within
+/// `identity.refresh_grace_secs` of its use (two tabs, or a retry after a lost
+/// response, refreshing at once are a benign race, not a theft), when it yields the same successor again.
 pub async fn refresh(state: &AppState, refresh_token: &str) -> ApiResult<TokenResponse> {
-    let hash = hash_secret(refresh_token);
+    let presented = refresh_token.to_owned();
     let refresh_ttl = ttl(state.config.identity.refresh_token_ttl_secs);
+    let grace = ttl(state.config.identity.refresh_grace_secs);
     let outcome = state
-        .write(move |conn| {
-            let invalid = || ApiError::new(ErrorCode::Unauthenticated, "invalid refresh token");
-            let row = store::refresh_token_by_hash(conn, &hash)?.ok_or_else(invalid)?;
-            let session = store::session_by_id(conn, &row.session_id)?.ok_or_else(invalid)?;
-            let now = ids::now();
-            if row.used_at.is_some() || !store::mark_refresh_token_used(conn, &hash, now)? {
-                store::revoke_session(conn, &session.id, "refresh token reused", now)?;
-                audit::record(
-                    conn,
-                    &format!("user:{}", session.user_id),
-                    "auth.refresh_reuse",
-                    &format!("session:{}", session.id),
-                    serde_json::json!({}),
-                )?;
-                return Ok(Err(ApiError::new(
-                    ErrorCode::Unauthenticated,
-                    "this refresh token was already used; the session has been revoked",
-                )));
-            }
-            if session.revoked_at.is_some() || row.expires_at < now {
-                return Ok(Err(invalid()));
-            }
-            store::touch_session(conn, &session.id, now)?;
-            let next = new_refresh_token(conn, &session.id, refresh_ttl)?;
-            Ok(Ok((session.user_id, session.id, next)))
-        })
+        .write(move |conn| rotate_refresh_token(conn, &presented, refresh_ttl, grace))
         .await?;
     // A reuse revokes the session (committed above) and then refuses.
     let (user_id, session_id, next) = outcome?;
     user_tokens(state, &user_id, &session_id, Some(next))
+}
+
+/// The refresh step in one transaction: `Ok(Err(_))` is a refusal whose writes (a revoked
+/// session, its audit entry) must still commit.
+fn rotate_refresh_token(
+    conn: &mut DbConnection,
+    presented: &str,
+    refresh_ttl: i64,
+    grace_secs: i64,
+) -> ApiResult<ApiResult<(String, String, String)>> {
+    let hash = hash_secret(presented);
+    let invalid = || ApiError::new(ErrorCode::Unauthenticated, "invalid refresh token");
+    let Some(mut row) = store::refresh_token_by_hash(conn, &hash)? else {
+        return Ok(Err(invalid()));
+    };
+    let Some(session) = store::session_by_id(conn, &row.session_id)? else {
+        return Ok(Err(invalid()));
+    };
+    let now = ids::now();
+    if session.revoked_at.is_some() || row.expires_at < now {
+        return Ok(Err(invalid()));
+    }
+    if row.used_at.is_none() {
+        let next = random_token()?;
+        let sealed = refresh_seal::seal(presented, &next)?;
+        if store::mark_refresh_token_used(conn, &hash, now, &sealed)? {
+            store::insert_refresh_token(
+                conn,
+                &RefreshToken {
+                    token_hash: hash_secret(&next),
+                    session_id: session.id.clone(),
+                    expires_at: now + chrono::Duration::seconds(refresh_ttl),
+                    used_at: None,
+                    created_at: now,
+                    successor_sealed: None,
+                },
+            )?;
+            store::touch_session(conn, &session.id, now)?;
+            return Ok(Ok((session.user_id, session.id, next)));
+        }
+        // Another request used it between our read and our write (PostgreSQL): read what
+        // it left.
+        row = store::refresh_token_by_hash(conn, &hash)?.ok_or_else(invalid)?;
+    }
+    let within_grace = row
+        .used_at
+        .is_some_and(|used| now - used < chrono::Duration::seconds(grace_secs));
+    if within_grace
+        && let Some(next) = row
+            .successor_sealed
+            .as_deref()
+            .and_then(|sealed| refresh_seal::open(presented, sealed))
+    {
+        return Ok(Ok((session.user_id, session.id, next)));
+    }
+    store::revoke_session(conn, &session.id, "refresh token reused", now)?;
+    audit::record(
+        conn,
+        &format!("user:{}", session.user_id),
+        "auth.refresh_reuse",
+        &format!("session:{}", session.id),
+        serde_json::json!({}),
+    )?;
+    Ok(Err(ApiError::new(
+        ErrorCode::Unauthenticated,
+        "this refresh token was already used; the session has been revoked",
+    )))
 }
 
 /// Ends the caller's session (or the one a refresh token belongs to).
@@ -435,28 +482,34 @@ pub async fn token_endpoint(
         }
     };
     let requested = form.scope;
-    let partner = db::run(&state.db, move |conn| {
+    let (partner, scope) = db::run(&state.db, move |conn| {
         let partner = partners::authenticate(conn, &client_id, &secret)?;
         let scope = partners::grant_scopes(&partner, requested.as_deref())?;
-        audit::record(
-            conn,
-            &format!("partner:{}", partner.id),
-            "auth.token_issued",
-            &format!("partner:{}", partner.id),
-            serde_json::json!({"scope": scope}),
-        )?;
         Ok((partner, scope))
     })
-    .await;
-    let (partner, scope) = partner?;
+    .await?;
+    // Charged before anything is written: a partner over its rate gets no audit entries.
     state
         .identity
         .limiter
         .check(&partner.id, partner.rate_limit_per_minute, 1)?;
+    let (audited, audited_scope) = (partner.id.clone(), scope.clone());
+    state
+        .write(move |conn| {
+            audit::record(
+                conn,
+                &format!("partner:{audited}"),
+                "auth.token_issued",
+                &format!("partner:{audited}"),
+                serde_json::json!({"scope": audited_scope}),
+            )
+        })
+        .await?;
     let keys = &state.identity.keys;
     let ttl_secs = state.config.identity.access_token_ttl_secs;
     let mut claims = keys.claims(TokenSubject::Partner, &partner.id, ttl_secs);
     claims.scope = Some(scope.clone());
+    claims.cred = Some(partners::credential_tag(&partner));
     Ok(TokenResponse {
         access_token: keys.sign(&claims)?,
         token_type: "Bearer",

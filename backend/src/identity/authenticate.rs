@@ -75,6 +75,12 @@ pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Caller> {
                     partner
                 }
             };
+            if claims.cred.as_deref() != Some(partners::credential_tag(&partner).as_str()) {
+                return Err(ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "this token was issued before the partner's secret was rotated",
+                ));
+            }
             state
                 .identity
                 .limiter

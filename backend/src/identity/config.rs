@@ -14,6 +14,9 @@ pub struct IdentityConfig {
     pub access_token_ttl_secs: u64,
     /// Lifetime of a refresh token, in seconds; each use replaces it.
     pub refresh_token_ttl_secs: u64,
+    /// How long a just-replaced refresh token still yields the same successor (two tabs
+    /// refreshing at once); after it, presenting it again revokes the session.
+    pub refresh_grace_secs: u64,
     /// Time a person has to finish logging in at their provider, in seconds.
     pub login_ttl_secs: u64,
     /// PEM file of the Ed25519 key that signs access tokens; created if missing.
@@ -34,6 +37,7 @@ impl Default for IdentityConfig {
         Self {
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            refresh_grace_secs: 30,
             login_ttl_secs: 600,
             signing_key_file: None,
             secure_cookies: None,

@@ -225,8 +225,7 @@ impl IdentityMutation {
         id: String,
     ) -> Result<PartnerCredentials> {
         let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| partners::rotate_secret(conn, &caller, &id))
+        partners::rotate_now(state, caller, id)
             .await
             .map_err(|e| e.into_graphql())
     }

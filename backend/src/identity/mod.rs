@@ -14,6 +14,7 @@ pub mod graphql;
 pub mod oidc;
 pub mod partners;
 pub mod policy;
+mod refresh_seal;
 pub mod rest;
 pub mod rest_auth;
 pub mod service;

@@ -179,6 +179,22 @@ fn by_id(conn: &mut DbConnection, id: &str) -> ApiResult<Partner> {
         .ok_or_else(|| ApiError::not_found(format_args!("partner `{id}`")))
 }
 
+/// Replaces the secret and forgets this process's cached copy: the old secret, and every
+/// token issued against it, stop working at once (other nodes within `PARTNER_TTL`). REST
+/// and GraphQL both rotate through this.
+pub async fn rotate_now(
+    state: &crate::state::AppState,
+    caller: Caller,
+    id: String,
+) -> ApiResult<PartnerCredentials> {
+    let forget = id.clone();
+    let rotated = state
+        .write(move |conn| rotate_secret(conn, &caller, &id))
+        .await?;
+    state.identity.recent_partners.forget(&forget);
+    Ok(rotated)
+}
+
 /// Replaces the secret; the old one stops working at once.
 pub fn rotate_secret(
     conn: &mut DbConnection,
@@ -246,6 +262,18 @@ pub fn revoke(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<P
         serde_json::json!({}),
     )?;
     Ok(by_id(conn, id)?.into())
+}
+
+/// A short tag of the partner's current secret, carried in its tokens: after a rotation no
+/// earlier token matches, on every node, without a list of revoked tokens. (Derived from
+/// the stored hash, so a token reveals nothing of it.)
+pub fn credential_tag(partner: &Partner) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!(
+        "silkbridge token credential\0{}",
+        partner.secret_hash
+    ));
+    hex::encode(&digest[..8])
 }
 
 /// A partner that may still act, for the caller extractor.

@@ -288,9 +288,7 @@ pub async fn rotate_partner_secret(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let rotated = state
-        .write(move |conn| partners::rotate_secret(conn, &caller, &id))
-        .await?;
+    let rotated = partners::rotate_now(&state, caller, id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(rotated))

@@ -254,18 +254,23 @@ pub fn refresh_token_by_hash(
         .optional()
 }
 
-/// Marks a refresh token used; false if it already was (a concurrent or replayed use).
+/// Marks a refresh token used, keeping its sealed successor; false if it already was (a
+/// concurrent or replayed use).
 pub fn mark_refresh_token_used(
     conn: &mut DbConnection,
     hash: &str,
     at: chrono::NaiveDateTime,
+    successor_sealed: &str,
 ) -> QueryResult<bool> {
     let updated = diesel::update(
         refresh_tokens::table
             .find(hash)
             .filter(refresh_tokens::used_at.is_null()),
     )
-    .set(refresh_tokens::used_at.eq(at))
+    .set((
+        refresh_tokens::used_at.eq(at),
+        refresh_tokens::successor_sealed.eq(successor_sealed),
+    ))
     .execute(conn)?;
     Ok(updated == 1)
 }

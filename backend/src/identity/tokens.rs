@@ -42,6 +42,10 @@ pub struct AccessClaims {
     /// Granted scopes, space-separated (partners only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// Which secret of the partner the token was issued against (partners only): rotating
+    /// the secret ends every token issued before (`partners::credential_tag`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cred: Option<String>,
 }
 
 /// The signing key and what verification needs.
@@ -126,6 +130,7 @@ impl TokenKeys {
             typ,
             sid: None,
             scope: None,
+            cred: None,
         }
     }
 

@@ -239,7 +239,7 @@ async fn a_member_of_one_organisation_cannot_act_on_anothers() {
     assert_eq!(me["memberships"][0]["role"], "admin");
 }
 
-async fn token_request(
+pub async fn token_request(
     app: &TestApp,
     client_id: &str,
     secret: &str,

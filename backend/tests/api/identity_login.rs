@@ -217,7 +217,9 @@ async fn open_redirects_and_unknown_countries_are_refused() {
 
 #[actix_web::test]
 async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_session() {
-    let app = TestApp::start_federated().await;
+    // No grace window: a second use is a reuse at once (the window is tested in
+    // security_access).
+    let app = TestApp::start_federated_with(|config| config.identity.refresh_grace_secs = 0).await;
     let person = app.login("UZ", "malika").await;
     let refresh = |token: &str| {
         app.client

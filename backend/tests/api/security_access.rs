@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde_json::json;
 use silkbridge::identity::domain::Role;
 
+use super::identity_access::token_request;
 use super::research::{create, publication};
 use crate::support::TestApp;
 
@@ -71,4 +72,111 @@ async fn versions_kept_private_before_a_publication_opened_stay_private() {
         .await;
     assert_eq!(own.json().as_array().unwrap().len(), 2, "{}", own.body);
     assert!(own.body.contains("SECRET-DRAFT"));
+}
+
+/// The number of audit entries of `action`.
+async fn audit_entries(app: &TestApp, action: &'static str) -> i64 {
+    use diesel::prelude::*;
+    use silkbridge_schema::tables::audit_log;
+    let db = app.state.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = db.connection().unwrap();
+        audit_log::table
+            .filter(audit_log::action.eq(action))
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn rotating_a_partner_secret_ends_its_issued_tokens_and_limits_come_before_audit() {
+    let app = TestApp::start().await;
+    let admin = app.platform_admin().await;
+    let created = app
+        .send(
+            app.authed(Method::POST, "/api/v1/partners", &admin.access_token)
+                .json(&json!({"name": "EIR", "scopes": ["imei:read"], "rate_limit_per_minute": 2})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let created = created.json();
+    let id = created["partner"]["id"].as_str().unwrap().to_owned();
+    let client_id = created["partner"]["client_id"].as_str().unwrap().to_owned();
+    let secret = created["client_secret"].as_str().unwrap().to_owned();
+    let issued = token_request(&app, &client_id, &secret, None).await;
+    assert_eq!(issued.status, 200, "{}", issued.body);
+    let token = issued.json()["access_token"].as_str().unwrap().to_owned();
+
+    let rotated = app
+        .send(app.authed(
+            Method::POST,
+            &format!("/api/v1/partners/{id}/secret"),
+            &admin.access_token,
+        ))
+        .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    app.send(app.authed(Method::GET, "/api/v1/me", &token))
+        .await
+        .problem(401, "unauthenticated");
+
+    // The new secret's token works and spends the second unit; the third request is over
+    // the rate and leaves no audit entry behind.
+    let new_secret = rotated.json()["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        token_request(&app, &client_id, &new_secret, None)
+            .await
+            .status,
+        200
+    );
+    let issued_before = audit_entries(&app, "auth.token_issued").await;
+    let over = token_request(&app, &client_id, &new_secret, None).await;
+    assert_eq!(over.status, 429, "{}", over.body);
+    assert_eq!(
+        audit_entries(&app, "auth.token_issued").await,
+        issued_before
+    );
+}
+
+#[actix_web::test]
+async fn two_tabs_refreshing_at_once_share_one_successor_and_stay_signed_in() {
+    let app = TestApp::start().await;
+    let person = app.person("UZ", "Two tabs", &[]).await;
+    let refresh = |token: &str| {
+        app.send(
+            app.client
+                .post(app.url("/auth/refresh"))
+                .json(&json!({ "refresh_token": token })),
+        )
+    };
+    let (first, second) = tokio::join!(
+        refresh(&person.refresh_token),
+        refresh(&person.refresh_token)
+    );
+    assert_eq!(
+        (first.status, second.status),
+        (200, 200),
+        "{} / {}",
+        first.body,
+        second.body
+    );
+    let successor = first.json()["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        second.json()["refresh_token"],
+        successor.as_str(),
+        "the same successor"
+    );
+    let later = refresh(&successor).await;
+    assert_eq!(later.status, 200, "the session lives on: {}", later.body);
+    let me = app
+        .send(app.authed(
+            Method::GET,
+            "/api/v1/me",
+            later.json()["access_token"].as_str().unwrap(),
+        ))
+        .await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(audit_entries(&app, "auth.refresh_reuse").await, 0);
 }
