@@ -542,30 +542,44 @@ pub fn register_in(
 pub fn expire_grace_periods(conn: &mut DbConnection, cache: &StatusCache) -> ApiResult<usize> {
     let mut total = 0;
     loop {
-        let due = store::grace_expired(conn, ids::now(), 500)?;
+        let due: Vec<Imei> = store::grace_expired(conn, ids::now(), 500)?
+            .iter()
+            .map(|r| Imei::from_stored(r.imei))
+            .collect();
         if due.is_empty() {
             return Ok(total);
         }
-        let imeis: Vec<Imei> = due.iter().map(|r| Imei::from_stored(r.imei)).collect();
-        silkbridge_schema::write_transaction(conn, |conn| {
-            for mut row in due {
-                let imei = Imei::from_stored(row.imei);
-                row.status = ListStatus::Black.as_str().into();
-                row.grace_until = None;
-                row.updated_at = ids::now();
-                let event = event_for(&row, "grace_expired", "system", None);
-                store::save(conn, &row, true, event)?;
-                audit::record(
-                    conn,
-                    "system",
-                    "imei.grace_expired",
-                    &format!("imei:{imei}"),
-                    serde_json::json!({ "reason": row.reason }),
-                )?;
-            }
-            Ok::<_, ApiError>(())
-        })?;
-        total += imeis.len();
-        cache.refresh_devices(conn, &imeis)?;
+        total += end_grace_periods(conn, cache, &due)?;
     }
+}
+
+/// Ends the grace periods of `due` devices, each only if it is still grey and due when the
+/// transaction writes it (the list may be stale: read outside, while agencies act). Row
+/// first, then its event, change-log and audit entries, as every IMEI write does.
+pub fn end_grace_periods(
+    conn: &mut DbConnection,
+    cache: &StatusCache,
+    due: &[Imei],
+) -> ApiResult<usize> {
+    let ended = silkbridge_schema::write_transaction(conn, |conn| {
+        let mut ended = 0;
+        for imei in due {
+            let Some(row) = store::end_grace(conn, *imei, ids::now())? else {
+                continue;
+            };
+            let event = event_for(&row, "grace_expired", "system", None);
+            store::record_change(conn, &row, event)?;
+            audit::record(
+                conn,
+                "system",
+                "imei.grace_expired",
+                &format!("imei:{imei}"),
+                serde_json::json!({ "reason": row.reason }),
+            )?;
+            ended += 1;
+        }
+        Ok::<_, ApiError>(ended)
+    })?;
+    cache.refresh_devices(conn, due)?;
+    Ok(ended)
 }

@@ -36,16 +36,7 @@ pub fn save(
             .values(row)
             .execute(conn)?;
     }
-    diesel::insert_into(imei_events::table)
-        .values(event)
-        .execute(conn)?;
-    change_log::record(
-        conn,
-        DEVICE_KIND,
-        &Imei::from_stored(row.imei).to_string(),
-        Operation::Upsert,
-    )?;
-    Ok(())
+    record_change(conn, row, event)
 }
 
 pub fn history(conn: &mut DbConnection, imei: Imei) -> ApiResult<Vec<ImeiEvent>> {
@@ -123,6 +114,54 @@ pub fn record_sighting(
 }
 
 /// Grey-listed devices whose grace period ended by `now`.
+/// Turns one grey-listed device black if, as committed now, it is still grey and its grace
+/// period has ended: the condition is checked by the update itself, so a device recovered or
+/// re-listed since the pass read it is left as it is. Returns the updated row.
+pub fn end_grace(
+    conn: &mut DbConnection,
+    imei: Imei,
+    now: NaiveDateTime,
+) -> ApiResult<Option<ImeiDevice>> {
+    let updated = diesel::update(
+        imei_devices::table
+            .find(imei.as_i64())
+            .filter(imei_devices::status.eq("grey"))
+            .filter(imei_devices::grace_until.le(now)),
+    )
+    .set((
+        imei_devices::status.eq("black"),
+        imei_devices::grace_until.eq(None::<NaiveDateTime>),
+        imei_devices::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    Ok(imei_devices::table
+        .find(imei.as_i64())
+        .select(ImeiDevice::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Records what a status change left: its event and its change-log entry.
+pub fn record_change(
+    conn: &mut DbConnection,
+    row: &ImeiDevice,
+    event: NewImeiEvent,
+) -> ApiResult<()> {
+    diesel::insert_into(imei_events::table)
+        .values(event)
+        .execute(conn)?;
+    change_log::record(
+        conn,
+        DEVICE_KIND,
+        &Imei::from_stored(row.imei).to_string(),
+        Operation::Upsert,
+    )?;
+    Ok(())
+}
+
 pub fn grace_expired(
     conn: &mut DbConnection,
     now: NaiveDateTime,

@@ -12,7 +12,7 @@ use silkbridge_search_index::IndexDocument;
 use utoipa::ToSchema;
 
 use super::content::{self, Author, CheckedContent, PublicationInput, PublicationText};
-use super::domain::{AccessLevel, PublicationType};
+use super::domain::PublicationType;
 use super::files::{self, FileView};
 use super::store::{self, PublicationFilter, PublicationOrder, Readable};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -319,15 +319,15 @@ pub fn delete(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<(
 /// Opens embargoed publications whose date has come: they become `open` with a fresh
 /// datestamp, so incremental harvesters pick them up. Run at start and periodically.
 pub fn release_embargoes(conn: &mut DbConnection) -> ApiResult<usize> {
-    let rows = store::embargoes_ended(conn, today())?;
-    for mut row in rows.iter().cloned() {
-        row.access_level = AccessLevel::Open.as_str().to_owned();
-        row.ever_open = true;
-        row.updated_at = ids::now();
-        store::save_publication(conn, &row)?;
-        changed(conn, &row.id)?;
+    let today = today();
+    let mut opened = 0;
+    for row in store::embargoes_ended(conn, today)? {
+        if store::open_if_embargo_ended(conn, &row.id, today, ids::now())? {
+            changed(conn, &row.id)?;
+            opened += 1;
+        }
     }
-    Ok(rows.len())
+    Ok(opened)
 }
 
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<PublicationView> {

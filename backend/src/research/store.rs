@@ -259,6 +259,31 @@ pub fn harvested_organisations(conn: &mut DbConnection) -> QueryResult<Vec<Strin
 }
 
 /// Embargoed publications whose date has come.
+/// Opens one embargoed publication if, as committed now, it is still embargoed until a day
+/// that has come: only the access fields change, so an edit made since the pass read the
+/// row is kept, and a publication made private meanwhile stays private.
+pub fn open_if_embargo_ended(
+    conn: &mut DbConnection,
+    id: &str,
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        publications::table
+            .find(id)
+            .filter(publications::access_level.eq("embargoed"))
+            .filter(publications::embargo_until.le(today))
+            .filter(publications::deleted_at.is_null()),
+    )
+    .set((
+        publications::access_level.eq("open"),
+        publications::ever_open.eq(true),
+        publications::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 pub fn embargoes_ended(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<Publication>> {
     publications::table
         .filter(publications::access_level.eq("embargoed"))

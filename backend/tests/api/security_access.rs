@@ -180,3 +180,70 @@ async fn two_tabs_refreshing_at_once_share_one_successor_and_stay_signed_in() {
     assert_eq!(me.status, 200, "{}", me.body);
     assert_eq!(audit_entries(&app, "auth.refresh_reuse").await, 0);
 }
+
+#[actix_web::test]
+async fn a_grace_pass_working_from_a_stale_list_leaves_a_recovered_device_alone() {
+    use diesel::prelude::*;
+    use silkbridge::imei::domain::Imei;
+    let app = TestApp::start().await;
+    app.seed_demo().await;
+    let officer = app
+        .person(
+            "AZ",
+            "Customs officer",
+            &[("demo-az-device-registry", Role::Editor)],
+        )
+        .await;
+    let imei = silkbridge::imei::demo::imei_of(35_100_001, 900_777).to_string();
+    let post = |path: String, body: serde_json::Value| {
+        app.send(
+            app.authed(Method::POST, &path, &officer.access_token)
+                .json(&body),
+        )
+    };
+    let listed = post(
+        format!("/api/v1/imei/devices/{imei}/greylist"),
+        json!({ "reason": "customs_unregistered", "graceDays": 14 }),
+    )
+    .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    // The pass reads the device as due…
+    let key = Imei::parse(&imei).unwrap().imei;
+    let db = app.state.db.clone();
+    tokio::task::spawn_blocking(move || {
+        use silkbridge_schema::tables::imei_devices::dsl;
+        let mut conn = db.connection().unwrap();
+        diesel::update(dsl::imei_devices.find(key.as_i64()))
+            .set(dsl::grace_until.eq(chrono::Utc::now().naive_utc() - chrono::Duration::hours(1)))
+            .execute(&mut conn)
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    // …the agency takes it off the list…
+    let recovered = post(
+        format!("/api/v1/imei/devices/{imei}/recovery"),
+        json!({ "note": "registered at customs" }),
+    )
+    .await;
+    assert_eq!(recovered.status, 200, "{}", recovered.body);
+    // …and the pass writes from what it read.
+    let state = app.state.clone();
+    let ended = tokio::task::spawn_blocking(move || {
+        let mut conn = state.db.connection().unwrap();
+        silkbridge::imei::lifecycle::end_grace_periods(&mut conn, &state.imei.cache, &[key])
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(ended, 0);
+    let record = app
+        .send(app.authed(
+            Method::GET,
+            &format!("/api/v1/imei/devices/{imei}"),
+            &officer.access_token,
+        ))
+        .await;
+    assert_eq!(record.status, 200, "{}", record.body);
+    assert_ne!(record.json()["status"], "BLACKLISTED", "{}", record.body);
+}
