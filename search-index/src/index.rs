@@ -45,6 +45,11 @@ pub struct CommitState {
     pub rebuild_after: Option<String>,
     /// During a rebuild: the position the rebuild will reflect once finished.
     pub rebuild_target: Option<String>,
+    /// During a rebuild: how far the tailer has applied the change log meanwhile (from
+    /// `rebuild_target` on), so visibility changes and deletions reach search at once,
+    /// rebuild or not.
+    #[serde(default)]
+    pub rebuild_tail: Option<String>,
 }
 
 /// A hit of the minimal query used to check an index; the search issue builds the real one.

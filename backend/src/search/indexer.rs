@@ -15,18 +15,34 @@ use crate::state::AppState;
 
 const BATCH: i64 = 500;
 
-/// One application of the log at a time in this process (the indexer task, and writes that
-/// want their change searchable before they answer).
+/// One application of the log at a time in this process (the indexer task, writes that want
+/// their change searchable before they answer, and each batch of a rebuild, so that a batch
+/// read before a change cannot be written over the change once it is applied).
 static APPLYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Applies every entry after the index's committed position; returns how many it applied.
-/// Does nothing while the index has no position (a rebuild fills it first).
-pub fn apply_pending(conn: &mut DbConnection, index: &SearchIndex) -> ApiResult<u64> {
-    let _one_at_a_time = APPLYING
+/// Holds the one-application lock.
+pub(super) fn applying() -> std::sync::MutexGuard<'static, ()> {
+    APPLYING
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let state = index.commit_state().map_err(ApiError::internal)?;
-    let Some(mut position) = state.position.as_deref().and_then(Position::decode) else {
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Applies every entry after the index's committed position; returns how many it applied.
+/// During a rebuild it applies the entries after the rebuild's starting point, recording how
+/// far it got beside the rebuild's own progress, so nothing waits for the rebuild to end.
+pub fn apply_pending(conn: &mut DbConnection, index: &SearchIndex) -> ApiResult<u64> {
+    let _one_at_a_time = applying();
+    let mut state = index.commit_state().map_err(ApiError::internal)?;
+    let rebuilding = state.position.is_none();
+    let from = if rebuilding {
+        state
+            .rebuild_tail
+            .as_deref()
+            .or(state.rebuild_target.as_deref())
+    } else {
+        state.position.as_deref()
+    };
+    let Some(mut position) = from.and_then(Position::decode) else {
         return Ok(0);
     };
     let mut applied = 0;
@@ -42,13 +58,16 @@ pub fn apply_pending(conn: &mut DbConnection, index: &SearchIndex) -> ApiResult<
                 None => index.delete(&entry.entity_kind, &entry.entity_id),
             }
         }
-        index
-            .commit(&CommitState {
+        if rebuilding {
+            state.rebuild_tail = Some(next.encode());
+        } else {
+            state = CommitState {
                 schema_version: SCHEMA_VERSION,
                 position: Some(next.encode()),
                 ..CommitState::default()
-            })
-            .map_err(ApiError::internal)?;
+            };
+        }
+        index.commit(&state).map_err(ApiError::internal)?;
         applied += entries.len() as u64;
         position = next;
     }

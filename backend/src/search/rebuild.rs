@@ -51,6 +51,7 @@ pub fn rebuild(
     let mut state = index.commit_state().map_err(ApiError::internal)?;
     let resumed = state.rebuild_target.is_some();
     if !resumed {
+        let _one_at_a_time = super::indexer::applying();
         let head = change_log::head(&mut conn)?;
         index.clear().map_err(ApiError::internal)?;
         state = CommitState {
@@ -58,6 +59,7 @@ pub fn rebuild(
             position: None,
             rebuild_target: Some(head.encode()),
             rebuild_after: None,
+            rebuild_tail: None,
         };
         index.commit(&state).map_err(ApiError::internal)?;
     }
@@ -84,17 +86,23 @@ pub fn rebuild(
             kind_at = None;
         }
         loop {
-            let (documents, last_id) =
-                sources::documents_after(&mut conn, kind, &after_id, batch.max(1))?;
-            let Some(last_id) = last_id else { break };
-            for document in &documents {
-                index.upsert(document).map_err(ApiError::internal)?;
-            }
-            state.rebuild_after = Some(format!("{kind}:{last_id}"));
-            done += documents.len() as u64;
-            written += documents.len() as u64;
-            uncommitted += documents.len() as u64;
-            after_id = last_id;
+            let count = {
+                // Read and written under the tailer's lock: a change applied meanwhile is
+                // either already in what this batch reads or applied over it afterwards.
+                let _one_at_a_time = super::indexer::applying();
+                let (documents, last_id) =
+                    sources::documents_after(&mut conn, kind, &after_id, batch.max(1))?;
+                let Some(last_id) = last_id else { break };
+                for document in &documents {
+                    index.upsert(document).map_err(ApiError::internal)?;
+                }
+                state.rebuild_after = Some(format!("{kind}:{last_id}"));
+                after_id = last_id;
+                documents.len() as u64
+            };
+            done += count;
+            written += count;
+            uncommitted += count;
             let stop = report(RebuildProgress {
                 done,
                 total,
@@ -104,7 +112,7 @@ pub fn rebuild(
             // A commit costs a segment flush: commit every COMMIT_EVERY documents (and on
             // interruption), so a resumed rebuild redoes at most that much.
             if stop || uncommitted >= COMMIT_EVERY {
-                index.commit(&state).map_err(ApiError::internal)?;
+                commit_keeping_tail(index, &mut state)?;
                 uncommitted = 0;
             }
             if stop {
@@ -113,9 +121,19 @@ pub fn rebuild(
         }
         after_id.clear();
     }
-    state.position = state.rebuild_target.take();
-    state.rebuild_after = None;
-    index.commit(&state).map_err(ApiError::internal)?;
+    {
+        let _one_at_a_time = super::indexer::applying();
+        // What the tailer applied meanwhile is further along than the starting point.
+        let tail = index
+            .commit_state()
+            .map_err(ApiError::internal)?
+            .rebuild_tail;
+        state.position = tail.or(state.rebuild_target.take());
+        state.rebuild_target = None;
+        state.rebuild_after = None;
+        state.rebuild_tail = None;
+        index.commit(&state).map_err(ApiError::internal)?;
+    }
     // Unpublished items are scanned without a document: the scan is complete all the same.
     let _ = report(RebuildProgress {
         done: total.max(done),
@@ -123,6 +141,16 @@ pub fn rebuild(
         resumed,
     });
     Ok(RebuildOutcome::Complete { written })
+}
+
+/// Commits the rebuild's progress with the tailer's (which it may have moved meanwhile).
+fn commit_keeping_tail(index: &SearchIndex, state: &mut CommitState) -> ApiResult<()> {
+    let _one_at_a_time = super::indexer::applying();
+    state.rebuild_tail = index
+        .commit_state()
+        .map_err(ApiError::internal)?
+        .rebuild_tail;
+    index.commit(state).map_err(ApiError::internal)
 }
 
 /// Splits a stored `kind:id` resume key.
@@ -138,6 +166,7 @@ pub fn abandon_rebuild(index: &SearchIndex) -> anyhow::Result<()> {
     let mut state = index.commit_state()?;
     if state.rebuild_target.take().is_some() {
         state.rebuild_after = None;
+        state.rebuild_tail = None;
         index.commit(&state)?;
     }
     Ok(())

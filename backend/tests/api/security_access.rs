@@ -247,3 +247,82 @@ async fn a_grace_pass_working_from_a_stale_list_leaves_a_recovered_device_alone(
     assert_eq!(record.status, 200, "{}", record.body);
     assert_ne!(record.json()["status"], "BLACKLISTED", "{}", record.body);
 }
+
+#[actix_web::test]
+async fn an_item_made_private_during_a_rebuild_leaves_search_before_the_rebuild_ends() {
+    use std::ops::ControlFlow;
+
+    use diesel::prelude::*;
+    use silkbridge::search;
+    use silkbridge_schema::change_log::{self, Operation};
+    use silkbridge_schema::tables::publications;
+
+    let app = TestApp::start().await;
+    let summary = app.seed_demo().await;
+    let before_datasets = (summary.organisations + summary.listings + summary.publications) as u64;
+    let state = app.state.clone();
+    tokio::task::spawn_blocking(move || {
+        // A rebuild that has indexed organisations, listings and publications, then stops
+        // (as a long rebuild would still be running).
+        let outcome = search::rebuild(&state.db, &state.index, 3, &mut |p| {
+            if p.done >= before_datasets {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+        assert!(
+            matches!(outcome, search::RebuildOutcome::Interrupted { .. }),
+            "{outcome:?}"
+        );
+        let mut conn = state.db.connection().unwrap();
+        let (id, title): (String, String) = publications::table
+            .filter(publications::access_level.eq("open"))
+            .select((publications::id, publications::title))
+            .first(&mut conn)
+            .unwrap();
+        let public = vec!["public".to_owned()];
+        let word: String = title
+            .split(|c: char| !c.is_alphanumeric())
+            .max_by_key(|w| w.chars().count())
+            .unwrap()
+            .to_owned();
+        let found = |conn: &mut silkbridge_schema::DbConnection| {
+            search::apply_pending(conn, &state.index).unwrap();
+            state
+                .index
+                .simple_search(&word, &public, 500)
+                .unwrap()
+                .1
+                .iter()
+                .any(|hit| hit.entity_id == id)
+        };
+        assert!(found(&mut conn), "indexed by the rebuild so far");
+        // An editor makes it organisation-only (the row and its change-log entry).
+        silkbridge_schema::write_transaction(&mut conn, |conn| {
+            diesel::update(publications::table.find(&id))
+                .set(publications::access_level.eq("organisation"))
+                .execute(conn)?;
+            change_log::record(conn, "publication", &id, Operation::Upsert)?;
+            Ok::<_, silkbridge_schema::DbError>(())
+        })
+        .unwrap();
+        assert!(
+            !found(&mut conn),
+            "still public in search while the rebuild runs"
+        );
+        // The rebuild then finishes from where it stopped and the item stays hidden.
+        let outcome = search::rebuild(&state.db, &state.index, 3, &mut |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert!(
+            matches!(outcome, search::RebuildOutcome::Complete { .. }),
+            "{outcome:?}"
+        );
+        assert!(!found(&mut conn), "back in search after the rebuild");
+    })
+    .await
+    .unwrap();
+}
