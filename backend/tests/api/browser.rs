@@ -18,23 +18,26 @@ pub fn chromium() -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// Headless Chromium as tests run it: no sandbox (containers), no GPU, nothing fetched from
+/// the network but the page.
+const HEADLESS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// Loads `url`, lets its scripts run, and returns the resulting DOM.
 pub fn rendered_dom(browser: &PathBuf, url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-        ])
+        .args(HEADLESS)
+        .args(["--virtual-time-budget=10000", "--dump-dom"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
         .output()
@@ -57,19 +60,8 @@ pub fn rendered_dom_within(
     use std::io::Read;
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--timeout=3000",
-            "--dump-dom",
-        ])
+        .args(HEADLESS)
+        .args(["--timeout=3000", "--dump-dom"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
         .stdout(std::process::Stdio::piped())
