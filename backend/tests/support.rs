@@ -410,6 +410,21 @@ impl TestApp {
         .unwrap()
     }
 
+    /// `GET path` after bringing the index up to date, again until the answer contains
+    /// `expected` (10 s at most): on PostgreSQL a committed change reaches the index once no
+    /// older transaction is still running, which under load can take a moment.
+    pub async fn search_until(&self, path: &str, expected: &str) -> Reply {
+        for _ in 0..400 {
+            self.reindex().await;
+            let reply = self.get(path).await;
+            if reply.body.contains(expected) {
+                return reply;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("{path} did not come to contain {expected} within 10 s");
+    }
+
     /// Brings the search index up to date with the database, as the server's indexer does.
     pub async fn reindex(&self) {
         let state = self.state.clone();

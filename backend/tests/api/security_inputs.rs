@@ -150,9 +150,8 @@ async fn a_trickling_sightings_upload_holds_no_transaction_and_times_out() {
         "a write waited {:?} on the upload",
         started.elapsed()
     );
-    app.reindex().await;
-    let found = app.get("/api/v1/search?q=canary").await;
-    assert!(found.body.contains("Trickle canary"), "{}", found.body);
+    app.search_until("/api/v1/search?q=canary", "Trickle canary")
+        .await;
 
     // The silent upload is given up, and stored nothing.
     let answer = trickle.await.unwrap().unwrap();
