@@ -113,7 +113,6 @@ pub fn record_sighting(
     Ok(())
 }
 
-/// Grey-listed devices whose grace period ended by `now`.
 /// Turns one grey-listed device black if, as committed now, it is still grey and its grace
 /// period has ended: the condition is checked by the update itself, so a device recovered or
 /// re-listed since the pass read it is left as it is. Returns the updated row.
@@ -162,6 +161,7 @@ pub fn record_change(
     Ok(())
 }
 
+/// Grey-listed devices whose grace period ended by `now`.
 pub fn grace_expired(
     conn: &mut DbConnection,
     now: NaiveDateTime,

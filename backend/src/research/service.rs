@@ -78,9 +78,15 @@ pub struct PublicationVersionView {
 
 /// Whether everyone may read the publication on `today`.
 pub(super) fn open_on(row: &Publication, today: NaiveDate) -> bool {
-    match row.access_level.as_str() {
+    readable_by_all(&row.access_level, row.embargo_until, today)
+}
+
+/// Whether content of this access level is readable by everyone on `day`: open, or
+/// embargoed with the embargo past.
+fn readable_by_all(access_level: &str, embargo_until: Option<NaiveDate>, day: NaiveDate) -> bool {
+    match access_level {
         "open" => true,
-        "embargoed" => row.embargo_until.is_some_and(|until| until <= today),
+        "embargoed" => embargo_until.is_some_and(|until| until <= day),
         _ => false,
     }
 }
@@ -358,7 +364,9 @@ pub fn versions(
         let content: PublicationInput = parse_json(&v.content_json)?;
         let superseded = current_until;
         current_until = v.edited_at.date();
-        if member || was_open(&content, superseded) {
+        // A version was readable by everyone at some point if it was so on the day the next
+        // version replaced it (or today, for the current one).
+        if member || readable_by_all(&content.access_level, content.embargo_until, superseded) {
             shown.push(PublicationVersionView {
                 version: v.version,
                 edited_by: v.edited_by,
@@ -368,18 +376,6 @@ pub fn versions(
         }
     }
     Ok(shown)
-}
-
-/// Whether a version was readable by everyone at some point before `superseded` (the day the
-/// next version replaced it, or today for the current one).
-fn was_open(content: &PublicationInput, superseded: NaiveDate) -> bool {
-    match content.access_level.as_str() {
-        "open" => true,
-        "embargoed" => content
-            .embargo_until
-            .is_some_and(|until| until <= superseded),
-        _ => false,
-    }
 }
 
 /// Publications by id, in the order asked, each one the caller may read (citation export).
