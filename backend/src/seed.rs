@@ -7,7 +7,7 @@ use serde::Deserialize;
 use silkbridge_schema::Database;
 
 use crate::error::{ApiError, ApiResult};
-use crate::identity::caller::{Caller, UserCaller};
+use crate::identity::caller::Caller;
 use crate::identity::domain::{Country, Role};
 use crate::identity::service::{self as identity, NewOrganisationInput, NewUserInput};
 use crate::marketplace::service::{self as marketplace, DecisionInput, ListingInput, ListingText};
@@ -187,14 +187,9 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
             )?;
             identity::set_moderator_unchecked(conn, &admin.id, true)?;
             summary.users += 1;
-            // The demo administrator (a platform admin and moderator) lists and approves.
-            let caller = Caller::User(UserCaller {
-                id: admin.id.clone(),
-                session_id: "demo-seed".into(),
-                platform_admin: true,
-                moderator: true,
-                memberships: Vec::new(),
-            });
+            // The demo content is written as each organisation's editors would write it,
+            // and the listings approved as the moderator (the demo administrator) would.
+            let caller = Caller::seeding_editor(&admin.id, identity::organisation_ids(conn)?, true);
             for listing in listings {
                 let input = ListingInput {
                     kind: listing.kind,

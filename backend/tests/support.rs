@@ -104,6 +104,11 @@ impl TestApp {
         Self::start_with(|_, _| {}).await
     }
 
+    /// `start` after `adjust` has changed the configuration.
+    pub async fn start_with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with(|config, _| adjust(config)).await
+    }
+
     /// Starts a server with a real OpenID Provider for each country (UZ gives `pinfl`,
     /// AZ gives `fin`).
     pub async fn start_federated() -> Self {

@@ -15,7 +15,7 @@ use super::resources::{self, ResourceInput};
 use super::service;
 use crate::error::{ApiError, ApiResult};
 use crate::http::files::Received;
-use crate::identity::caller::{Caller, UserCaller};
+use crate::identity::caller::Caller;
 
 const DEMO: &str = include_str!("../../demo/datasets.json");
 
@@ -47,16 +47,6 @@ struct DemoFile {
     description: String,
 }
 
-fn seeder() -> Caller {
-    Caller::User(UserCaller {
-        id: "demo-seed".into(),
-        session_id: "demo-seed".into(),
-        platform_admin: true,
-        moderator: false,
-        memberships: Vec::new(),
-    })
-}
-
 /// Seeds the demo datasets if there are none; returns how many it added. Datasets whose
 /// organisation is missing are skipped.
 pub async fn seed(db: &Database, objects: Arc<dyn ObjectStore>) -> ApiResult<usize> {
@@ -65,7 +55,8 @@ pub async fn seed(db: &Database, objects: Arc<dyn ObjectStore>) -> ApiResult<usi
     if crate::db::run(db, service::count).await? > 0 {
         return Ok(0);
     }
-    let caller = seeder();
+    let organisations = crate::db::run(db, crate::identity::service::organisation_ids).await?;
+    let caller = Caller::seeding_editor("demo-seed", organisations, false);
     let mut added = 0;
     for mut entry in entries {
         let links: Vec<ResourceInput> =

@@ -20,7 +20,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::http::pagination::{Page, PageRequest, newest_key, parse_newest_key};
 use crate::identity::caller::Caller;
 use crate::identity::domain::Country;
-use crate::identity::policy::{self, Action, ReadScope, authorize};
+use crate::identity::policy::{self, Action, authorize};
 use crate::identity::service::{self as identity, OrganisationView};
 
 /// The change-log and search kind of datasets.
@@ -119,15 +119,8 @@ pub struct DatasetQuery {
 }
 
 fn scope_of(caller: &Caller) -> Readable {
-    match policy::read_scope(caller) {
-        ReadScope::All => Readable {
-            everything: true,
-            own: Vec::new(),
-        },
-        ReadScope::Organisations(own) => Readable {
-            everything: false,
-            own,
-        },
+    Readable {
+        own: policy::read_scope(caller),
     }
 }
 
@@ -602,10 +595,7 @@ fn document(view: DatasetView) -> Option<IndexDocument> {
         return None;
     }
     let access = if view.private {
-        vec![
-            format!("org:{}", view.organisation.id),
-            policy::ALL_ORGANISATIONS_TOKEN.to_owned(),
-        ]
+        vec![format!("org:{}", view.organisation.id)]
     } else {
         vec!["public".to_owned()]
     };

@@ -131,10 +131,9 @@ pub fn resource_slot(conn: &mut DbConnection, dataset_id: &str) -> QueryResult<(
 }
 
 /// Who may be shown a dataset in a list: active public ones for everyone, plus the active
-/// private ones of the organisations in `own` (of every organisation for `everything`).
+/// private ones of the organisations in `own`.
 #[derive(Debug, Clone, Default)]
 pub struct Readable {
-    pub everything: bool,
     pub own: Vec<String>,
 }
 
@@ -173,13 +172,11 @@ pub fn list(
         .select(Dataset::as_select())
         .filter(datasets::state.eq("active"))
         .into_boxed();
-    if !readable.everything {
-        query = query.filter(
-            datasets::private
-                .eq(false)
-                .or(datasets::organisation_id.eq_any(readable.own.clone())),
-        );
-    }
+    query = query.filter(
+        datasets::private
+            .eq(false)
+            .or(datasets::organisation_id.eq_any(readable.own.clone())),
+    );
     if let Some(org) = &filter.organisation_id {
         query = query.filter(datasets::organisation_id.eq(org.clone()));
     }

@@ -12,8 +12,7 @@ use super::keys::DocumentKeys;
 use super::service::{self, DocumentInput};
 use crate::error::ApiResult;
 use crate::http::files::Received;
-use crate::identity::caller::{Caller, UserCaller};
-use crate::identity::domain::Role;
+use crate::identity::caller::Caller;
 
 const LETTER: &str = "Hurmatli hamkasblar,\n\nOʻzbekiston Respublikasi Davlat statistika qoʻmitasi 2025-yil uchun \
 hududiy aholi koʻrsatkichlari almashinuvi boʻyicha hamkorlikni davom ettirishni taklif qiladi.\n\n\
@@ -21,13 +20,7 @@ hududiy aholi koʻrsatkichlari almashinuvi boʻyicha hamkorlikni davom ettirishn
 (silkbridge demo document)\n";
 
 fn acting_for(organisation_id: &str) -> Caller {
-    Caller::User(UserCaller {
-        id: "demo-seed".into(),
-        session_id: "demo-seed".into(),
-        platform_admin: false,
-        moderator: false,
-        memberships: vec![(organisation_id.to_owned(), Role::Editor)],
-    })
+    Caller::seeding_editor("demo-seed", vec![organisation_id.to_owned()], false)
 }
 
 /// Seeds the demo exchange once (when there are no documents and both bodies exist).

@@ -59,6 +59,23 @@ impl Caller {
         }
     }
 
+    /// The caller demo seeding writes as: an editor of each of `organisation_ids`, as those
+    /// organisations' own staff would be. Never a platform administrator, whose rights cover
+    /// no organisation's content (separation of duties). Lives only in memory: no membership
+    /// is stored.
+    pub fn seeding_editor(user_id: &str, organisation_ids: Vec<String>, moderator: bool) -> Self {
+        Self::User(UserCaller {
+            id: user_id.to_owned(),
+            session_id: "demo-seed".into(),
+            platform_admin: false,
+            moderator,
+            memberships: organisation_ids
+                .into_iter()
+                .map(|id| (id, Role::Editor))
+                .collect(),
+        })
+    }
+
     /// The audit actor string.
     pub fn actor(&self) -> String {
         match self {
@@ -72,14 +89,11 @@ impl Caller {
     /// policy's read scope, so search shows exactly what a single read would allow.
     pub fn access_tokens(&self) -> Vec<String> {
         let mut tokens = vec!["public".to_owned()];
-        match super::policy::read_scope(self) {
-            super::policy::ReadScope::All => {
-                tokens.push(super::policy::ALL_ORGANISATIONS_TOKEN.to_owned())
-            }
-            super::policy::ReadScope::Organisations(orgs) => {
-                tokens.extend(orgs.iter().map(|org| format!("org:{org}")))
-            }
-        }
+        tokens.extend(
+            super::policy::read_scope(self)
+                .iter()
+                .map(|org| format!("org:{org}")),
+        );
         if let Ok(orgs) = super::policy::exchange_scope(self) {
             tokens.extend(orgs.iter().map(|org| super::policy::exchange_token(org)));
         }

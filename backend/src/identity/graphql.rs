@@ -159,7 +159,8 @@ impl IdentityMutation {
         Ok(updated)
     }
 
-    /// Gives a user a role in an organisation (its admins and platform administrators).
+    /// Gives a user a role in an organisation (its admins; platform
+    /// administrators appoint the first admin of an organisation that has none).
     async fn set_membership(
         &self,
         ctx: &Context<'_>,
@@ -175,7 +176,7 @@ impl IdentityMutation {
         Ok(true)
     }
 
-    /// Removes a member (the organisation's admins and platform administrators).
+    /// Removes a member (the organisation's admins).
     async fn remove_membership(
         &self,
         ctx: &Context<'_>,

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 pub enum Action<'a> {
     /// See one's own identity.
     ReadSelf,
-    /// Create organisations (and change any of them).
+    /// Create organisations, set moderators: the platform's own registry.
     ManageOrganisations,
     /// Change one organisation's profile (its admins).
     EditOrganisation { organisation_id: &'a str },
@@ -19,6 +19,9 @@ pub enum Action<'a> {
     ReadMembers { organisation_id: &'a str },
     /// Add, change or remove an organisation's members.
     ManageMembers { organisation_id: &'a str },
+    /// Make someone the admin of an organisation that has none (platform administrators:
+    /// the one way they enter an organisation, audited as `membership.appoint_first_admin`).
+    AppointFirstAdmin { organisation_has_admin: bool },
     /// Register, rotate and revoke partner clients.
     ManagePartners,
     /// Edit content owned by an organisation (publications, datasets, listings…).
@@ -117,7 +120,7 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
         ))),
         (Caller::User(_), Action::ReadSelf) => Ok(()),
         (Caller::User(_), Action::ActAsPerson) => Ok(()),
-        (Caller::User(user), Action::Moderate) if user.moderator => Ok(()),
+        (Caller::User(user), Action::Moderate) if user.moderator || user.platform_admin => Ok(()),
         (Caller::User(user), Action::ExchangeFor { organisation_id }) => {
             match user.role_in(organisation_id) {
                 Some(Role::Editor | Role::Admin) => Ok(()),
@@ -126,7 +129,38 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
                 )),
             }
         }
-        (Caller::User(user), _) if user.platform_admin => Ok(()),
+        // Separation of duties: platform administrators run the platform's registry
+        // (organisations, partners, moderators) and may see who belongs to an organisation
+        // and appoint its first admin; what an organisation writes, reads and signs is its
+        // members' alone.
+        (
+            Caller::User(user),
+            Action::AppointFirstAdmin {
+                organisation_has_admin,
+            },
+        ) => {
+            if !user.platform_admin {
+                Err(forbidden(
+                    "only platform administrators appoint an organisation's first admin",
+                ))
+            } else if organisation_has_admin {
+                Err(forbidden(
+                    "this organisation has an admin: its admins manage its members",
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        (Caller::User(user), Action::ManageOrganisations | Action::ManagePartners)
+            if user.platform_admin =>
+        {
+            Ok(())
+        }
+        (Caller::User(user), Action::ReadMembers { .. } | Action::EditOrganisation { .. })
+            if user.platform_admin =>
+        {
+            Ok(())
+        }
         (Caller::User(user), Action::ReadMembers { organisation_id }) => user
             .role_in(organisation_id)
             .map(drop)
@@ -171,34 +205,21 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
     }
 }
 
-/// Whose restricted material (organisation-only or embargoed items) a caller may read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadScope {
-    /// Every organisation's: platform administrators.
-    All,
-    /// These organisations' (a person's memberships; none for anonymous callers and partners,
-    /// whose access goes by scopes alone).
-    Organisations(Vec<String>),
-}
-
-/// The list-and-search form of `Action::ReadOwn`: the same decision for every organisation
-/// at once, so a list, a search and a single read cannot disagree.
-pub fn read_scope(caller: &Caller) -> ReadScope {
+/// Whose restricted material (organisation-only or embargoed items) a caller may read: a
+/// person's memberships, platform administrators included; none for anonymous callers and
+/// partners, whose access goes by scopes alone. The list-and-search form of
+/// `Action::ReadOwn`: the same decision for every organisation at once, so a list, a search
+/// and a single read cannot disagree.
+pub fn read_scope(caller: &Caller) -> Vec<String> {
     match caller {
-        Caller::User(user) if user.platform_admin => ReadScope::All,
-        Caller::User(user) => ReadScope::Organisations(
-            user.memberships
-                .iter()
-                .map(|(org, _)| org.clone())
-                .collect(),
-        ),
-        Caller::Anonymous | Caller::Partner(_) => ReadScope::Organisations(Vec::new()),
+        Caller::User(user) => user
+            .memberships
+            .iter()
+            .map(|(org, _)| org.clone())
+            .collect(),
+        Caller::Anonymous | Caller::Partner(_) => Vec::new(),
     }
 }
-
-/// The search-index access token every restricted document carries for platform
-/// administrators (see `ReadScope::All`).
-pub const ALL_ORGANISATIONS_TOKEN: &str = "org:*";
 
 fn describe(action: Action<'_>) -> &'static str {
     match action {
@@ -207,6 +228,7 @@ fn describe(action: Action<'_>) -> &'static str {
         Action::EditOrganisation { .. } => "change organisation profiles",
         Action::ReadMembers { .. } => "see members",
         Action::ManageMembers { .. } => "manage members",
+        Action::AppointFirstAdmin { .. } => "appoint an organisation's first admin",
         Action::ManagePartners => "manage partners",
         Action::EditFor { .. } => "edit organisation content",
         Action::UseScope(_) => "use this scope",

@@ -169,7 +169,8 @@ pub struct MembershipInput {
     pub role: Role,
 }
 
-/// Gives a user a role in the organisation (its admins and platform administrators).
+/// Gives a user a role in the organisation (its admins; platform
+/// administrators appoint the first admin of an organisation that has none).
 #[utoipa::path(
     tag = "identity",
     security(("bearer" = [])),
@@ -197,7 +198,7 @@ pub async fn put_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Removes a member (the organisation's admins and platform administrators).
+/// Removes a member (the organisation's admins).
 #[utoipa::path(
     tag = "identity",
     security(("bearer" = [])),

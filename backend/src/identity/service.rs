@@ -176,6 +176,11 @@ pub fn list_organisations(
     })
 }
 
+/// Every organisation's id, for seeding demo content as their editors.
+pub fn organisation_ids(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
+    Ok(store::all_organisation_ids(conn)?)
+}
+
 pub fn count_organisations(conn: &mut DbConnection) -> ApiResult<i64> {
     Ok(store::count_organisations(conn)?)
 }
@@ -446,7 +451,9 @@ pub fn members(conn: &mut DbConnection, caller: &Caller, slug: &str) -> ApiResul
         .collect()
 }
 
-/// Gives a user a role in an organisation (replacing any role they had there).
+/// Gives a user a role in an organisation (replacing any role they had there): its admins'
+/// decision, except that a platform administrator may appoint the first admin of an
+/// organisation that has none (and nothing else: separation of duties).
 pub fn set_membership(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -455,12 +462,37 @@ pub fn set_membership(
     role: Role,
 ) -> ApiResult<()> {
     let organisation = organisation_row(conn, slug)?;
-    authorize(
+    let as_member_admin = authorize(
         caller,
         Action::ManageMembers {
             organisation_id: &organisation.id,
         },
-    )?;
+    );
+    let audit_action = match as_member_admin {
+        Ok(()) => "membership.set",
+        Err(refusal) => {
+            let organisation_has_admin = store::members_of(conn, &organisation.id)?
+                .iter()
+                .any(|(membership, _)| membership.role == Role::Admin.as_str());
+            if authorize(
+                caller,
+                Action::AppointFirstAdmin {
+                    organisation_has_admin,
+                },
+            )
+            .is_err()
+            {
+                return Err(refusal);
+            }
+            if role != Role::Admin {
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "a platform administrator appoints an organisation's first admin only",
+                ));
+            }
+            "membership.appoint_first_admin"
+        }
+    };
     if store::user_by_id(conn, user_id)?.is_none() {
         return Err(ApiError::not_found(format_args!("user `{user_id}`")));
     }
@@ -469,7 +501,7 @@ pub fn set_membership(
     audit::record(
         conn,
         &caller.actor(),
-        "membership.set",
+        audit_action,
         &format!("organisation:{}", organisation.id),
         serde_json::json!({"user": user_id, "role": role.as_str()}),
     )?;

@@ -76,6 +76,13 @@ pub fn organisations_after_id(
         .load(conn)
 }
 
+pub fn all_organisation_ids(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    organisations::table
+        .select(organisations::id)
+        .order(organisations::id.asc())
+        .load(conn)
+}
+
 pub fn count_organisations(conn: &mut DbConnection) -> QueryResult<i64> {
     organisations::table.count().get_result(conn)
 }

@@ -72,7 +72,7 @@ impl ImeiMutation {
             .map_err(|e| e.into_graphql())
     }
 
-    /// Takes a device off the list (the listing organisation or an administrator).
+    /// Takes a device off the list (the listing organisation only).
     async fn recover_imei(
         &self,
         ctx: &Context<'_>,

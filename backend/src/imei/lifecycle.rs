@@ -27,7 +27,6 @@ pub const MAX_REGISTRATION: usize = 10_000;
 pub(super) struct Acting {
     pub organisation: OrganisationView,
     pub actor: String,
-    pub platform_admin: bool,
 }
 
 /// Resolves and authorises the acting organisation: a partner acts for its own; a person
@@ -39,7 +38,7 @@ pub(super) fn acting(
     scope: &'static str,
     kinds: &[OrganisationKind],
 ) -> ApiResult<Acting> {
-    let (organisation_id, platform_admin) = match caller {
+    let organisation_id = match caller {
         Caller::Anonymous => return Err(unauthenticated()),
         Caller::Partner(partner) => {
             authorize(caller, Action::UseScope(scope))?;
@@ -55,7 +54,7 @@ pub(super) fn acting(
                     "a partner client acts for its own organisation only",
                 ));
             }
-            (own, false)
+            own
         }
         Caller::User(user) => {
             let id = match requested {
@@ -75,7 +74,7 @@ pub(super) fn acting(
                     organisation_id: &id,
                 },
             )?;
-            (id, user.platform_admin)
+            id
         }
     };
     let organisation = organisation_by_id(conn, &organisation_id).map_err(|_| {
@@ -98,7 +97,6 @@ pub(super) fn acting(
     Ok(Acting {
         organisation,
         actor: caller.actor(),
-        platform_admin,
     })
 }
 
@@ -395,15 +393,23 @@ pub async fn recover(
             .filter(|r| r.status != "white")
             .ok_or_else(|| conflict(format!("{imei} is not listed")))?;
         let listed_by = existing.organisation_id.clone().unwrap_or_default();
-        if listed_by != acting.organisation.id && !acting.platform_admin {
+        if listed_by != acting.organisation.id {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
-                "only the organisation that listed this device, or an administrator, may take it off the list",
+                "only the organisation that listed this device may take it off the list",
             ));
         }
         let mut row = existing.clone();
         let by = Some(acting.organisation.id.clone());
-        set_listing(&mut row, ListStatus::White, None, acting.organisation.country, by, None, ids::now());
+        set_listing(
+            &mut row,
+            ListStatus::White,
+            None,
+            acting.organisation.country,
+            by,
+            None,
+            ids::now(),
+        );
         let event = event_for(&row, "recovered", &acting.actor, input.note.clone());
         store::save(conn, &row, true, event)?;
         audit::record(

@@ -151,7 +151,7 @@ pub async fn greylist_device(
     ))
 }
 
-/// Takes a device off the list: only the organisation that listed it, or an administrator.
+/// Takes a device off the list: only the organisation that listed it.
 #[utoipa::path(
     tag = "imei",
     security(("bearer" = [])),

@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::pagination::{Page, PageRequest, cursor_time, invalid_cursor, parse_cursor_time};
 use crate::identity::caller::Caller;
 use crate::identity::domain::{Country, LANGUAGE_TAGS};
-use crate::identity::policy::{self, Action, ReadScope, authorize};
+use crate::identity::policy::{self, Action, authorize};
 use crate::identity::service as identity;
 use crate::validate::Validator;
 
@@ -557,16 +557,9 @@ pub fn list(
                 .transpose()?,
         },
     };
-    let readable = match policy::read_scope(caller) {
-        ReadScope::All => Readable {
-            everything: true,
-            ..Readable::default()
-        },
-        ReadScope::Organisations(own) => Readable {
-            everything: false,
-            own,
-            today: Some(today()),
-        },
+    let readable = Readable {
+        own: policy::read_scope(caller),
+        today: Some(today()),
     };
     let rows = store::search(conn, &readable, &filter, &order, page.fetch_limit())?;
     let (rows, next_cursor) = page.split(rows, &scope, |row| {
@@ -606,10 +599,7 @@ fn document(row: &Publication, country: &str) -> ApiResult<Option<IndexDocument>
     let access = if open_on(row, today()) {
         vec!["public".to_owned()]
     } else {
-        vec![
-            format!("org:{}", row.organisation_id),
-            policy::ALL_ORGANISATIONS_TOKEN.to_owned(),
-        ]
+        vec![format!("org:{}", row.organisation_id)]
     };
     Ok(Some(IndexDocument {
         kind: PUBLICATION_KIND.into(),

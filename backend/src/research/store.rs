@@ -77,10 +77,9 @@ pub fn versions(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<Publicatio
 }
 
 /// Who may be shown a publication in a list: open ones (or embargoes past `today`) for
-/// everyone, plus everything of the organisations in `own` (all of it for `everything`).
+/// everyone, plus everything of the organisations in `own`.
 #[derive(Debug, Clone, Default)]
 pub struct Readable {
-    pub everything: bool,
     pub own: Vec<String>,
     pub today: Option<NaiveDate>,
 }
@@ -121,19 +120,17 @@ pub fn search(
         .select(Publication::as_select())
         .filter(publications::deleted_at.is_null())
         .into_boxed();
-    if !readable.everything {
-        let today = readable
-            .today
-            .unwrap_or_else(|| chrono::Utc::now().date_naive());
-        query = query.filter(
-            publications::access_level
-                .eq("open")
-                .or(publications::access_level
-                    .eq("embargoed")
-                    .and(publications::embargo_until.le(today)))
-                .or(publications::organisation_id.eq_any(readable.own.clone())),
-        );
-    }
+    let today = readable
+        .today
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    query = query.filter(
+        publications::access_level
+            .eq("open")
+            .or(publications::access_level
+                .eq("embargoed")
+                .and(publications::embargo_until.le(today)))
+            .or(publications::organisation_id.eq_any(readable.own.clone())),
+    );
     if let Some(org) = &filter.organisation_id {
         query = query.filter(publications::organisation_id.eq(org.clone()));
     }

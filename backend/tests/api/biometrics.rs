@@ -28,8 +28,7 @@ struct Cast {
 }
 
 async fn cast(app: &TestApp) -> Cast {
-    let admin = app.login("UZ", "root").await;
-    app.make_platform_admin(&admin.user_id).await;
+    let admin = app.platform_admin().await;
     let all = ["biometric:enrol", "biometric:verify", "biometric:identify"];
     Cast {
         bank: app
@@ -106,7 +105,7 @@ fn count_rows(app: &TestApp, subject: &str) -> (i64, i64) {
 
 #[actix_web::test]
 async fn enrolment_needs_consent_scopes_and_a_valid_template() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     post(
         &app,
@@ -242,7 +241,7 @@ async fn enrolment_needs_consent_scopes_and_a_valid_template() {
 
 #[actix_web::test]
 async fn partners_match_each_others_subjects_only_under_a_sharing_agreement() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     consent_and_enrol(&app, &cast.bank, "cust-0042", 42).await;
     consent_and_enrol(&app, &cast.clinic, "patient-7", 7).await;
@@ -337,7 +336,7 @@ async fn partners_match_each_others_subjects_only_under_a_sharing_agreement() {
 
 #[actix_web::test]
 async fn erasure_leaves_nothing_behind_and_altered_templates_never_match() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let consent = consent_and_enrol(&app, &cast.bank, "cust-0100", 100).await;
     // A second template, a binary code too, of the same subject.
@@ -449,7 +448,7 @@ async fn erasure_leaves_nothing_behind_and_altered_templates_never_match() {
 
 #[actix_web::test]
 async fn key_rotation_re_encrypts_every_template_and_the_old_key_can_then_go() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     consent_and_enrol(&app, &cast.bank, "cust-0300", 300).await;
     let state = app.state.clone();
@@ -487,7 +486,7 @@ async fn key_rotation_re_encrypts_every_template_and_the_old_key_can_then_go() {
 
 #[actix_web::test]
 async fn a_second_server_follows_enrolments_and_erasures_into_its_gallery() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     // A second instance on the same database, with the same template key.
     let url = app.database.url().to_owned();
@@ -531,7 +530,7 @@ async fn a_second_server_follows_enrolments_and_erasures_into_its_gallery() {
 
 #[actix_web::test]
 async fn thresholds_are_set_by_administrators_within_range_and_decide_verification() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     consent_and_enrol(&app, &cast.bank, "cust-0600", 600).await;
     let path = format!("/api/v1/biometrics/partners/{}/threshold", cast.bank.id);

@@ -99,7 +99,7 @@ async fn dataset_count(app: &TestApp) -> i64 {
 
 #[actix_web::test]
 async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_graphql() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let first = create(&app, &cast.editor, dataset(json!({}))).await;
     assert_eq!(first["licence"]["id"], "CC-BY-4.0");
@@ -279,7 +279,7 @@ async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_grap
 
 #[actix_web::test]
 async fn uploads_are_checked_to_the_end_previewed_and_downloaded_whole_or_by_range() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     create(&app, &cast.editor, dataset(json!({}))).await;
     let reply = upload(
@@ -393,8 +393,7 @@ async fn uploads_are_checked_to_the_end_previewed_and_downloaded_whole_or_by_ran
 #[actix_web::test]
 async fn bad_input_gets_a_clear_error_and_stores_nothing() {
     let app =
-        TestApp::start_federated_with(|config| config.datasets.resource_max_bytes = 64 * 1024)
-            .await;
+        TestApp::start_with_config(|config| config.datasets.resource_max_bytes = 64 * 1024).await;
     let cast = cast(&app).await;
     create(&app, &cast.editor, dataset(json!({}))).await;
     let post = |body: Value| {
@@ -566,7 +565,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
 
 #[actix_web::test]
 async fn a_private_dataset_is_invisible_to_outsiders_on_every_path() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let private = create(
         &app,
@@ -758,7 +757,7 @@ async fn the_demo_seeds_datasets_with_real_files_and_search_crosses_scripts() {
 
 #[actix_web::test]
 async fn changes_and_resources_refuse_other_organisations_and_bad_input() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     create(&app, &cast.editor, dataset(json!({}))).await;
     let link = app

@@ -9,10 +9,15 @@ use std::sync::{Arc, Mutex};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use silkbridge::identity::domain::Role;
+
 use crate::support::{SignedIn, TestApp};
 
 pub struct Cast {
+    /// A platform administrator: registers partners, sees no organisation's mail.
     pub admin: SignedIn,
+    /// An admin of stat-uz and of azstat: their webhooks and signing keys.
+    pub org_admin: SignedIn,
     /// An editor of stat-uz (UZ).
     pub uz: SignedIn,
     /// An editor of azstat (AZ).
@@ -23,30 +28,24 @@ pub struct Cast {
 
 pub async fn cast(app: &TestApp) -> Cast {
     app.seed_demo().await;
-    let admin = app.login("UZ", "root").await;
-    app.make_platform_admin(&admin.user_id).await;
-    let admin = app.login("UZ", "root").await;
-    let uz = app.login("UZ", "uz-clerk").await;
-    let az = app.login("AZ", "az-clerk").await;
-    let outsider = app.login("AZ", "outsider").await;
-    for (person, slug) in [(&uz, "stat-uz"), (&az, "azstat"), (&outsider, "cbar")] {
-        let reply = app
-            .send(
-                app.authed(
-                    Method::PUT,
-                    &format!("/api/v1/organisations/{slug}/members/{}", person.user_id),
-                    &admin.access_token,
-                )
-                .json(&json!({ "role": "editor" })),
-            )
-            .await;
-        assert_eq!(reply.status, 204, "{}", reply.body);
-    }
     Cast {
-        uz: app.login("UZ", "uz-clerk").await,
-        az: app.login("AZ", "az-clerk").await,
-        outsider: app.login("AZ", "outsider").await,
-        admin,
+        admin: app.platform_admin().await,
+        org_admin: app
+            .person(
+                "UZ",
+                "Agencies' admin",
+                &[("stat-uz", Role::Admin), ("azstat", Role::Admin)],
+            )
+            .await,
+        uz: app
+            .person("UZ", "uz-clerk", &[("stat-uz", Role::Editor)])
+            .await,
+        az: app
+            .person("AZ", "az-clerk", &[("azstat", Role::Editor)])
+            .await,
+        outsider: app
+            .person("AZ", "outsider", &[("cbar", Role::Editor)])
+            .await,
     }
 }
 
@@ -140,7 +139,7 @@ const ANNEX: &[u8] = b"region,population\nToshkent,3040000\n";
 
 #[actix_web::test]
 async fn a_uz_and_an_az_agency_exchange_a_document_with_signed_receipts() {
-    let app = TestApp::start_federated_with(start_config).await;
+    let app = TestApp::start_with_config(start_config).await;
     let cast = cast(&app).await;
     let id = draft(
         &app,
@@ -348,7 +347,7 @@ async fn a_uz_and_an_az_agency_exchange_a_document_with_signed_receipts() {
         .send(app.authed(
             Method::POST,
             "/api/v1/organisations/azstat/signing-keys/rotate",
-            &cast.admin.access_token,
+            &cast.org_admin.access_token,
         ))
         .await;
     assert_eq!(rotated.status, 200, "{}", rotated.body);
@@ -383,7 +382,7 @@ async fn a_uz_and_an_az_agency_exchange_a_document_with_signed_receipts() {
 
 #[actix_web::test]
 async fn every_illegal_transition_is_refused() {
-    let app = TestApp::start_federated_with(start_config).await;
+    let app = TestApp::start_with_config(start_config).await;
     let cast = cast(&app).await;
     let empty = draft(&app, &cast.uz, &[]).await;
     step(&app, &cast.uz, &empty, json!({"step": "send"}))
@@ -493,7 +492,7 @@ async fn every_illegal_transition_is_refused() {
 
 #[actix_web::test]
 async fn outsiders_are_refused_on_every_path() {
-    let app = TestApp::start_federated_with(start_config).await;
+    let app = TestApp::start_with_config(start_config).await;
     let cast = cast(&app).await;
     let id = draft(&app, &cast.uz, &[("letter.txt", LETTER)]).await;
     step(&app, &cast.uz, &id, json!({"step": "send"})).await;
@@ -639,7 +638,7 @@ async fn outsiders_are_refused_on_every_path() {
 
 #[actix_web::test]
 async fn a_changed_file_signature_or_audit_row_is_found_by_the_verify_commands() {
-    let app = TestApp::start_federated_with(start_config).await;
+    let app = TestApp::start_with_config(start_config).await;
     let cast = cast(&app).await;
     let id = draft(&app, &cast.uz, &[("letter.txt", LETTER)]).await;
     step(&app, &cast.uz, &id, json!({"step": "send"})).await;
@@ -762,7 +761,7 @@ struct Receiver {
 
 #[actix_web::test]
 async fn a_webhook_receiver_that_was_down_gets_every_event_exactly_once() {
-    let app = TestApp::start_federated_with(start_config).await;
+    let app = TestApp::start_with_config(start_config).await;
     let cast = cast(&app).await;
     // A port nobody listens on yet: the receiver is down.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -777,7 +776,7 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_exactly_once() {
                 app.authed(
                     Method::PUT,
                     &format!("/api/v1/organisations/{slug}/webhook"),
-                    &cast.admin.access_token,
+                    &cast.org_admin.access_token,
                 )
                 .json(&json!({"url": format!("http://127.0.0.1:{port}/hooks/{slug}")})),
             )
@@ -940,7 +939,7 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_exactly_once() {
 #[actix_web::test]
 async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers() {
     // Default configuration: webhooks must be https and reach only public addresses.
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let create = |who: &SignedIn, body: Value| {
         app.send(
@@ -1027,11 +1026,11 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
     put(None, "https://az.example/hook")
         .await
         .problem(401, "unauthenticated");
-    let not_url = put(Some(&cast.admin), "not a url")
+    let not_url = put(Some(&cast.org_admin), "not a url")
         .await
         .problem(422, "validation_failed");
     assert_eq!(not_url["errors"][0]["field"], "url");
-    let plain = put(Some(&cast.admin), "http://az.example/hook")
+    let plain = put(Some(&cast.org_admin), "http://az.example/hook")
         .await
         .problem(422, "validation_failed");
     assert_eq!(plain["errors"][0]["code"], "https_required");
@@ -1050,7 +1049,7 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
         "https://[::1]:8443/hook",
         "https://localhost/hook",
     ] {
-        let refused = put(Some(&cast.admin), inward)
+        let refused = put(Some(&cast.org_admin), inward)
             .await
             .problem(422, "validation_failed");
         assert_eq!(
@@ -1058,11 +1057,11 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
             "{inward}"
         );
     }
-    get_webhook(&cast.admin).await.problem(404, "not_found");
-    let set = put(Some(&cast.admin), "https://az.example/hook").await;
+    get_webhook(&cast.org_admin).await.problem(404, "not_found");
+    let set = put(Some(&cast.org_admin), "https://az.example/hook").await;
     assert_eq!(set.status, 200, "{}", set.body);
     assert!(set.json()["secret"].as_str().is_some_and(|s| s.len() >= 43));
-    let shown = get_webhook(&cast.admin).await.json();
+    let shown = get_webhook(&cast.org_admin).await.json();
     assert_eq!(shown["url"], "https://az.example/hook");
     assert!(shown["secret"].is_null(), "the secret is shown once");
     get_webhook(&cast.az).await.problem(403, "forbidden");
@@ -1095,13 +1094,13 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
         "{refused}"
     );
     let deleted = graphql(
-        &cast.admin,
+        &cast.org_admin,
         "mutation { deleteDocumentWebhook(organisation: \"azstat\") }",
     )
     .await
     .json();
     assert_eq!(deleted["data"]["deleteDocumentWebhook"], true, "{deleted}");
-    get_webhook(&cast.admin).await.problem(404, "not_found");
+    get_webhook(&cast.org_admin).await.problem(404, "not_found");
 
     // Key rotation: the organisation's admins only.
     app.send(app.authed(
@@ -1120,7 +1119,7 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
     app.send(app.authed(
         Method::POST,
         "/api/v1/organisations/nowhere/signing-keys/rotate",
-        &cast.admin.access_token,
+        &cast.org_admin.access_token,
     ))
     .await
     .problem(404, "not_found");
@@ -1135,7 +1134,7 @@ async fn drafts_webhooks_and_key_rotation_refuse_bad_input_and_the_wrong_callers
         "{refused}"
     );
     let rotated = graphql(
-        &cast.admin,
+        &cast.org_admin,
         "mutation { rotateSigningKey(organisation: \"azstat\") { kid validUntil } }",
     )
     .await

@@ -3,6 +3,8 @@
 use reqwest::Method;
 use serde_json::json;
 
+use silkbridge::identity::domain::Role;
+
 use crate::support::TestApp;
 
 #[actix_web::test]
@@ -125,12 +127,13 @@ async fn only_platform_administrators_create_organisations() {
 
 #[actix_web::test]
 async fn a_member_of_one_organisation_cannot_act_on_anothers() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     app.seed_demo().await;
-    let admin = app.login("UZ", "root").await;
-    app.make_platform_admin(&admin.user_id).await;
-    let uz_admin = app.login("UZ", "stat-admin").await;
-    let az_member = app.login("AZ", "azstat-member").await;
+    let admin = app.platform_admin().await;
+    let uz_admin = app.person("UZ", "stat-admin", &[]).await;
+    let az_member = app
+        .person("AZ", "azstat-member", &[("azstat", Role::Member)])
+        .await;
     let put = |token: &str, slug: &str, user: &str, role: &str| {
         app.authed(
             Method::PUT,
@@ -139,24 +142,13 @@ async fn a_member_of_one_organisation_cannot_act_on_anothers() {
         )
         .json(&json!({ "role": role }))
     };
-    // The platform admin appoints an admin for each organisation.
+    // The platform admin appoints stat-uz's first admin.
     assert_eq!(
         app.send(put(
             &admin.access_token,
             "stat-uz",
             &uz_admin.user_id,
             "admin"
-        ))
-        .await
-        .status,
-        204
-    );
-    assert_eq!(
-        app.send(put(
-            &admin.access_token,
-            "azstat",
-            &az_member.user_id,
-            "member"
         ))
         .await
         .status,

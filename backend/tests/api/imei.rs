@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
+use silkbridge::identity::domain::Role;
 use silkbridge::imei::demo::imei_of;
 
 use crate::support::{Partner, SignedIn, TestApp, eventually};
@@ -18,6 +19,8 @@ fn fresh_imei(serial: u32) -> String {
 }
 
 struct Cast {
+    /// A platform administrator: registers partner systems.
+    admin: SignedIn,
     uz_officer: SignedIn,
     az_officer: SignedIn,
     /// Xəzər Mobil's (AZ operator) system: `imei:read imei:observe`.
@@ -29,29 +32,22 @@ struct Cast {
 /// Demo data; an officer of each country's demo device-registry agency; operators' systems.
 async fn cast(app: &TestApp) -> Cast {
     app.seed_demo().await;
-    let admin = app.login("UZ", "root").await;
-    app.make_platform_admin(&admin.user_id).await;
-    let admin = app.login("UZ", "root").await;
-    for (country, slug) in [
-        ("UZ", "demo-uz-device-registry"),
-        ("AZ", "demo-az-device-registry"),
-    ] {
-        let officer = app.login(country, "officer").await;
-        let reply = app
-            .send(
-                app.authed(
-                    Method::PUT,
-                    &format!("/api/v1/organisations/{slug}/members/{}", officer.user_id),
-                    &admin.access_token,
-                )
-                .json(&json!({ "role": "editor" })),
-            )
-            .await;
-        assert_eq!(reply.status, 204, "{}", reply.body);
-    }
+    let admin = app.platform_admin().await;
     Cast {
-        uz_officer: app.login("UZ", "officer").await,
-        az_officer: app.login("AZ", "officer").await,
+        uz_officer: app
+            .person(
+                "UZ",
+                "officer",
+                &[("demo-uz-device-registry", Role::Editor)],
+            )
+            .await,
+        az_officer: app
+            .person(
+                "AZ",
+                "officer",
+                &[("demo-az-device-registry", Role::Editor)],
+            )
+            .await,
         az_operator: operator(
             app,
             &admin,
@@ -61,6 +57,7 @@ async fn cast(app: &TestApp) -> Cast {
         .await,
         uz_operator_observe_only: operator(app, &admin, "demo-kelajak-mobile", &["imei:observe"])
             .await,
+        admin,
     }
 }
 
@@ -126,7 +123,7 @@ async fn imeis_are_luhn_checked_and_malformed_ones_are_400_with_a_reason() {
 
 #[actix_web::test]
 async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_by_its_agency() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let imei = fresh_imei(1);
     let status_path = format!("/api/v1/imei/devices/{imei}/status");
@@ -289,7 +286,7 @@ async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_
 
 #[actix_web::test]
 async fn partners_without_the_scope_are_refused_and_every_read_is_audited() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let imei = fresh_imei(2);
     let path = format!("/api/v1/imei/devices/{imei}/status");
@@ -400,7 +397,7 @@ async fn partners_without_the_scope_are_refused_and_every_read_is_audited() {
 #[actix_web::test]
 async fn an_imei_seen_with_more_imsis_than_the_threshold_is_flagged_and_bad_uploads_store_nothing()
 {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let token = &cast.az_operator.token;
     let upload = |body: String| {
@@ -477,7 +474,7 @@ async fn an_imei_seen_with_more_imsis_than_the_threshold_is_flagged_and_bad_uplo
 
 #[actix_web::test]
 async fn bulk_checks_answer_every_line_in_order_and_grace_periods_end_in_a_block() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     // The demo data's stolen device, a fresh one, a bad line, an unknown TAC, as mixed input.
     let stolen = imei_of(35100001, 3).to_string();
@@ -700,12 +697,11 @@ async fn citizen_checks_are_rate_limited_per_address_on_rest_and_graphql() {
 
 #[actix_web::test]
 async fn registration_and_reports_refuse_the_wrong_caller_and_bad_input() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let admin = app.login("UZ", "root").await;
     let maker = app
         .partner(
-            &admin,
+            &cast.admin,
             json!({ "name": "Ipak factory", "organisation": "demo-ipak-devices", "scopes": ["imei:register"] }),
         )
         .await;

@@ -3,9 +3,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use silkbridge::identity::domain::Role;
+
 use crate::support::{SignedIn, TestApp};
 
-/// The cast: a platform admin, a moderator, an editor and a plain member of
+/// The cast: a moderator (appointed by a platform admin), an editor and a plain member of
 /// silk-road-cloud, an editor of caspian-oss, and a buyer with no organisation.
 struct Cast {
     moderator: SignedIn,
@@ -17,15 +19,9 @@ struct Cast {
 
 async fn cast(app: &TestApp) -> Cast {
     app.seed_demo().await;
-    let admin = app.login("UZ", "root").await;
-    app.make_platform_admin(&admin.user_id).await;
-    let moderator = app.login("AZ", "moderator").await;
-    let editor = app.login("UZ", "editor").await;
-    let member = app.login("UZ", "member").await;
-    let other_editor = app.login("AZ", "other-editor").await;
-    let buyer = app.login("AZ", "buyer").await;
-    let ok = |reply: crate::support::Reply| assert_eq!(reply.status, 204, "{}", reply.body);
-    ok(app
+    let admin = app.platform_admin().await;
+    let moderator = app.person("AZ", "moderator", &[]).await;
+    let appointed = app
         .send(
             app.authed(
                 Method::PUT,
@@ -34,29 +30,20 @@ async fn cast(app: &TestApp) -> Cast {
             )
             .json(&json!({"moderator": true})),
         )
-        .await);
-    for (person, slug, role) in [
-        (&editor, "silk-road-cloud", "editor"),
-        (&member, "silk-road-cloud", "member"),
-        (&other_editor, "caspian-oss", "editor"),
-    ] {
-        ok(app
-            .send(
-                app.authed(
-                    Method::PUT,
-                    &format!("/api/v1/organisations/{slug}/members/{}", person.user_id),
-                    &admin.access_token,
-                )
-                .json(&json!({ "role": role })),
-            )
-            .await);
-    }
+        .await;
+    assert_eq!(appointed.status, 204, "{}", appointed.body);
     Cast {
         moderator,
-        editor,
-        member,
-        other_editor,
-        buyer,
+        editor: app
+            .person("UZ", "editor", &[("silk-road-cloud", Role::Editor)])
+            .await,
+        member: app
+            .person("UZ", "member", &[("silk-road-cloud", Role::Member)])
+            .await,
+        other_editor: app
+            .person("AZ", "other-editor", &[("caspian-oss", Role::Editor)])
+            .await,
+        buyer: app.person("AZ", "buyer", &[]).await,
     }
 }
 
@@ -102,7 +89,7 @@ async fn decide(app: &TestApp, who: &SignedIn, id: &str, body: Value) -> crate::
 
 #[actix_web::test]
 async fn only_published_listings_are_public_and_moderators_alone_publish() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let created = app
         .send(
@@ -300,7 +287,7 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
 
 #[actix_web::test]
 async fn only_the_owning_organisations_editors_edit() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let draft = app
         .send(
@@ -444,8 +431,7 @@ async fn only_the_owning_organisations_editors_edit() {
 
 #[actix_web::test]
 async fn enquiries_reach_only_the_listings_organisation() {
-    let app =
-        TestApp::start_federated_with(|config| config.marketplace.enquiries_per_hour = 2).await;
+    let app = TestApp::start_with_config(|config| config.marketplace.enquiries_per_hour = 2).await;
     let cast = cast(&app).await;
     let page = app
         .get("/api/v1/marketplace/listings?limit=100")
@@ -485,7 +471,7 @@ async fn enquiries_reach_only_the_listings_organisation() {
         .json();
     assert_eq!(inbox.as_array().unwrap().len(), 1, "{inbox}");
     assert_eq!(inbox[0]["message"], "Do you host in Samarkand too?");
-    assert_eq!(inbox[0]["sender_name"], "Test person buyer");
+    assert_eq!(inbox[0]["sender_name"], "buyer");
     let other_inbox = app
         .send(app.authed(
             Method::GET,
@@ -569,7 +555,7 @@ async fn enquiries_reach_only_the_listings_organisation() {
 
 #[actix_web::test]
 async fn bad_listing_input_is_refused_with_field_codes_and_writes_nothing() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let cases = [
         (
@@ -779,7 +765,7 @@ fn png(size: usize) -> Vec<u8> {
 #[actix_web::test]
 async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
     let app =
-        TestApp::start_federated_with(|config| config.marketplace.media_max_bytes = 50_000).await;
+        TestApp::start_with_config(|config| config.marketplace.media_max_bytes = 50_000).await;
     let cast = cast(&app).await;
     let draft = app
         .send(

@@ -54,7 +54,7 @@ async fn ckanapi_lists_searches_shows_creates_patches_deletes_and_uploads() {
     let Some(python) = python_with("ckanapi", "SILKBRIDGE_TEST_REQUIRE_CKANAPI") else {
         return;
     };
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     create(&app, &cast.editor, dataset(json!({}))).await;
     let csv = app.dir.path().join("regions.csv");
@@ -167,7 +167,7 @@ async fn rdflib_reads_one_dcat_dataset_per_public_dataset_in_turtle_and_json_ld(
     let Some(python) = python_with("rdflib", "SILKBRIDGE_TEST_REQUIRE_RDFLIB") else {
         return;
     };
-    let app = TestApp::start_federated_with(|config| config.datasets.catalog_page_size = 2).await;
+    let app = TestApp::start_with_config(|config| config.datasets.catalog_page_size = 2).await;
     let cast = cast(&app).await;
     let mut public = Vec::new();
     for (name, private) in [
@@ -258,7 +258,7 @@ async fn rdflib_reads_one_dcat_dataset_per_public_dataset_in_turtle_and_json_ld(
 
 #[actix_web::test]
 async fn the_action_api_speaks_ckan_envelopes_errors_and_get_parameters() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     create(&app, &cast.editor, dataset(json!({}))).await;
     assert_eq!(app.get("/api/3").await.json(), json!({"version": 3}));

@@ -4,6 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use silkbridge::identity::domain::Role;
+
 use crate::support::{SignedIn, TestApp};
 
 pub struct Cast {
@@ -14,27 +16,13 @@ pub struct Cast {
 /// Demo data, an editor of stat-uz and an outsider (an editor of azstat).
 pub async fn cast(app: &TestApp) -> Cast {
     app.seed_demo().await;
-    let admin = app.login("UZ", "root").await;
-    app.make_platform_admin(&admin.user_id).await;
-    let editor = app.login("UZ", "editor").await;
-    let outsider = app.login("AZ", "outsider").await;
-    for (person, slug) in [(&editor, "stat-uz"), (&outsider, "azstat")] {
-        let reply = app
-            .send(
-                app.authed(
-                    Method::PUT,
-                    &format!("/api/v1/organisations/{slug}/members/{}", person.user_id),
-                    &admin.access_token,
-                )
-                .json(&json!({ "role": "editor" })),
-            )
-            .await;
-        assert_eq!(reply.status, 204, "{}", reply.body);
-    }
-    // Memberships are read at sign-in: sign in again to carry them.
     Cast {
-        editor: app.login("UZ", "editor").await,
-        outsider: app.login("AZ", "outsider").await,
+        editor: app
+            .person("UZ", "editor", &[("stat-uz", Role::Editor)])
+            .await,
+        outsider: app
+            .person("AZ", "outsider", &[("azstat", Role::Editor)])
+            .await,
     }
 }
 
@@ -118,7 +106,7 @@ fn titles(page: &Value) -> Vec<String> {
 
 #[actix_web::test]
 async fn editors_publish_edit_with_history_and_anyone_reads_open_work() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let created = create(&app, &cast.editor, publication(json!({}))).await;
     let id = created["id"].as_str().unwrap();
@@ -253,7 +241,7 @@ async fn editors_publish_edit_with_history_and_anyone_reads_open_work() {
 
 #[actix_web::test]
 async fn bad_input_gets_a_code_per_field_and_stores_nothing() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let before = app
         .get("/api/v1/research/publications?organisation=stat-uz&limit=100")
@@ -377,7 +365,7 @@ async fn outsider_can_see(
 
 #[actix_web::test]
 async fn restricted_publications_are_refused_to_outsiders_on_every_path() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let members_only = create(
         &app,
@@ -433,7 +421,7 @@ async fn restricted_publications_are_refused_to_outsiders_on_every_path() {
 
 #[actix_web::test]
 async fn an_embargo_opens_on_its_date_for_readers_harvesters_and_search() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let embargoed = create(
         &app,
@@ -493,7 +481,7 @@ const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> e
 
 #[actix_web::test]
 async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let open = create(&app, &cast.editor, publication(json!({}))).await;
     let id = open["id"].as_str().unwrap();
@@ -598,7 +586,7 @@ async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
 
 #[actix_web::test]
 async fn citations_export_as_bibtex_ris_and_csl_json() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let first = create(&app, &cast.editor, publication(json!({}))).await;
     let second = create(
@@ -717,7 +705,7 @@ async fn search_filters_publications_by_year_language_licence_and_tag() {
 
 #[actix_web::test]
 async fn writes_by_outsiders_are_refused_on_rest_and_graphql() {
-    let app = TestApp::start_federated().await;
+    let app = TestApp::start().await;
     let cast = cast(&app).await;
     let created = create(&app, &cast.editor, publication(json!({}))).await;
     let id = created["id"].as_str().unwrap();

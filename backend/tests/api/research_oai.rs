@@ -153,7 +153,7 @@ async fn protocol_errors_are_oai_errors_with_http_200() {
 
 #[actix_web::test]
 async fn lists_resume_by_keyset_tokens_and_report_withdrawn_records_as_deleted() {
-    let app = TestApp::start_federated_with(|config| config.research.oai_page_size = 7).await;
+    let app = TestApp::start_with_config(|config| config.research.oai_page_size = 7).await;
     let cast = cast(&app).await;
 
     // Harvest everything by following tokens.

@@ -326,3 +326,136 @@ async fn an_item_made_private_during_a_rebuild_leaves_search_before_the_rebuild_
     .await
     .unwrap();
 }
+
+#[actix_web::test]
+async fn platform_administrators_run_the_platform_not_the_organisations() {
+    let app = TestApp::start().await;
+    app.seed_demo().await;
+    let admin = app.platform_admin().await;
+    let editor = app
+        .person("UZ", "Statistics editor", &[("stat-uz", Role::Editor)])
+        .await;
+    let secret = publication(json!({
+        "access_level": "organisation",
+        "abstract": "ORG-ONLY working paper.",
+        "doi": null
+    }));
+    let id = create(&app, &editor, secret).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // No way into an organisation's content, mail or keys.
+    app.send(app.authed(
+        Method::GET,
+        &format!("/api/v1/research/publications/{id}"),
+        &admin.access_token,
+    ))
+    .await
+    .problem(404, "not_found");
+    let join = app
+        .send(
+            app.authed(
+                Method::PUT,
+                &format!("/api/v1/organisations/stat-uz/members/{}", admin.user_id),
+                &admin.access_token,
+            )
+            .json(&json!({"role": "editor"})),
+        )
+        .await;
+    join.problem(403, "forbidden");
+    let repoint = app
+        .send(
+            app.authed(
+                Method::PUT,
+                "/api/v1/organisations/stat-uz/webhook",
+                &admin.access_token,
+            )
+            .json(&json!({"url": "https://attacker.example/hook"})),
+        )
+        .await;
+    repoint.problem(403, "forbidden");
+    app.send(app.authed(
+        Method::POST,
+        "/api/v1/organisations/stat-uz/signing-keys/rotate",
+        &admin.access_token,
+    ))
+    .await
+    .problem(403, "forbidden");
+    let mut draft = publication(json!({"doi": null}));
+    draft["organisation"] = json!("stat-uz");
+    app.send(
+        app.authed(
+            Method::POST,
+            "/api/v1/research/publications",
+            &admin.access_token,
+        )
+        .json(&draft),
+    )
+    .await
+    .problem(403, "forbidden");
+
+    // A new organisation's first admin is theirs to appoint, once, audited; then its
+    // admins decide.
+    let created = app
+        .send(
+            app.authed(Method::POST, "/api/v1/organisations", &admin.access_token)
+                .json(&json!({"slug": "new-agency", "name": "New agency", "kind": "agency", "country": "UZ"})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let first = app.person("UZ", "First admin", &[]).await;
+    let second = app.person("UZ", "Second person", &[]).await;
+    let appoint = |user: &str, role: &str| {
+        app.authed(
+            Method::PUT,
+            &format!("/api/v1/organisations/new-agency/members/{user}"),
+            &admin.access_token,
+        )
+        .json(&json!({ "role": role }))
+    };
+    app.send(appoint(&first.user_id, "editor"))
+        .await
+        .problem(403, "forbidden");
+    let appointed = app.send(appoint(&first.user_id, "admin")).await;
+    assert_eq!(appointed.status, 204, "{}", appointed.body);
+    assert_eq!(
+        audit_entries(&app, "membership.appoint_first_admin").await,
+        1
+    );
+    app.send(appoint(&second.user_id, "admin"))
+        .await
+        .problem(403, "forbidden");
+    let members = app
+        .send(app.authed(
+            Method::GET,
+            "/api/v1/organisations/new-agency/members",
+            &admin.access_token,
+        ))
+        .await;
+    assert_eq!(members.status, 200, "{}", members.body);
+    assert_eq!(
+        members.json().as_array().unwrap().len(),
+        1,
+        "{}",
+        members.body
+    );
+
+    // GraphQL answers the same.
+    let query = json!({"query": format!(
+        "mutation {{ setMembership(slug: \"stat-uz\", userId: \"{}\", role: EDITOR) }}",
+        admin.user_id
+    )});
+    let graphql = app
+        .send(
+            app.authed(Method::POST, "/graphql", &admin.access_token)
+                .json(&query),
+        )
+        .await;
+    assert_eq!(
+        graphql.json()["errors"][0]["extensions"]["code"],
+        "forbidden",
+        "{}",
+        graphql.body
+    );
+}
