@@ -32,6 +32,9 @@ mod api {
     mod search;
     mod search_sync;
     mod security_access;
+    mod security_biometrics;
+    mod security_dataset_names;
+    mod security_document_events;
     mod security_inputs;
     mod security_surface;
 }

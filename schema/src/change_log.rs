@@ -68,6 +68,14 @@ impl ChangeLogEntry {
     }
 }
 
+/// PostgreSQL's commit horizon: the id of the oldest transaction still running. Rows written by
+/// transactions below it can no longer be joined by a row that sorts before them, so a reader
+/// ordering by `(txid, …)` may move past them for good. Used by every reader that hands out
+/// positions (the change log, document events).
+pub fn commit_horizon() -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+}
+
 /// Records a change; call it inside the transaction that makes the change.
 pub fn record(
     conn: &mut DbConnection,
@@ -105,9 +113,7 @@ pub fn read_after(
         .select(ChangeLogEntry::as_select())
         .into_boxed();
     if is_postgres {
-        query = query.filter(dsl::txid.lt(sql::<BigInt>(
-            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-        )));
+        query = query.filter(dsl::txid.lt(commit_horizon()));
     }
     Ok(query.load(conn)?)
 }
@@ -124,9 +130,7 @@ pub fn head(conn: &mut DbConnection) -> Result<Position, DbError> {
         .select(ChangeLogEntry::as_select())
         .into_boxed();
     if is_postgres {
-        query = query.filter(dsl::txid.lt(sql::<BigInt>(
-            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-        )));
+        query = query.filter(dsl::txid.lt(commit_horizon()));
     }
     Ok(query
         .first(conn)

@@ -556,6 +556,10 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        /// Commit-safe position (see the migration `document_event_order`): the writing
+        /// transaction's id on PostgreSQL (0 on SQLite) and an insert sequence.
+        txid -> BigInt,
+        seq -> BigInt,
     }
 }
 

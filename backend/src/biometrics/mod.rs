@@ -2,6 +2,7 @@
 //! matched 1:1 and 1:N (exact, SIMD) for partners with the scope, under consent, and erased
 //! on revocation or request. silkbridge never captures images and never returns a template.
 
+pub mod consents;
 pub mod crypto;
 pub mod evaluate;
 pub mod gallery;

@@ -6,12 +6,14 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use silkbridge_schema::models::{BiometricConsent, BiometricTemplate};
+use silkbridge_schema::models::BiometricTemplate;
 use silkbridge_schema::{Database, DbConnection, ids};
 use utoipa::ToSchema;
 
+pub use super::consents::{
+    ConsentInput, ConsentView, erase_subject, grant_consent, purge_lapsed_consents, revoke_consent,
+};
 use super::crypto::TemplateKeys;
 use super::gallery::Gallery;
 use super::store;
@@ -174,29 +176,6 @@ pub fn associated(row: &BiometricTemplate) -> String {
     )
 }
 
-/// A consent to record.
-#[derive(Debug, Clone, Deserialize, ToSchema, async_graphql::InputObject)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[graphql(name = "BiometricConsentInput")]
-pub struct ConsentInput {
-    /// The partner's opaque id for the subject (never a name): 1–128 of `A–Z a–z 0–9 . _ : -`.
-    pub subject_id: String,
-    pub purpose: String,
-    /// RFC 3339; none means until revoked.
-    pub expires_at: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-#[graphql(name = "BiometricConsent")]
-pub struct ConsentView {
-    pub id: String,
-    pub subject_id: String,
-    pub purpose: String,
-    pub granted_at: chrono::NaiveDateTime,
-    pub expires_at: Option<chrono::NaiveDateTime>,
-}
-
 #[derive(Debug, Clone, Deserialize, ToSchema, async_graphql::InputObject)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[graphql(name = "BiometricEnrolInput")]
@@ -228,11 +207,25 @@ pub struct VerifyInput {
 #[serde(rename_all = "camelCase")]
 pub struct Verification {
     pub subject_id: String,
-    /// The best similarity over the subject's templates of the probe's format (0–1).
-    pub score: f64,
     pub threshold: f64,
-    /// `match` when the score reaches the threshold, else `no_match`.
+    /// `match` when the best similarity over the subject's templates of the probe's format
+    /// reaches the threshold, else `no_match`.
     pub decision: String,
+    /// For a match, how far above the threshold: `high` (in the upper half of the distance
+    /// to a perfect match) or `medium`. Never the score itself, which would let a caller climb
+    /// towards a match one probe at a time.
+    pub band: Option<String>,
+}
+
+/// A match's coarse band (see [`Verification::band`]); `None` below the threshold.
+pub fn band(score: f64, threshold: f64) -> Option<&'static str> {
+    if score < threshold {
+        None
+    } else if score >= threshold + (1.0 - threshold) / 2.0 {
+        Some("high")
+    } else {
+        Some("medium")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema, async_graphql::InputObject)]
@@ -250,7 +243,8 @@ pub struct IdentifyCandidate {
     pub subject_id: String,
     /// The partner that enrolled the subject (the caller, or one sharing with it).
     pub owner_partner_id: String,
-    pub score: f64,
+    /// `high` or `medium` (see `Verification.band`); candidates are ranked best first.
+    pub band: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
@@ -261,7 +255,7 @@ pub struct Identification {
     pub candidates: Vec<IdentifyCandidate>,
 }
 
-fn partner_id(caller: &Caller, scope: &str) -> ApiResult<String> {
+pub(super) fn partner_id(caller: &Caller, scope: &str) -> ApiResult<String> {
     authorize(caller, Action::UseScope(scope))?;
     match caller {
         Caller::Partner(partner) => Ok(partner.id.clone()),
@@ -272,7 +266,7 @@ fn partner_id(caller: &Caller, scope: &str) -> ApiResult<String> {
     }
 }
 
-fn check_subject(subject: &str) -> ApiResult<()> {
+pub(super) fn check_subject(subject: &str) -> ApiResult<()> {
     let ok = (1..=128).contains(&subject.len())
         && subject
             .bytes()
@@ -302,124 +296,6 @@ fn threshold_for(
     )
 }
 
-/// Records a subject's consent (scope `biometric:enrol`).
-pub async fn grant_consent(
-    state: &AppState,
-    caller: &Caller,
-    input: ConsentInput,
-) -> ApiResult<ConsentView> {
-    let partner = partner_id(caller, SCOPE_ENROL)?;
-    check_subject(&input.subject_id)?;
-    let purpose = input.purpose.trim().to_owned();
-    if purpose.is_empty() || purpose.len() > 200 {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "purpose",
-            "required",
-            "1 to 200 characters",
-        )]));
-    }
-    let expires_at = match &input.expires_at {
-        None => None,
-        Some(text) => Some(
-            DateTime::parse_from_rfc3339(text)
-                .map_err(|_| {
-                    ApiError::validation(vec![FieldError::new(
-                        "expiresAt",
-                        "invalid_time",
-                        "RFC 3339",
-                    )])
-                })?
-                .with_timezone(&Utc)
-                .naive_utc(),
-        ),
-    };
-    let consent = BiometricConsent {
-        id: ids::new_id(),
-        partner_id: partner,
-        subject_ref: input.subject_id,
-        purpose,
-        granted_at: ids::now(),
-        expires_at,
-        revoked_at: None,
-    };
-    let actor = caller.actor();
-    let stored = consent.clone();
-    state
-        .write(move |conn| {
-            store::insert_consent(conn, &stored)?;
-            audit::record(
-                conn,
-                &actor,
-                "biometric.consent",
-                &format!("subject:{}:{}", stored.partner_id, stored.subject_ref),
-                serde_json::json!({ "purpose": stored.purpose, "expires_at": stored.expires_at }),
-            )
-        })
-        .await?;
-    Ok(ConsentView {
-        id: consent.id,
-        subject_id: consent.subject_ref,
-        purpose: consent.purpose,
-        granted_at: consent.granted_at,
-        expires_at: consent.expires_at,
-    })
-}
-
-/// Revokes a consent: the subject's templates are erased everywhere at once.
-pub async fn revoke_consent(
-    state: &AppState,
-    caller: &Caller,
-    consent_id: String,
-) -> ApiResult<usize> {
-    let partner = partner_id(caller, SCOPE_ENROL)?;
-    let actor = caller.actor();
-    let (subject, erased) = state
-        .write(move |conn| {
-            let consent = store::consent(conn, &consent_id)?
-                .filter(|c| c.partner_id == partner)
-                .ok_or_else(|| ApiError::not_found(format_args!("consent `{consent_id}`")))?;
-            store::revoke_consent(conn, &consent_id, ids::now())?;
-            let erased = store::erase_subject(conn, &partner, &consent.subject_ref)?;
-            audit::record(
-                conn,
-                &actor,
-                "biometric.consent_revoked",
-                &format!("subject:{partner}:{}", consent.subject_ref),
-                serde_json::json!({ "purpose": consent.purpose, "templates_erased": erased }),
-            )?;
-            Ok(((partner, consent.subject_ref), erased))
-        })
-        .await?;
-    state
-        .biometrics
-        .gallery
-        .remove_subject(&subject.0, &subject.1);
-    Ok(erased)
-}
-
-/// Erases a subject (templates and consents) at the partner's request.
-pub async fn erase_subject(state: &AppState, caller: &Caller, subject: String) -> ApiResult<usize> {
-    let partner = partner_id(caller, SCOPE_ENROL)?;
-    check_subject(&subject)?;
-    let actor = caller.actor();
-    let (p, s) = (partner.clone(), subject.clone());
-    let erased = state
-        .write(move |conn| {
-            let erased = store::erase_subject(conn, &p, &s)?;
-            audit::record(
-                conn,
-                &actor,
-                "biometric.erase",
-                &format!("subject:{p}:{s}"),
-                serde_json::json!({ "templates_erased": erased }),
-            )?;
-            Ok(erased)
-        })
-        .await?;
-    state.biometrics.gallery.remove_subject(&partner, &subject);
-    Ok(erased)
-}
-
 /// Enrols a template of a subject with an active consent.
 pub async fn enrol(state: &AppState, caller: &Caller, input: EnrolInput) -> ApiResult<Enrolment> {
     let partner = partner_id(caller, SCOPE_ENROL)?;
@@ -430,6 +306,9 @@ pub async fn enrol(state: &AppState, caller: &Caller, input: EnrolInput) -> ApiR
     let subject = input.subject_id.clone();
     let (row, template) = state
         .write(move |conn| {
+            // The subject's lock first: a revoke or erasure committing meanwhile is seen, and
+            // one that starts meanwhile waits for this template and erases it too.
+            store::lock_consents(conn, &partner, &subject)?;
             let consent =
                 store::active_consent(conn, &partner, &subject, ids::now())?.ok_or_else(|| {
                     ApiError::new(
@@ -516,6 +395,10 @@ pub async fn verify(
             if !visible_partners(conn, &partner)?.contains(&owner) {
                 return Err(ApiError::not_found(format_args!("subject `{subject}`")));
             }
+            // An expired consent ends matching at once, before the purge deletes the templates.
+            if store::active_consent(conn, &owner, &subject, ids::now())?.is_none() {
+                return Err(ApiError::not_found(format_args!("subject `{subject}`")));
+            }
             let rows: Vec<BiometricTemplate> = store::subject_templates(conn, &owner, &subject)?
                 .into_iter()
                 .filter(|r| r.format == probe.format.as_str())
@@ -544,9 +427,9 @@ pub async fn verify(
             )?;
             Ok(Verification {
                 subject_id: subject,
-                score,
                 threshold,
                 decision: decision.to_owned(),
+                band: band(score, threshold).map(str::to_owned),
             })
         })
         .await
@@ -580,30 +463,39 @@ pub async fn identify(
         )]));
     }
     let config = state.config.biometrics.clone();
-    let (visible, threshold) = crate::db::run(&state.db, {
+    let (visible, threshold, lapsed) = crate::db::run(&state.db, {
         let partner = partner.clone();
         move |conn| {
+            let visible = visible_partners(conn, &partner)?;
+            let lapsed = super::consents::lapsed_subjects(conn, &visible)?;
             Ok((
-                visible_partners(conn, &partner)?,
+                visible,
                 threshold_for(conn, &config, &partner, probe.format)?,
+                lapsed,
             ))
         }
     })
     .await?;
+    // Subjects whose consent expired are left out; asking for as many more as there are of
+    // them keeps the answer exact.
     let candidates = state.biometrics.gallery.identify(
         &probe.data,
         &visible,
-        max_results as usize,
+        max_results as usize + lapsed.len(),
         threshold as f32,
     );
     let result = Identification {
         threshold,
         candidates: candidates
             .into_iter()
+            .filter(|c| !lapsed.contains(&(c.partner_id.clone(), c.subject.clone())))
+            .take(max_results as usize)
             .map(|c| IdentifyCandidate {
+                band: band(f64::from(c.score), threshold)
+                    .unwrap_or("medium")
+                    .to_owned(),
                 subject_id: c.subject,
                 owner_partner_id: c.partner_id,
-                score: f64::from(c.score),
             })
             .collect(),
     };

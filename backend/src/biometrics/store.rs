@@ -61,6 +61,43 @@ pub fn active_consent(
         .optional()?)
 }
 
+/// Locks the subject's consents until the transaction ends. Enrolment, revocation, erasure
+/// and the expiry purge all take this lock first, so on PostgreSQL they happen one after the
+/// other for a subject: an enrolment that read a consent as active cannot write its template
+/// after a revoke has erased the others. (SQLite's writers are serialised already.)
+pub fn lock_consents(conn: &mut DbConnection, partner_id: &str, subject: &str) -> ApiResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        biometric_consents::table
+            .filter(biometric_consents::partner_id.eq(partner_id))
+            .filter(biometric_consents::subject_ref.eq(subject))
+            .select(biometric_consents::id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
+    Ok(())
+}
+
+/// Consents of these partners that have expired and that the purge has not ended yet
+/// (oldest expiry first, at most `limit`).
+pub fn lapsed_consents(
+    conn: &mut DbConnection,
+    partners: Option<&[String]>,
+    now: NaiveDateTime,
+    limit: i64,
+) -> ApiResult<Vec<BiometricConsent>> {
+    let mut query = biometric_consents::table
+        .filter(biometric_consents::revoked_at.is_null())
+        .filter(biometric_consents::expires_at.le(now))
+        .order(biometric_consents::expires_at.asc())
+        .select(BiometricConsent::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(partners) = partners {
+        query = query.filter(biometric_consents::partner_id.eq_any(partners.to_vec()));
+    }
+    Ok(query.load(conn)?)
+}
+
 pub fn revoke_consent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiResult<()> {
     diesel::update(biometric_consents::table.find(id))
         .set(biometric_consents::revoked_at.eq(now))
@@ -85,6 +122,22 @@ pub fn subject_templates(
         .filter(biometric_templates::subject_ref.eq(subject))
         .select(BiometricTemplate::as_select())
         .load(conn)?)
+}
+
+/// Deletes a subject's templates (keeping its consents); returns how many.
+pub fn erase_templates(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    subject: &str,
+) -> ApiResult<usize> {
+    let templates = diesel::delete(
+        biometric_templates::table
+            .filter(biometric_templates::partner_id.eq(partner_id))
+            .filter(biometric_templates::subject_ref.eq(subject)),
+    )
+    .execute(conn)?;
+    record_change(conn, partner_id, subject)?;
+    Ok(templates)
 }
 
 /// Deletes a subject's templates and consents; returns the templates deleted.

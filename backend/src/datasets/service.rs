@@ -129,16 +129,18 @@ fn member(caller: &Caller, organisation_id: &str) -> bool {
 }
 
 /// A dataset (by id or name) the caller may read, else 404: private and deleted datasets do
-/// not reveal that they exist to outsiders.
+/// not reveal that they exist to outsiders. A name may be shared by a public dataset and
+/// private ones of other organisations; the caller gets the one it sees, its own
+/// organisations' first.
 pub fn readable(conn: &mut DbConnection, caller: &Caller, key: &str) -> ApiResult<Dataset> {
-    let not_found = || ApiError::not_found(format_args!("dataset `{key}`"));
-    let row = store::dataset(conn, key)?.ok_or_else(not_found)?;
-    let public = row.state == "active" && !row.private;
-    if public || member(caller, &row.organisation_id) {
-        Ok(row)
-    } else {
-        Err(not_found())
-    }
+    store::datasets_keyed(conn, key)?
+        .into_iter()
+        .filter(|row| {
+            (row.state == "active" && !row.private) || member(caller, &row.organisation_id)
+        })
+        // The id itself first, then the caller's own organisations' datasets; oldest first.
+        .min_by_key(|row| (row.id != key, !member(caller, &row.organisation_id)))
+        .ok_or_else(|| ApiError::not_found(format_args!("dataset `{key}`")))
 }
 
 /// A dataset the caller may change (its organisation's editors).
@@ -322,7 +324,7 @@ fn apply(
         },
     )?;
     let input = checked.input;
-    if store::name_taken(conn, &input.name, &row.id)? {
+    if store::name_taken(conn, &input.name, &org.id, &row.id)? {
         return Err(
             ApiError::new(ErrorCode::Conflict, "that name is already in use").with_errors(vec![
                 FieldError::new(
@@ -527,8 +529,12 @@ pub fn list(
     let order = match (&page.after, newest) {
         (None, false) => DatasetOrder::Name { after: None },
         (None, true) => DatasetOrder::Newest { after: None },
-        (Some(name), false) => DatasetOrder::Name {
-            after: Some(name.clone()),
+        (Some(key), false) => DatasetOrder::Name {
+            after: Some(
+                key.split_once('|')
+                    .map(|(name, id)| (name.to_owned(), id.to_owned()))
+                    .ok_or_else(crate::http::pagination::invalid_cursor)?,
+            ),
         },
         (Some(key), true) => DatasetOrder::Newest {
             after: Some(parse_newest_key(key)?),
@@ -539,7 +545,7 @@ pub fn list(
         if newest {
             newest_key(&row.updated_at, &row.id)
         } else {
-            row.name.clone()
+            format!("{}|{}", row.name, row.id)
         }
     });
     Ok(Page {

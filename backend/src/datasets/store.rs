@@ -6,23 +6,44 @@ use silkbridge_schema::DbConnection;
 use silkbridge_schema::models::{Dataset, DatasetResource};
 use silkbridge_schema::tables::{dataset_resources, dataset_tags, dataset_themes, datasets};
 
-pub fn dataset(conn: &mut DbConnection, id_or_name: &str) -> QueryResult<Option<Dataset>> {
+pub fn dataset(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Dataset>> {
     datasets::table
-        .filter(
-            datasets::id
-                .eq(id_or_name)
-                .or(datasets::name.eq(id_or_name)),
-        )
+        .find(id)
         .select(Dataset::as_select())
         .first(conn)
         .optional()
 }
 
-pub fn name_taken(conn: &mut DbConnection, name: &str, except_id: &str) -> QueryResult<bool> {
+/// Every dataset a key may name: the one with that id, and those with that name (names are
+/// unique within an organisation and among public datasets, not across private ones).
+/// Oldest first, so a choice among them is stable.
+pub fn datasets_keyed(conn: &mut DbConnection, key: &str) -> QueryResult<Vec<Dataset>> {
+    datasets::table
+        .filter(datasets::id.eq(key).or(datasets::name.eq(key)))
+        .order((datasets::created_at.asc(), datasets::id.asc()))
+        .limit(50)
+        .select(Dataset::as_select())
+        .load(conn)
+}
+
+/// Whether `name` is taken where its owner could see it: by another dataset of the same
+/// organisation (deleted ones keep their names) or by any dataset that is not private. A
+/// private dataset of another organisation does not count: saying so would confirm its name.
+pub fn name_taken(
+    conn: &mut DbConnection,
+    name: &str,
+    organisation_id: &str,
+    except_id: &str,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         datasets::table
             .filter(datasets::name.eq(name))
-            .filter(datasets::id.ne(except_id)),
+            .filter(datasets::id.ne(except_id))
+            .filter(
+                datasets::organisation_id
+                    .eq(organisation_id)
+                    .or(datasets::private.eq(false)),
+            ),
     ))
     .get_result(conn)
 }
@@ -154,7 +175,8 @@ pub struct DatasetFilter {
 #[derive(Debug, Clone)]
 pub enum DatasetOrder {
     /// By name, A to Z.
-    Name { after: Option<String> },
+    /// By (name, id): names repeat across organisations' private datasets.
+    Name { after: Option<(String, String)> },
     /// Most recently changed first.
     Newest {
         after: Option<(NaiveDateTime, String)>,
@@ -215,9 +237,13 @@ pub fn list(
     }
     match order {
         DatasetOrder::Name { after } => {
-            query = query.order(datasets::name.asc());
-            if let Some(name) = after {
-                query = query.filter(datasets::name.gt(name.clone()));
+            query = query.order((datasets::name.asc(), datasets::id.asc()));
+            if let Some((name, id)) = after {
+                query = query.filter(
+                    datasets::name.gt(name.clone()).or(datasets::name
+                        .eq(name.clone())
+                        .and(datasets::id.gt(id.clone()))),
+                );
             }
         }
         DatasetOrder::Newest { after } => {

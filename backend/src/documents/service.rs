@@ -933,8 +933,9 @@ pub struct EventView {
     pub delivered_at: Option<NaiveDateTime>,
 }
 
-/// Events of the caller's organisations after `after` (an event id), oldest first: the
-/// polling alternative to webhooks.
+/// Events of the caller's organisations after `after` (an event id this caller was given), in
+/// commit order: the polling alternative to webhooks. An id that is not one of the caller's
+/// events is an invalid cursor (the same answer whether or not it exists elsewhere).
 pub fn events(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -943,20 +944,20 @@ pub fn events(
 ) -> ApiResult<Vec<EventView>> {
     let orgs = readers(caller)?;
     let limit = i64::from(limit.unwrap_or(100).clamp(1, 1000));
-    Ok(
-        store::events(conn, &orgs, after.filter(|a| !a.is_empty()), limit)?
-            .into_iter()
-            .map(|e| EventView {
-                id: e.id,
-                organisation_id: e.organisation_id,
-                event_type: e.event_type,
-                document_id: e.document_id,
-                created_at: e.created_at,
-                payload: e.payload,
-                delivered_at: e.delivered_at,
-            })
-            .collect(),
-    )
+    let events = store::events(conn, &orgs, after.filter(|a| !a.is_empty()), limit)?
+        .ok_or_else(crate::http::pagination::invalid_cursor)?;
+    Ok(events
+        .into_iter()
+        .map(|e| EventView {
+            id: e.id,
+            organisation_id: e.organisation_id,
+            event_type: e.event_type,
+            document_id: e.document_id,
+            created_at: e.created_at,
+            payload: e.payload,
+            delivered_at: e.delivered_at,
+        })
+        .collect())
 }
 
 /// Groups steps by document for receipts.

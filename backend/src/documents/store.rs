@@ -1,7 +1,6 @@
 //! The documents module's queries. Only this module touches these tables.
 
 use diesel::prelude::*;
-use silkbridge_schema::DbConnection;
 use silkbridge_schema::models::{
     DocumentEventRow, DocumentFileRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
     DocumentWebhookRow,
@@ -10,6 +9,7 @@ use silkbridge_schema::tables::{
     document_events, document_files, document_recipients, document_steps, document_webhooks,
     documents,
 };
+use silkbridge_schema::{DbConnection, change_log};
 
 pub fn document(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DocumentRow>> {
     documents::table
@@ -166,22 +166,42 @@ pub fn insert_event(conn: &mut DbConnection, row: &DocumentEventRow) -> QueryRes
         .map(drop)
 }
 
-/// Events of these organisations after `after`, oldest first.
+/// Events of these organisations after the event `after`, in commit-safe order: by
+/// (txid, seq), and on PostgreSQL only events of transactions older than every one still
+/// running, so an event committed late can never sort below a position already handed out.
+/// `None` when `after` is not an event of these organisations.
 pub fn events(
     conn: &mut DbConnection,
     organisations: &[String],
     after: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<DocumentEventRow>> {
+) -> QueryResult<Option<Vec<DocumentEventRow>>> {
+    let is_postgres = matches!(conn, DbConnection::Postgresql(_));
     let mut query = document_events::table
         .filter(document_events::organisation_id.eq_any(organisations.to_vec()))
         .select(DocumentEventRow::as_select())
-        .order(document_events::id.asc())
+        .order((document_events::txid.asc(), document_events::seq.asc()))
         .into_boxed();
     if let Some(after) = after {
-        query = query.filter(document_events::id.gt(after.to_owned()));
+        let position: Option<(i64, i64)> = document_events::table
+            .filter(document_events::id.eq(after))
+            .filter(document_events::organisation_id.eq_any(organisations.to_vec()))
+            .select((document_events::txid, document_events::seq))
+            .first(conn)
+            .optional()?;
+        let Some((txid, seq)) = position else {
+            return Ok(None);
+        };
+        query = query.filter(
+            document_events::txid.gt(txid).or(document_events::txid
+                .eq(txid)
+                .and(document_events::seq.gt(seq))),
+        );
     }
-    query.limit(limit).load(conn)
+    if is_postgres {
+        query = query.filter(document_events::txid.lt(change_log::commit_horizon()));
+    }
+    query.limit(limit).load(conn).map(Some)
 }
 
 /// Undelivered events whose organisation has a webhook and whose next attempt is due.

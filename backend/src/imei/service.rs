@@ -101,7 +101,7 @@ pub async fn check_one_of_many(
 ) -> ApiResult<DeviceStatus> {
     let lookup = cache.lookup(imei);
     reads
-        .record(actor, imei, Channel::Bulk, lookup.standing.status)
+        .record_bulk(actor, imei, lookup.standing.status)
         .await?;
     Ok(status_view(imei, lookup))
 }

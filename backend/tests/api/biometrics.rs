@@ -12,7 +12,7 @@ use silkbridge::biometrics::synthetic::{binary_capture, float_capture};
 use crate::support::{Partner, SignedIn, TestApp};
 
 /// A synthetic 512-dimension capture of `subject`.
-fn float_template(subject: u64, capture: u64) -> Value {
+pub(super) fn float_template(subject: u64, capture: u64) -> Value {
     let bytes: Vec<u8> = float_capture(subject, capture, 512, 0.3)
         .iter()
         .flat_map(|v| v.to_le_bytes())
@@ -20,14 +20,14 @@ fn float_template(subject: u64, capture: u64) -> Value {
     json!({ "format": "float32", "dimension": 512, "vendor": "synthetic-test", "quality": 80, "data": STANDARD.encode(bytes) })
 }
 
-struct Cast {
-    admin: SignedIn,
-    bank: Partner,
-    clinic: Partner,
-    no_scope: Partner,
+pub(super) struct Cast {
+    pub(super) admin: SignedIn,
+    pub(super) bank: Partner,
+    pub(super) clinic: Partner,
+    pub(super) no_scope: Partner,
 }
 
-async fn cast(app: &TestApp) -> Cast {
+pub(super) async fn cast(app: &TestApp) -> Cast {
     let admin = app.platform_admin().await;
     let all = ["biometric:enrol", "biometric:verify", "biometric:identify"];
     Cast {
@@ -47,12 +47,22 @@ async fn cast(app: &TestApp) -> Cast {
     }
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> crate::support::Reply {
+pub(super) async fn post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> crate::support::Reply {
     app.send(app.authed(Method::POST, path, token).json(&body))
         .await
 }
 
-async fn consent_and_enrol(app: &TestApp, who: &Partner, subject: &str, seed: u64) -> Value {
+pub(super) async fn consent_and_enrol(
+    app: &TestApp,
+    who: &Partner,
+    subject: &str,
+    seed: u64,
+) -> Value {
     let consent = post(
         app,
         &who.token,
@@ -86,7 +96,7 @@ async fn identify(app: &TestApp, who: &Partner, seed: u64) -> crate::support::Re
     .await
 }
 
-fn count_rows(app: &TestApp, subject: &str) -> (i64, i64) {
+pub(super) fn count_rows(app: &TestApp, subject: &str) -> (i64, i64) {
     use silkbridge_schema::tables::{biometric_consents, biometric_templates};
     let mut conn = app.state.db.connection().unwrap();
     (

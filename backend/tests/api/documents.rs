@@ -102,6 +102,24 @@ pub async fn step(app: &TestApp, who: &SignedIn, id: &str, body: Value) -> crate
     .await
 }
 
+/// The caller's events once at least `n` are readable. Events are read in commit order: on
+/// PostgreSQL an event becomes readable once no older transaction is still running anywhere
+/// in the cluster (where other tests write too), which can take a moment.
+pub async fn events_settled(app: &TestApp, token: &str, n: usize) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let events = app
+            .send(app.authed(Method::GET, "/api/v1/documents/events", token))
+            .await
+            .json();
+        let seen = events.as_array().map_or(0, Vec::len);
+        if seen >= n || std::time::Instant::now() > deadline {
+            return events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 async fn history(app: &TestApp, who: &SignedIn, id: &str) -> Value {
     app.send(app.authed(
         Method::GET,
@@ -210,14 +228,8 @@ async fn a_uz_and_an_az_agency_exchange_a_document_with_signed_receipts() {
     );
 
     // Events for each side, by polling (REST and GraphQL).
-    let az_events = app
-        .send(app.authed(
-            Method::GET,
-            "/api/v1/documents/events",
-            &cast.az.access_token,
-        ))
-        .await
-        .json();
+    let az_events = events_settled(&app, &cast.az.access_token, 1).await;
+    events_settled(&app, &cast.uz.access_token, 3).await;
     let types: Vec<&str> = az_events
         .as_array()
         .unwrap()
@@ -498,6 +510,7 @@ async fn outsiders_are_refused_on_every_path() {
     step(&app, &cast.uz, &id, json!({"step": "send"})).await;
     step(&app, &cast.az, &id, json!({"step": "deliver"})).await;
     app.reindex().await;
+    events_settled(&app, &cast.uz.access_token, 1).await;
     let file_url = app
         .send(app.authed(
             Method::GET,
@@ -800,8 +813,8 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_exactly_once() {
     let pending = |who: &SignedIn| {
         app.send(app.authed(Method::GET, "/api/v1/documents/events", &who.access_token))
     };
-    let uz_events = pending(&cast.uz).await.json();
-    let az_events = pending(&cast.az).await.json();
+    let uz_events = events_settled(&app, &cast.uz.access_token, 2).await;
+    let az_events = events_settled(&app, &cast.az.access_token, 2).await;
     let expected: BTreeSet<String> = uz_events
         .as_array()
         .unwrap()

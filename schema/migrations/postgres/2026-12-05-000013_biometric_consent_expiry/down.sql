@@ -1,0 +1,1 @@
+DROP INDEX biometric_consents_lapsing;
