@@ -23,6 +23,7 @@ mod api {
     mod identity_login;
     mod imei;
     mod marketplace;
+    mod matrix;
     mod opendata_clients;
     mod organisations;
     mod problems;

@@ -21,7 +21,7 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinH
     let mut pass = 0u32;
     tokio::spawn(run_until_stopped(PERIOD, stop, move || {
         let state = state.clone();
-        let purge = pass % PURGE_EVERY == 0;
+        let purge = pass.is_multiple_of(PURGE_EVERY);
         pass = pass.wrapping_add(1);
         async move {
             if purge {

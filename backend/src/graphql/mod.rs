@@ -2,6 +2,7 @@
 //! subscription) objects; this file merges them and serves them over HTTP.
 
 pub mod cost;
+mod credentials;
 
 use actix_web::{HttpResponse, get, post, web};
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
@@ -125,6 +126,9 @@ pub async fn graphql_post(
         .collect();
     if let Err(refusal) = cost::check(cost_model(), &priced) {
         return Ok(refused(&refusal));
+    }
+    if matches!(caller, Caller::Anonymous) && credentials::needs_credentials(&priced) {
+        return Ok(refused(&crate::identity::policy::unauthenticated()));
     }
     // A partner's further operations count against its rate limit like requests do.
     if let Caller::Partner(partner) = &caller {

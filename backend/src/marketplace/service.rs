@@ -423,6 +423,17 @@ fn views(conn: &mut DbConnection, rows: Vec<Listing>) -> ApiResult<Vec<ListingVi
         .collect()
 }
 
+/// Whether moderators may see a listing: once its organisation has put it before them
+/// (submitted, decided, published, or archived after publication). A draft, and a draft
+/// archived unsubmitted, is its organisation's alone.
+fn put_before_moderators(row: &Listing) -> bool {
+    let state = row.state.as_str();
+    state == ListingState::PendingReview.as_str()
+        || state == ListingState::Rejected.as_str()
+        || state == ListingState::Published.as_str()
+        || row.published_at.is_some()
+}
+
 /// A listing the caller may see, else 404 (unpublished listings do not reveal that they exist).
 pub(super) fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<Listing> {
     let row = store::listing(conn, id)?
@@ -436,7 +447,7 @@ pub(super) fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> Api
             },
         )
         .is_ok()
-        || authorize(caller, Action::Moderate).is_ok()
+        || (put_before_moderators(&row) && authorize(caller, Action::Moderate).is_ok())
     {
         Ok(row)
     } else {
