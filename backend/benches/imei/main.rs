@@ -62,6 +62,10 @@ fn args() -> Args {
 struct Figures {
     backend: String,
     wrk: Wrk,
+    /// Single checks while a bulk check ran, for `during_secs` of its `second_bulk_seconds`.
+    during_bulk: Wrk,
+    during_secs: u64,
+    second_bulk_seconds: f64,
     audited: i64,
     bulk_seconds: f64,
     bulk_lines: u64,
@@ -179,39 +183,8 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
 
     // Bulk: one request, the body generated as it is sent, the answer read as it arrives.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let devices = args.devices;
-    let total = args.bulk;
     let started = Instant::now();
-    let lines = runtime.block_on(async {
-        let body = futures_util::stream::iter(0..total.div_ceil(10_000)).map(move |chunk| {
-            let mut text = String::with_capacity(170_000);
-            for i in chunk * 10_000..((chunk + 1) * 10_000).min(total) {
-                let n = i.wrapping_mul(2_654_435_761) % devices;
-                text.push_str(&format!("{:015}\n", load::nth_imei(n, devices)));
-            }
-            Ok::<_, std::io::Error>(text)
-        });
-        let response = client
-            .post(format!("{base}/api/v1/imei/checks"))
-            .bearer_auth(&token)
-            .body(reqwest::Body::wrap_stream(body))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("bulk check: {e:?}"));
-        if !response.status().is_success() {
-            let status = response.status();
-            panic!(
-                "bulk check: {status}: {}",
-                response.text().await.unwrap_or_default()
-            );
-        }
-        let mut stream = response.bytes_stream();
-        let mut lines = 0u64;
-        while let Some(chunk) = stream.next().await {
-            lines += chunk.unwrap().iter().filter(|b| **b == b'\n').count() as u64;
-        }
-        lines
-    });
+    let lines = runtime.block_on(bulk_check(&client, &base, &token, args.bulk, args.devices));
     let bulk_seconds = started.elapsed().as_secs_f64();
     let bulk_peak_mib = peak_rss_mib();
     let drain_started = Instant::now();
@@ -219,15 +192,64 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
     while count_reads(db) < target && drain_started.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Fairness: single checks while another bulk check of the same size runs. Bulk entries
+    // may fill half of the read-audit queue only, so singles must neither wait nor get 503.
+    let bulk = {
+        let (base, token, total, devices) = (base.clone(), token.clone(), args.bulk, args.devices);
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let client = reqwest::Client::new();
+            let started = Instant::now();
+            runtime.block_on(bulk_check(&client, &base, &token, total, devices));
+            started.elapsed().as_secs_f64()
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let during_secs = ((bulk_seconds * 0.7).floor() as u64).max(1);
+    let during_bulk = wrk(&base, &token, args.devices, during_secs, work);
+    let second_bulk_seconds = bulk.join().unwrap();
     Figures {
         backend: backend.to_owned(),
         wrk,
+        during_bulk,
+        during_secs,
+        second_bulk_seconds,
         audited,
         bulk_seconds,
         bulk_lines: lines,
         bulk_peak_mib,
         audit_drain_seconds: bulk_seconds + drain_started.elapsed().as_secs_f64(),
     }
+}
+
+/// One bulk check of `total` IMEIs spread over the registry: the body generated as it is
+/// sent, the answer read as it arrives; returns the answer's lines.
+async fn bulk_check(client: &reqwest::Client, base: &str, token: &str, total: u64, devices: u64) -> u64 {
+    let body = futures_util::stream::iter(0..total.div_ceil(10_000)).map(move |chunk| {
+        let mut text = String::with_capacity(170_000);
+        for i in chunk * 10_000..((chunk + 1) * 10_000).min(total) {
+            let n = i.wrapping_mul(2_654_435_761) % devices;
+            text.push_str(&format!("{:015}\n", load::nth_imei(n, devices)));
+        }
+        Ok::<_, std::io::Error>(text)
+    });
+    let response = client
+        .post(format!("{base}/api/v1/imei/checks"))
+        .bearer_auth(token)
+        .body(reqwest::Body::wrap_stream(body))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("bulk check: {e:?}"));
+    if !response.status().is_success() {
+        let status = response.status();
+        panic!("bulk check: {status}: {}", response.text().await.unwrap_or_default());
+    }
+    let mut stream = response.bytes_stream();
+    let mut lines = 0u64;
+    while let Some(chunk) = stream.next().await {
+        lines += chunk.unwrap().iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    lines
 }
 
 /// The read-audit row count once the writer has caught up (it stops changing).
@@ -396,6 +418,19 @@ fn render(args: &Args, runs: &[Figures], peer: Option<f64>) -> String {
             run.bulk_seconds,
             run.bulk_peak_mib,
             run.audit_drain_seconds,
+        ));
+    }
+    out.push_str("\nSingle checks while a bulk check runs (a second bulk of the same size; `wrk -t2 -c16` as above, for 70 % of the first bulk's time; non-2xx counts every 503):\n\n| backend | checks/s | p50 | p99 | non-2xx | wrk seconds | bulk seconds |\n|---|---|---|---|---|---|---|\n");
+    for run in runs {
+        out.push_str(&format!(
+            "| {} | {:.0} | {} | {} | {} | {} | {:.1} |\n",
+            run.backend,
+            run.during_bulk.requests_per_sec,
+            run.during_bulk.p50,
+            run.during_bulk.p99,
+            run.during_bulk.errors,
+            run.during_secs,
+            run.second_bulk_seconds,
         ));
     }
     if let Some(tps) = peer {
