@@ -188,7 +188,7 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
     let bulk_seconds = started.elapsed().as_secs_f64();
     let bulk_peak_mib = peak_rss_mib();
     let drain_started = Instant::now();
-    let target = reads_before + total as i64;
+    let target = reads_before + args.bulk as i64;
     while count_reads(db) < target && drain_started.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -197,7 +197,10 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
     let bulk = {
         let (base, token, total, devices) = (base.clone(), token.clone(), args.bulk, args.devices);
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             let client = reqwest::Client::new();
             let started = Instant::now();
             runtime.block_on(bulk_check(&client, &base, &token, total, devices));
@@ -206,7 +209,7 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
     };
     std::thread::sleep(Duration::from_millis(500));
     let during_secs = ((bulk_seconds * 0.7).floor() as u64).max(1);
-    let during_bulk = wrk(&base, &token, args.devices, during_secs, work);
+    let during_bulk = crate::wrk(&base, &token, args.devices, during_secs, work);
     let second_bulk_seconds = bulk.join().unwrap();
     Figures {
         backend: backend.to_owned(),
@@ -224,7 +227,13 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
 
 /// One bulk check of `total` IMEIs spread over the registry: the body generated as it is
 /// sent, the answer read as it arrives; returns the answer's lines.
-async fn bulk_check(client: &reqwest::Client, base: &str, token: &str, total: u64, devices: u64) -> u64 {
+async fn bulk_check(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    total: u64,
+    devices: u64,
+) -> u64 {
     let body = futures_util::stream::iter(0..total.div_ceil(10_000)).map(move |chunk| {
         let mut text = String::with_capacity(170_000);
         for i in chunk * 10_000..((chunk + 1) * 10_000).min(total) {
@@ -242,7 +251,10 @@ async fn bulk_check(client: &reqwest::Client, base: &str, token: &str, total: u6
         .unwrap_or_else(|e| panic!("bulk check: {e:?}"));
     if !response.status().is_success() {
         let status = response.status();
-        panic!("bulk check: {status}: {}", response.text().await.unwrap_or_default());
+        panic!(
+            "bulk check: {status}: {}",
+            response.text().await.unwrap_or_default()
+        );
     }
     let mut stream = response.bytes_stream();
     let mut lines = 0u64;
