@@ -142,19 +142,13 @@ pub fn erase_templates(
 
 /// Deletes a subject's templates and consents; returns the templates deleted.
 pub fn erase_subject(conn: &mut DbConnection, partner_id: &str, subject: &str) -> ApiResult<usize> {
-    let templates = diesel::delete(
-        biometric_templates::table
-            .filter(biometric_templates::partner_id.eq(partner_id))
-            .filter(biometric_templates::subject_ref.eq(subject)),
-    )
-    .execute(conn)?;
+    let templates = erase_templates(conn, partner_id, subject)?;
     diesel::delete(
         biometric_consents::table
             .filter(biometric_consents::partner_id.eq(partner_id))
             .filter(biometric_consents::subject_ref.eq(subject)),
     )
     .execute(conn)?;
-    record_change(conn, partner_id, subject)?;
     Ok(templates)
 }
 
