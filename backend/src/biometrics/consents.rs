@@ -195,12 +195,9 @@ fn end_lapsed(conn: &mut DbConnection, consent: &BiometricConsent) -> ApiResult<
     let (partner, subject) = (&consent.partner_id, &consent.subject_ref);
     store::lock_consents(conn, partner, subject)?;
     let now = ids::now();
-    let still_lapsed = store::consent(conn, &consent.id)?
-        .is_some_and(|c| c.revoked_at.is_none() && c.expires_at.is_some_and(|at| at <= now));
-    if !still_lapsed {
+    if !store::end_if_lapsed(conn, &consent.id, now)? {
         return Ok(None);
     }
-    store::revoke_consent(conn, &consent.id, now)?;
     let erased = if store::active_consent(conn, partner, subject, now)?.is_some() {
         0
     } else {

@@ -98,6 +98,20 @@ pub fn lapsed_consents(
     Ok(query.load(conn)?)
 }
 
+/// Ends a consent if it is still lapsed (expired and not ended): a conditional update, so two
+/// purges, or a purge and a revoke, end it once. Returns whether this call ended it.
+pub fn end_if_lapsed(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiResult<bool> {
+    let ended = diesel::update(
+        biometric_consents::table
+            .find(id)
+            .filter(biometric_consents::revoked_at.is_null())
+            .filter(biometric_consents::expires_at.le(now)),
+    )
+    .set(biometric_consents::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(ended == 1)
+}
+
 pub fn revoke_consent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> ApiResult<()> {
     diesel::update(biometric_consents::table.find(id))
         .set(biometric_consents::revoked_at.eq(now))

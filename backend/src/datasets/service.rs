@@ -17,7 +17,9 @@ use super::input::{self, DatasetExtra, DatasetInput, DatasetText};
 use super::resources::{self, ResourceView};
 use super::store::{self, DatasetFilter, DatasetOrder, Readable};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::http::pagination::{Page, PageRequest, newest_key, parse_newest_key};
+use crate::http::pagination::{
+    Page, PageRequest, name_key, newest_key, parse_name_key, parse_newest_key,
+};
 use crate::identity::caller::Caller;
 use crate::identity::domain::Country;
 use crate::identity::policy::{self, Action, authorize};
@@ -530,11 +532,7 @@ pub fn list(
         (None, false) => DatasetOrder::Name { after: None },
         (None, true) => DatasetOrder::Newest { after: None },
         (Some(key), false) => DatasetOrder::Name {
-            after: Some(
-                key.split_once('|')
-                    .map(|(name, id)| (name.to_owned(), id.to_owned()))
-                    .ok_or_else(crate::http::pagination::invalid_cursor)?,
-            ),
+            after: Some(parse_name_key(key)?),
         },
         (Some(key), true) => DatasetOrder::Newest {
             after: Some(parse_newest_key(key)?),
@@ -545,7 +543,7 @@ pub fn list(
         if newest {
             newest_key(&row.updated_at, &row.id)
         } else {
-            format!("{}|{}", row.name, row.id)
+            name_key(&row.name, &row.id)
         }
     });
     Ok(Page {

@@ -119,6 +119,17 @@ pub fn newest_key(at: &NaiveDateTime, id: &str) -> String {
     format!("{}|{id}", cursor_time(at))
 }
 
+/// The key of a list by name: a row's name and id (`name|id`; names are slugs, and repeat).
+pub fn name_key(name: &str, id: &str) -> String {
+    format!("{name}|{id}")
+}
+
+/// Reads a key written by [`name_key`].
+pub fn parse_name_key(key: &str) -> ApiResult<(String, String)> {
+    let (name, id) = key.split_once('|').ok_or_else(invalid_cursor)?;
+    Ok((name.to_owned(), id.to_owned()))
+}
+
 /// Reads a key written by [`newest_key`].
 pub fn parse_newest_key(key: &str) -> ApiResult<(NaiveDateTime, String)> {
     let (at, id) = key.split_once('|').ok_or_else(invalid_cursor)?;
