@@ -9,7 +9,8 @@ use silkbridge_schema::{Database, PoolOptions, migrations};
 
 use crate::config::{Config, Overrides};
 use crate::identity::domain::Role;
-use crate::identity::service::{self as identity, NewOrganisationInput, NewUserInput};
+use crate::identity::input::{NewOrganisationInput, NewUserInput};
+use crate::identity::rules as identity;
 use crate::{logging, search, seed, server};
 
 #[derive(Debug, Parser)]

@@ -25,6 +25,7 @@ pub mod periodic;
 pub mod research;
 pub mod sealing;
 pub mod search;
+pub mod search_source;
 pub mod seed;
 pub mod server;
 pub mod state;

@@ -9,10 +9,12 @@ use silkbridge_schema::Database;
 use crate::error::{ApiError, ApiResult};
 use crate::identity::caller::Caller;
 use crate::identity::domain::{Country, Role};
-use crate::identity::service::{self as identity, NewOrganisationInput, NewUserInput};
-use crate::marketplace::service::{self as marketplace, DecisionInput, ListingInput, ListingText};
-use crate::research::content::{Author, PublicationInput};
-use crate::research::service as research;
+use crate::identity::input::{NewOrganisationInput, NewUserInput};
+use crate::identity::rules as identity;
+use crate::marketplace::input::{DecisionInput, ListingInput, ListingText};
+use crate::marketplace::rules as marketplace;
+use crate::research::input::{Author, PublicationInput};
+use crate::research::rules as research;
 
 const ORGANISATIONS: &str = include_str!("../demo/organisations.json");
 const MARKETPLACE: &str = include_str!("../demo/marketplace.json");

@@ -94,8 +94,20 @@ impl AppState {
         self.index_wakeup.notify_one();
     }
 
+    /// Runs a read on a pooled connection on the blocking pool. Services read only through
+    /// this (and write only through `write`), so an adapter never picks either itself.
+    pub async fn read<T, F>(&self, work: F) -> crate::error::ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut silkbridge_schema::DbConnection) -> crate::error::ApiResult<T>
+            + Send
+            + 'static,
+    {
+        crate::db::run(&self.db, work).await
+    }
+
     /// Runs a write transaction, then wakes the indexer, so whatever the transaction put in
-    /// the change log reaches search within milliseconds. Handlers write only through this.
+    /// the change log reaches search within milliseconds. Services write only through this.
     pub async fn write<T, F>(&self, work: F) -> crate::error::ApiResult<T>
     where
         T: Send + 'static,

@@ -7,6 +7,8 @@ use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 
+use crate::error::ApiResult;
+
 /// Opens the store named by `url`:
 /// - a plain path or `file:///PATH`: a local folder (created if missing);
 /// - `s3://BUCKET[/PREFIX]`: S3 or a compatible server, credentials and endpoint from the
@@ -283,6 +285,123 @@ where
         size,
         sha256: hex::encode(hasher.finalize()),
     })
+}
+
+/// A file received by `receive`: where it is, what it is, and what the client called it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub object_key: String,
+    pub file_name: String,
+    /// The checked media type.
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+/// Where an upload goes and how large it may be.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub object_key: String,
+    pub max_bytes: u64,
+}
+
+/// The whole upload flow every module shares: stream the body into `object_key` (hashed,
+/// capped at `max_bytes`, its first bytes checked by `check`, which returns the media type to
+/// record), then `record` it in a write transaction. If recording fails the object is deleted
+/// again: the database is the source of truth, and nothing it does not know of may linger in
+/// the store.
+pub async fn receive<T, F, S, E>(
+    state: &crate::state::AppState,
+    upload: Upload<S>,
+    destination: Destination,
+    check: impl FnOnce(&[u8], Option<&str>) -> Result<String, String>,
+    record: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+    F: FnOnce(&mut silkbridge_schema::DbConnection, Received) -> ApiResult<T> + Send + 'static,
+{
+    receive_inspected(
+        state,
+        upload,
+        destination,
+        check,
+        (),
+        move |conn, received, ()| record(conn, received),
+    )
+    .await
+}
+
+/// An upload's body and what its sender said of it.
+pub struct Upload<S> {
+    /// Already checked by `checked_file_name`.
+    pub file_name: String,
+    /// The declared media type, if any.
+    pub declared: Option<String>,
+    pub body: S,
+}
+
+/// `receive` for any body stream, with `inspector` reading every byte on the way (and
+/// refusing malformed content before the object exists); `record` gets the inspector back
+/// with what it learnt.
+pub async fn receive_inspected<T, F, I, S, E>(
+    state: &crate::state::AppState,
+    upload: Upload<S>,
+    destination: Destination,
+    check: impl FnOnce(&[u8], Option<&str>) -> Result<String, String>,
+    mut inspector: I,
+    record: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    I: Inspect + Send + 'static,
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+    F: FnOnce(&mut silkbridge_schema::DbConnection, Received, I) -> ApiResult<T> + Send + 'static,
+{
+    use object_store::ObjectStoreExt;
+
+    let Upload {
+        file_name,
+        declared,
+        body: payload,
+    } = upload;
+    let Destination {
+        object_key,
+        max_bytes,
+    } = destination;
+    let path = object_store::path::Path::from(object_key.as_str());
+    let mut content_type = String::new();
+    let stored = store_stream_inspected(
+        state.objects.clone(),
+        &path,
+        payload,
+        max_bytes,
+        |head| {
+            content_type = check(head, declared.as_deref())?;
+            Ok(())
+        },
+        &mut inspector,
+    )
+    .await?;
+    let received = Received {
+        object_key,
+        file_name,
+        content_type,
+        size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        sha256: stored.sha256,
+    };
+    let recorded = state
+        .write(move |conn| record(conn, received, inspector))
+        .await;
+    if recorded.is_err()
+        && let Err(error) = state.objects.delete(&path).await
+    {
+        tracing::warn!(object = %path, %error, "a refused upload's object stayed; the sweep will collect it");
+    }
+    recorded
 }
 
 #[cfg(test)]

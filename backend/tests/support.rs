@@ -256,7 +256,8 @@ impl TestApp {
     ) -> SignedIn {
         use diesel::prelude::*;
         use silkbridge::identity::domain::Country;
-        use silkbridge::identity::service::{NewUserInput, add_membership, create_user};
+        use silkbridge::identity::input::NewUserInput;
+        use silkbridge::identity::rules::{add_membership, create_user};
         use silkbridge::identity::tokens::{TokenSubject, hash_secret, random_token};
         use silkbridge_schema::tables::{refresh_tokens, sessions};
 

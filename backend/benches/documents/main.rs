@@ -21,8 +21,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use silkbridge::identity::caller::{Caller, UserCaller};
+use silkbridge::identity::input::NewOrganisationInput;
 use silkbridge::identity::partners::{self, NewPartnerInput};
-use silkbridge::identity::service::{self as identity, NewOrganisationInput};
+use silkbridge::identity::rules as identity;
 use silkbridge_schema::{Database, PoolOptions};
 
 const CHUNK: usize = 1024 * 1024;

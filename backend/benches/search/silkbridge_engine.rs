@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use diesel::prelude::*;
 use silkbridge::config::Config;
-use silkbridge::identity::service::{self as identity, NewOrganisationInput};
+use silkbridge::identity::input::NewOrganisationInput;
+use silkbridge::identity::rules as identity;
 use silkbridge::search;
 use silkbridge_schema::models::Publication;
 use silkbridge_schema::tables::publications;

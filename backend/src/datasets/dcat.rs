@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::domain;
 use super::resources::ResourceView;
-use super::service::{self, DatasetView};
-use crate::db;
+use super::service;
+use super::views::DatasetView;
 use crate::error::{ApiError, ApiResult};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -544,10 +544,8 @@ async fn catalog(
         return Err(ApiError::invalid_parameter("page starts at 1"));
     }
     let size = i64::from(state.config.datasets.catalog_page_size.max(1));
-    let (views, total) = db::run(&state.db, move |conn| {
-        service::public_page(conn, (page - 1).saturating_mul(size), size)
-    })
-    .await?;
+    let (views, total) =
+        service::public_page(&state, (page - 1).saturating_mul(size), size).await?;
     let base = state.config.public_url.trim_end_matches('/').to_owned();
     let title = state.config.datasets.catalog_title.clone();
     let body = catalog_document(&base, &title, format, page, size, &views, total)?;
@@ -564,7 +562,7 @@ async fn dataset(
 ) -> ApiResult<HttpResponse> {
     let (name, format) = path.into_inner();
     let format = Format::parse(&format)?;
-    let view = db::run(&state.db, move |conn| service::get(conn, &caller, &name)).await?;
+    let view = service::get(&state, &caller, &name).await?;
     if view.state != "active" {
         return Err(ApiError::not_found(format_args!("dataset `{}`", view.name)));
     }

@@ -12,10 +12,10 @@ use silkbridge_schema::{Database, ids};
 use super::input::DatasetInput;
 use super::preview;
 use super::resources::{self, ResourceInput};
-use super::service;
+use super::{index, rules};
 use crate::error::{ApiError, ApiResult};
-use crate::http::files::Received;
 use crate::identity::caller::Caller;
+use crate::storage::Received;
 
 const DEMO: &str = include_str!("../../demo/datasets.json");
 
@@ -52,10 +52,10 @@ struct DemoFile {
 pub async fn seed(db: &Database, objects: Arc<dyn ObjectStore>) -> ApiResult<usize> {
     let entries: Vec<serde_json::Map<String, Value>> =
         serde_json::from_str(DEMO).map_err(ApiError::internal)?;
-    if crate::db::run(db, service::count).await? > 0 {
+    if crate::db::run(db, index::count).await? > 0 {
         return Ok(0);
     }
-    let organisations = crate::db::run(db, crate::identity::service::organisation_ids).await?;
+    let organisations = crate::db::run(db, crate::identity::rules::organisation_ids).await?;
     let caller = Caller::seeding_editor("demo-seed", organisations, false);
     let mut added = 0;
     for mut entry in entries {
@@ -69,10 +69,10 @@ pub async fn seed(db: &Database, objects: Arc<dyn ObjectStore>) -> ApiResult<usi
             serde_json::from_value(Value::Object(entry)).map_err(ApiError::internal)?;
         let write_caller = caller.clone();
         let created = crate::db::transaction(db, move |conn| {
-            if crate::identity::service::organisation_by_slug(conn, &input.organisation).is_err() {
+            if crate::identity::rules::organisation_by_slug(conn, &input.organisation).is_err() {
                 return Ok(None);
             }
-            let created = service::create(conn, &write_caller, input)?;
+            let created = rules::create(conn, &write_caller, input)?;
             for link in links {
                 resources::add_link(conn, &write_caller, &created.id, link)?;
             }

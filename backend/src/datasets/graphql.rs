@@ -3,13 +3,14 @@
 
 use async_graphql::{Context, Object, Result};
 
-use super::input::DatasetInput;
-use super::resources::{self, ResourceInput, ResourceView};
-use super::service::{self, DatasetQuery, DatasetView};
-use crate::db;
-use crate::error::ErrorCode;
-use crate::graphql::{caller_of, state_of};
-use crate::http::pagination::Page;
+use super::input::{DatasetInput, DatasetQuery};
+use super::resources::{ResourceInput, ResourceView};
+use super::service;
+use super::views::DatasetView;
+use crate::graphql::{answer, found, request};
+use crate::http::pagination::{PageParams, graphql_page};
+
+graphql_page!(DatasetPage, DatasetView);
 
 #[derive(Default)]
 pub struct DatasetsQuery;
@@ -23,24 +24,20 @@ impl DatasetsQuery {
         #[graphql(default)] filter: DatasetQuery,
         first: Option<u32>,
         after: Option<String>,
-    ) -> Result<Page<DatasetView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| {
-            service::list(conn, &caller, &filter, first, after.as_deref())
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+    ) -> Result<DatasetPage> {
+        let (state, caller) = request(ctx)?;
+        let page = PageParams {
+            limit: first,
+            cursor: after,
+        };
+        answer(service::list(state, &caller, filter, page).await).map(DatasetPage::from)
     }
 
     /// One dataset by id or name; null when the caller may not see it (a private dataset
     /// does not reveal that it exists).
     async fn dataset(&self, ctx: &Context<'_>, key: String) -> Result<Option<DatasetView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        match db::run(&state.db, move |conn| service::get(conn, &caller, &key)).await {
-            Ok(found) => Ok(Some(found)),
-            Err(e) if e.code == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into_graphql()),
-        }
+        let (state, caller) = request(ctx)?;
+        found(service::get(state, &caller, &key).await)
     }
 }
 
@@ -51,11 +48,8 @@ pub struct DatasetsMutation;
 impl DatasetsMutation {
     /// Creates a dataset (the organisation's editors).
     async fn create_dataset(&self, ctx: &Context<'_>, input: DatasetInput) -> Result<DatasetView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::create(conn, &caller, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::create(state, &caller, input, Vec::new()).await)
     }
 
     /// Replaces a dataset's metadata (its resources stay).
@@ -65,21 +59,14 @@ impl DatasetsMutation {
         key: String,
         input: DatasetInput,
     ) -> Result<DatasetView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::update(conn, &caller, &key, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::update(state, &caller, &key, input).await)
     }
 
     /// Deletes a dataset; returns true.
     async fn delete_dataset(&self, ctx: &Context<'_>, key: String) -> Result<bool> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::delete(conn, &caller, &key))
-            .await
-            .map(|()| true)
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::delete(state, &caller, &key).await).map(|()| true)
     }
 
     /// Adds a link resource to a dataset.
@@ -89,10 +76,7 @@ impl DatasetsMutation {
         key: String,
         input: ResourceInput,
     ) -> Result<ResourceView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| resources::add_link(conn, &caller, &key, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::add_link(state, &caller, &key, input).await)
     }
 }

@@ -312,6 +312,24 @@ pub fn check(mut input: DatasetInput) -> ApiResult<CheckedDataset> {
     })
 }
 
+/// Filters of the dataset list, as received.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams, async_graphql::InputObject)]
+#[into_params(parameter_in = Query)]
+#[graphql(name = "DatasetFilter")]
+pub struct DatasetQuery {
+    /// Organisation slug.
+    pub organisation: Option<String>,
+    pub tag: Option<String>,
+    /// Data theme (`econ`, …).
+    pub theme: Option<String>,
+    /// Licence id.
+    pub licence: Option<String>,
+    /// Resource format (`CSV`, `JSON`, …).
+    pub format: Option<String>,
+    /// `name` (default) or `-updated` (most recently changed first).
+    pub sort: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,11 @@ use silkbridge_schema::{DbConnection, ids};
 use utoipa::ToSchema;
 
 use super::preview::Preview;
-use super::service::{self, editable, readable};
+use super::rules::{self, editable, readable};
 use super::store;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::http::files::Received;
 use crate::identity::caller::Caller;
+use crate::storage::Received;
 use crate::validate::Validator;
 
 /// Resources one dataset may carry.
@@ -221,7 +221,7 @@ pub fn add_link(
         updated_at: now,
     };
     store::insert_resource(conn, &row)?;
-    service::resources_changed(conn, &dataset.id)?;
+    rules::resources_changed(conn, &dataset.id)?;
     view(row)
 }
 
@@ -291,7 +291,7 @@ pub fn record_upload(
         updated_at: now,
     };
     store::insert_resource(conn, &row)?;
-    service::resources_changed(conn, &dataset.id)?;
+    rules::resources_changed(conn, &dataset.id)?;
     view(row)
 }
 
@@ -324,7 +324,7 @@ pub fn remove(
     let dataset = editable(conn, caller, dataset_key)?;
     let row = find(conn, caller, Some(&dataset.id), resource_id)?;
     store::delete_resource(conn, &row.id)?;
-    service::resources_changed(conn, &dataset.id)?;
+    rules::resources_changed(conn, &dataset.id)?;
     Ok(row.object_key)
 }
 

@@ -3,16 +3,16 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
 
-use super::input::DatasetInput;
-use super::resources::{self, ResourceInput, ResourceView};
-use super::service::{self, DatasetQuery, DatasetView};
-use super::upload::upload_resource;
-use crate::db;
+use super::input::{DatasetInput, DatasetQuery};
+use super::resources::{ResourceInput, ResourceView};
+use super::service;
+use super::views::DatasetView;
 use crate::error::{ApiResult, Problem};
-use crate::http::files::{self as transfer, StoredFile, Upload};
+use crate::http::files::{self as transfer, StoredFile};
 use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
+use crate::storage::Upload;
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
@@ -44,10 +44,7 @@ pub async fn list_datasets(
 ) -> ApiResult<web::Json<Page<DatasetView>>> {
     let (query, page) = (query.into_inner(), page.into_inner());
     Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            service::list(conn, &caller, &query, page.limit, page.cursor.as_deref())
-        })
-        .await?,
+        service::list(&state, &caller, query, page).await?,
     ))
 }
 
@@ -71,9 +68,7 @@ pub async fn create_dataset(
     body: web::Json<DatasetInput>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let view = state
-        .write(move |conn| service::create(conn, &caller, body))
-        .await?;
+    let view = service::create(&state, &caller, body, Vec::new()).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -90,9 +85,7 @@ pub async fn get_dataset(
     key: web::Path<String>,
 ) -> ApiResult<web::Json<DatasetView>> {
     let key = key.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::get(conn, &caller, &key)).await?,
-    ))
+    Ok(web::Json(service::get(&state, &caller, &key).await?))
 }
 
 /// Replaces a dataset's metadata (its resources stay).
@@ -117,9 +110,7 @@ pub async fn update_dataset(
 ) -> ApiResult<web::Json<DatasetView>> {
     let (key, body) = (key.into_inner(), body.into_inner());
     Ok(web::Json(
-        state
-            .write(move |conn| service::update(conn, &caller, &key, body))
-            .await?,
+        service::update(&state, &caller, &key, body).await?,
     ))
 }
 
@@ -145,9 +136,7 @@ pub async fn patch_dataset(
 ) -> ApiResult<web::Json<DatasetView>> {
     let (key, body) = (key.into_inner(), body.into_inner());
     Ok(web::Json(
-        state
-            .write(move |conn| service::patch(conn, &caller, &key, body))
-            .await?,
+        service::patch(&state, &caller, &key, body).await?,
     ))
 }
 
@@ -165,9 +154,7 @@ pub async fn delete_dataset(
     key: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let key = key.into_inner();
-    state
-        .write(move |conn| service::delete(conn, &caller, &key))
-        .await?;
+    service::delete(&state, &caller, &key).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -187,9 +174,7 @@ pub async fn add_link_resource(
     body: web::Json<ResourceInput>,
 ) -> ApiResult<HttpResponse> {
     let (key, body) = (key.into_inner(), body.into_inner());
-    let view = state
-        .write(move |conn| resources::add_link(conn, &caller, &key, body))
-        .await?;
+    let view = service::add_link(&state, &caller, &key, body).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -244,7 +229,7 @@ pub async fn upload_resource_file(
         declared: transfer::declared_type(&req),
         body: payload,
     };
-    let view = upload_resource(&state, caller, key.into_inner(), meta, upload).await?;
+    let view = service::upload_resource(&state, &caller, &key, meta, upload).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -261,11 +246,9 @@ pub async fn get_resource(
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<ResourceView>> {
     let (key, resource_id) = path.into_inner();
-    let row = db::run(&state.db, move |conn| {
-        resources::find(conn, &caller, Some(&key), &resource_id)
-    })
-    .await?;
-    Ok(web::Json(resources::view(row)?))
+    Ok(web::Json(
+        service::resource_view(&state, &caller, Some(&key), &resource_id).await?,
+    ))
 }
 
 /// Downloads an uploaded resource (byte ranges supported), or redirects to a link.
@@ -287,10 +270,7 @@ pub async fn download_resource(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (key, resource_id) = path.into_inner();
-    let row = db::run(&state.db, move |conn| {
-        resources::find(conn, &caller, Some(&key), &resource_id)
-    })
-    .await?;
+    let row = service::resource(&state, &caller, Some(&key), &resource_id).await?;
     match (&row.object_key, &row.url) {
         (Some(object_key), _) => {
             transfer::serve(
@@ -330,11 +310,6 @@ pub async fn delete_resource(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (key, resource_id) = path.into_inner();
-    let object_key = state
-        .write(move |conn| resources::remove(conn, &caller, &key, &resource_id))
-        .await?;
-    if let Some(object_key) = object_key {
-        crate::sweep::delete_logged(state.objects.as_ref(), &object_key).await;
-    }
+    service::delete_resource(&state, &caller, &key, &resource_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

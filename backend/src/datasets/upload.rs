@@ -5,17 +5,17 @@
 
 use super::preview;
 use super::resources::{self, ResourceInput, ResourceView};
-use crate::db;
 use crate::error::ApiResult;
-use crate::http::files::{self as transfer, Upload};
+use crate::http::files as transfer;
 use crate::identity::caller::Caller;
 use crate::state::AppState;
+use crate::storage::{Destination, Upload};
 
-/// Streams `upload` into a new resource of `dataset_key`.
+/// Streams `upload` into a new resource of `dataset_key` (the dataset's editors).
 pub async fn upload_resource<S, E>(
     state: &AppState,
-    caller: Caller,
-    dataset_key: String,
+    caller: &Caller,
+    dataset_key: &str,
     meta: ResourceInput,
     mut upload: Upload<S>,
 ) -> ApiResult<ResourceView>
@@ -24,11 +24,11 @@ where
     E: std::fmt::Display,
 {
     upload.file_name = transfer::checked_file_name(&upload.file_name)?;
-    let check_caller = caller.clone();
-    let (dataset_id, resource_id, object_key) = db::run(&state.db, move |conn| {
-        resources::prepare_upload(conn, &check_caller, &dataset_key)
-    })
-    .await?;
+    let (check_caller, dataset_key) = (caller.clone(), dataset_key.to_owned());
+    let (dataset_id, resource_id, object_key) = state
+        .read(move |conn| resources::prepare_upload(conn, &check_caller, &dataset_key))
+        .await?;
+    let caller = caller.clone();
     // What the sender declared, else what the format or the file name says.
     let declared = upload
         .declared
@@ -42,10 +42,10 @@ where
         .or_else(|| resources::guess_type(&upload.file_name).0);
     upload.declared = declared.clone();
     let inspector = preview::inspector_for(declared.as_deref().unwrap_or_default());
-    transfer::receive_inspected(
+    crate::storage::receive_inspected(
         state,
         upload,
-        transfer::Destination {
+        Destination {
             object_key,
             max_bytes: state.config.datasets.resource_max_bytes,
         },

@@ -8,11 +8,12 @@ use object_store::ObjectStore;
 use silkbridge_schema::Database;
 
 use super::domain::Step;
+use super::input::DocumentInput;
 use super::keys::DocumentKeys;
-use super::service::{self, DocumentInput};
+use super::{index, rules, steps};
 use crate::error::ApiResult;
-use crate::http::files::Received;
 use crate::identity::caller::Caller;
+use crate::storage::Received;
 
 const LETTER: &str = "Hurmatli hamkasblar,\n\nOʻzbekiston Respublikasi Davlat statistika qoʻmitasi 2025-yil uchun \
 hududiy aholi koʻrsatkichlari almashinuvi boʻyicha hamkorlikni davom ettirishni taklif qiladi.\n\n\
@@ -30,9 +31,9 @@ pub async fn seed(
     keys: Arc<DocumentKeys>,
 ) -> ApiResult<usize> {
     let found = crate::db::run(db, |conn| {
-        let sender = crate::identity::service::organisation_by_slug(conn, "stat-uz").ok();
-        let recipient = crate::identity::service::organisation_by_slug(conn, "azstat").ok();
-        Ok((service::count(conn)?, sender, recipient))
+        let sender = crate::identity::rules::organisation_by_slug(conn, "stat-uz").ok();
+        let recipient = crate::identity::rules::organisation_by_slug(conn, "azstat").ok();
+        Ok((index::count(conn)?, sender, recipient))
     })
     .await?;
     let (0, Some(sender), Some(recipient)) = found else {
@@ -41,7 +42,7 @@ pub async fn seed(
     let (as_sender, as_recipient) = (acting_for(&sender.id), acting_for(&recipient.id));
     let create_caller = as_sender.clone();
     let draft = crate::db::transaction(db, move |conn| {
-        service::create(
+        rules::create(
             conn,
             &create_caller,
             DocumentInput {
@@ -69,7 +70,7 @@ pub async fn seed(
     .await?;
     let id = draft.id.clone();
     crate::db::transaction(db, move |conn| {
-        service::record_file(
+        rules::record_file(
             conn,
             &as_sender,
             &id,
@@ -83,9 +84,9 @@ pub async fn seed(
             },
             100,
         )?;
-        service::sender_step(conn, &keys, &as_sender, &id, Step::Send)?;
-        service::recipient_step(conn, &keys, &as_recipient, &id, Step::Deliver, None, None)?;
-        service::recipient_step(conn, &keys, &as_recipient, &id, Step::Accept, None, None)?;
+        steps::sender_step(conn, &keys, &as_sender, &id, Step::Send)?;
+        steps::recipient_step(conn, &keys, &as_recipient, &id, Step::Deliver, None, None)?;
+        steps::recipient_step(conn, &keys, &as_recipient, &id, Step::Accept, None, None)?;
         Ok(1)
     })
     .await

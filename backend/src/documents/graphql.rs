@@ -4,15 +4,17 @@
 use async_graphql::{Context, Object, Result};
 
 use super::domain::Step;
-use super::keys::{self, PublicKeyView};
-use super::receipts::{self, Receipt, ReceiptCheck};
-use super::service::{self, DocumentInput, DocumentView, EventView, Mailbox, StepView};
-use super::webhooks::{self, WebhookView};
-use crate::db;
-use crate::error::{ApiError, ErrorCode};
-use crate::graphql::{caller_of, state_of};
-use crate::http::pagination::Page;
-use crate::identity::service as identity;
+use super::input::{DocumentInput, Mailbox};
+use super::keys::PublicKeyView;
+use super::receipts::{Receipt, ReceiptCheck};
+use super::service;
+use super::views::{DocumentView, EventView, StepView};
+use super::webhooks::{WebhookInput, WebhookView};
+use crate::error::ApiError;
+use crate::graphql::{answer, found, request};
+use crate::http::pagination::{PageParams, graphql_page};
+
+graphql_page!(DocumentPage, DocumentView);
 
 #[derive(Default)]
 pub struct DocumentsQuery;
@@ -26,31 +28,25 @@ impl DocumentsQuery {
         mailbox: Option<Mailbox>,
         first: Option<u32>,
         after: Option<String>,
-    ) -> Result<Page<DocumentView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| {
-            service::list(conn, &caller, mailbox, first, after.as_deref())
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+    ) -> Result<DocumentPage> {
+        let (state, caller) = request(ctx)?;
+        let page = PageParams {
+            limit: first,
+            cursor: after,
+        };
+        answer(service::list(state, &caller, mailbox, page).await).map(DocumentPage::from)
     }
 
     /// One document; null for anyone but its parties.
     async fn document(&self, ctx: &Context<'_>, id: String) -> Result<Option<DocumentView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        match db::run(&state.db, move |conn| service::get(conn, &caller, &id)).await {
-            Ok(found) => Ok(Some(found)),
-            Err(e) if e.code == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into_graphql()),
-        }
+        let (state, caller) = request(ctx)?;
+        found(service::get(state, &caller, &id).await)
     }
 
     /// A document's signed history.
     async fn document_history(&self, ctx: &Context<'_>, id: String) -> Result<Vec<StepView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| service::history(conn, &caller, &id))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::history(state, &caller, &id).await)
     }
 
     /// Events of the caller's organisations after the event id `after` (polling).
@@ -60,12 +56,8 @@ impl DocumentsQuery {
         after: Option<String>,
         limit: Option<u32>,
     ) -> Result<Vec<EventView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| {
-            service::events(conn, &caller, after.as_deref(), limit)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::events(state, &caller, after.as_deref(), limit).await)
     }
 
     /// The organisation's webhook (its admins); null when none is set. The secret is never
@@ -75,12 +67,8 @@ impl DocumentsQuery {
         ctx: &Context<'_>,
         organisation: String,
     ) -> Result<Option<WebhookView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| {
-            webhooks::get(conn, &caller, &organisation)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::webhook(state, &caller, &organisation).await)
     }
 
     /// An organisation's document-signing public keys.
@@ -89,13 +77,8 @@ impl DocumentsQuery {
         ctx: &Context<'_>,
         organisation: String,
     ) -> Result<Vec<PublicKeyView>> {
-        let state = state_of(ctx)?;
-        db::run(&state.db, move |conn| {
-            let org = identity::organisation_by_slug(conn, &organisation)?;
-            keys::published(conn, &org.id)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        let (state, _) = request(ctx)?;
+        answer(service::signing_keys(state, &organisation).await)
     }
 }
 
@@ -110,11 +93,8 @@ impl DocumentsMutation {
         ctx: &Context<'_>,
         input: DocumentInput,
     ) -> Result<DocumentView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::create(conn, &caller, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::create(state, &caller, input).await)
     }
 
     /// Replaces a draft's metadata and recipients.
@@ -124,11 +104,8 @@ impl DocumentsMutation {
         id: String,
         input: DocumentInput,
     ) -> Result<DocumentView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::update_draft(conn, &caller, &id, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::update_draft(state, &caller, &id, input).await)
     }
 
     /// Takes a step (send, recall, deliver, accept, reject, sign).
@@ -140,35 +117,27 @@ impl DocumentsMutation {
         organisation: Option<String>,
         reason: Option<String>,
     ) -> Result<DocumentView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let keys = state.documents.clone();
-        state
-            .write(move |conn| {
-                super::take(
-                    conn,
-                    &keys,
-                    &caller,
-                    &id,
-                    step,
-                    organisation.as_deref(),
-                    reason.as_deref(),
-                )
-            })
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(
+            service::take_step(
+                state,
+                &caller,
+                &id,
+                step,
+                organisation.as_deref(),
+                reason.as_deref(),
+            )
+            .await,
+        )
     }
 
     /// Checks a receipt (its JSON text) against the platform's published keys.
     async fn verify_receipt(&self, ctx: &Context<'_>, receipt: String) -> Result<ReceiptCheck> {
-        let state = state_of(ctx)?;
+        let (state, _) = request(ctx)?;
         let receipt: Receipt = serde_json::from_str(&receipt).map_err(|e| {
             ApiError::invalid_parameter(format!("not a receipt: {e}")).into_graphql()
         })?;
-        db::run(&state.db, move |conn| {
-            receipts::verify_with_platform_keys(conn, &receipt)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        answer(service::verify_receipt(state, receipt).await)
     }
 
     /// Removes an organisation's webhook (events can still be polled); returns true.
@@ -177,12 +146,8 @@ impl DocumentsMutation {
         ctx: &Context<'_>,
         organisation: String,
     ) -> Result<bool> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| webhooks::delete(conn, &caller, &organisation))
-            .await
-            .map(|()| true)
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::delete_webhook(state, &caller, &organisation).await).map(|()| true)
     }
 
     /// Retires the organisation's current signing key (it stays published) and makes a new
@@ -192,12 +157,8 @@ impl DocumentsMutation {
         ctx: &Context<'_>,
         organisation: String,
     ) -> Result<PublicKeyView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let keys = state.documents.clone();
-        state
-            .write(move |conn| keys::rotate_for(conn, &keys, &caller, &organisation))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::rotate_signing_key(state, &caller, &organisation).await)
     }
 
     /// Sets an organisation's webhook; the answer carries its HMAC secret once.
@@ -207,21 +168,7 @@ impl DocumentsMutation {
         organisation: String,
         url: String,
     ) -> Result<WebhookView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let keys = state.documents.clone();
-        let rules = webhooks::UrlRules::from(&state.config.documents);
-        state
-            .write(move |conn| {
-                webhooks::set(
-                    conn,
-                    &keys,
-                    &caller,
-                    &organisation,
-                    webhooks::WebhookInput { url },
-                    rules,
-                )
-            })
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::set_webhook(state, &caller, &organisation, WebhookInput { url }).await)
     }
 }

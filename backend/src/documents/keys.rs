@@ -198,7 +198,7 @@ pub fn rotate_for(
     slug: &str,
 ) -> ApiResult<PublicKeyView> {
     use crate::identity::policy::{Action, authorize};
-    let org = crate::identity::service::organisation_by_slug(conn, slug)?;
+    let org = crate::identity::rules::organisation_by_slug(conn, slug)?;
     authorize(
         caller,
         Action::ManageMembers {

@@ -9,36 +9,15 @@ pub mod chain;
 pub mod demo;
 pub mod domain;
 pub mod graphql;
+pub mod index;
+pub mod input;
 pub mod keys;
 pub mod receipts;
 pub mod rest;
+pub(crate) mod rules;
 pub mod service;
+pub(crate) mod steps;
 mod store;
 pub mod verify;
+pub mod views;
 pub mod webhooks;
-
-use silkbridge_schema::DbConnection;
-
-use crate::error::ApiResult;
-use crate::identity::caller::Caller;
-use domain::Step;
-use keys::DocumentKeys;
-use service::DocumentView;
-
-/// Takes any step: the sender's (send, recall) or a recipient's (deliver, accept, reject,
-/// sign). REST and GraphQL both come here.
-pub fn take(
-    conn: &mut DbConnection,
-    keys: &DocumentKeys,
-    caller: &Caller,
-    id: &str,
-    step: Step,
-    organisation: Option<&str>,
-    reason: Option<&str>,
-) -> ApiResult<DocumentView> {
-    if step.by_recipient() {
-        service::recipient_step(conn, keys, caller, id, step, organisation, reason)
-    } else {
-        service::sender_step(conn, keys, caller, id, step)
-    }
-}

@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 
 use super::chain::{self, Manifest, SignedStep};
 use super::keys::{self, PublicKeyView};
-use super::service::{self, readable};
+use super::rules::{self, readable};
+use super::steps;
 use crate::error::{ApiError, ApiResult};
 use crate::identity::caller::Caller;
 
@@ -79,7 +80,7 @@ fn kind_of(step: &str) -> Option<&'static str> {
 /// The receipt of step `seq` of a document (a recipient's step), for its parties.
 pub fn build(conn: &mut DbConnection, caller: &Caller, id: &str, seq: i32) -> ApiResult<Receipt> {
     let row = readable(conn, caller, id)?;
-    let steps = service::steps_of(conn, &row.id)?;
+    let steps = rules::steps_of(conn, &row.id)?;
     let step = steps
         .iter()
         .find(|s| s.seq == seq)
@@ -108,7 +109,7 @@ pub fn build(conn: &mut DbConnection, caller: &Caller, id: &str, seq: i32) -> Ap
         .collect();
     kids.sort();
     kids.dedup();
-    let manifest = service::manifest(conn, &row)?;
+    let manifest = steps::manifest(conn, &row)?;
     Ok(Receipt {
         format: FORMAT.into(),
         kind: kind.into(),

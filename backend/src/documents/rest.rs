@@ -4,18 +4,16 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 
 use super::domain::Step;
-use super::keys::{self, PublicKeyView};
-use super::receipts::{self, Receipt, ReceiptCheck};
-use super::service::{
-    self, DocumentFileView, DocumentInput, DocumentView, EventView, Mailbox, StepView,
-};
-use super::webhooks::{self, WebhookInput, WebhookView};
-use crate::db;
+use super::input::{DocumentInput, Mailbox};
+use super::keys::PublicKeyView;
+use super::receipts::{Receipt, ReceiptCheck};
+use super::service;
+use super::views::{DocumentFileView, DocumentView, EventView, StepView};
+use super::webhooks::{WebhookInput, WebhookView};
 use crate::error::{ApiResult, Problem};
 use crate::http::files::{self as transfer, UploadParams};
 use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
-use crate::identity::service as identity;
 use crate::state::AppState;
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
@@ -62,10 +60,7 @@ pub async fn list_documents(
 ) -> ApiResult<web::Json<Page<DocumentView>>> {
     let (mailbox, page) = (mailbox.into_inner().mailbox, page.into_inner());
     Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            service::list(conn, &caller, mailbox, page.limit, page.cursor.as_deref())
-        })
-        .await?,
+        service::list(&state, &caller, mailbox, page).await?,
     ))
 }
 
@@ -83,9 +78,7 @@ pub async fn create_document(
     body: web::Json<DocumentInput>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let view = state
-        .write(move |conn| service::create(conn, &caller, body))
-        .await?;
+    let view = service::create(&state, &caller, body).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -103,9 +96,7 @@ pub async fn get_document(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<DocumentView>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::get(conn, &caller, &id)).await?,
-    ))
+    Ok(web::Json(service::get(&state, &caller, &id).await?))
 }
 
 /// Replaces a draft's metadata and recipients (409 `invalid_transition` once sent).
@@ -125,9 +116,7 @@ pub async fn update_document(
 ) -> ApiResult<web::Json<DocumentView>> {
     let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
-        state
-            .write(move |conn| service::update_draft(conn, &caller, &id, body))
-            .await?,
+        service::update_draft(&state, &caller, &id, body).await?,
     ))
 }
 
@@ -154,28 +143,8 @@ pub async fn upload_file(
     params: web::Query<UploadParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let max_files = state.config.documents.max_files;
-    let (check_caller, check_id) = (caller.clone(), id.clone());
-    let (file_id, key) = db::run(&state.db, move |conn| {
-        service::prepare_upload(conn, &check_caller, &check_id, max_files)
-    })
-    .await?;
-    let view = transfer::receive(
-        &state,
-        &req,
-        params.into_inner(),
-        payload,
-        transfer::Destination {
-            object_key: key,
-            max_bytes: state.config.documents.file_max_bytes,
-        },
-        transfer::check_any_data,
-        move |conn, received| {
-            service::record_file(conn, &caller, &id, file_id, received, max_files)
-        },
-    )
-    .await?;
+    let upload = transfer::raw_upload(&req, params.into_inner(), payload)?;
+    let view = service::upload_file(&state, &caller, &id, upload).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -194,10 +163,7 @@ pub async fn download_file(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, file_id) = path.into_inner();
-    let row = db::run(&state.db, move |conn| {
-        service::find_file(conn, &caller, &id, &file_id)
-    })
-    .await?;
+    let row = service::file(&state, &caller, &id, &file_id).await?;
     transfer::serve(&req, &state.objects, transfer::stored_file_of!(row)).await
 }
 
@@ -236,22 +202,17 @@ pub async fn take_step(
     id: web::Path<String>,
     body: web::Json<StepInput>,
 ) -> ApiResult<web::Json<DocumentView>> {
-    let (id, body) = (id.into_inner(), body.into_inner());
-    let keys = state.documents.clone();
+    let body = body.into_inner();
     Ok(web::Json(
-        state
-            .write(move |conn| {
-                super::take(
-                    conn,
-                    &keys,
-                    &caller,
-                    &id,
-                    body.step,
-                    body.organisation.as_deref(),
-                    body.reason.as_deref(),
-                )
-            })
-            .await?,
+        service::take_step(
+            &state,
+            &caller,
+            &id,
+            body.step,
+            body.organisation.as_deref(),
+            body.reason.as_deref(),
+        )
+        .await?,
     ))
 }
 
@@ -269,9 +230,7 @@ pub async fn document_history(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<StepView>>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::history(conn, &caller, &id)).await?,
-    ))
+    Ok(web::Json(service::history(&state, &caller, &id).await?))
 }
 
 /// The receipt of a recipient's step (delivery, acceptance, rejection, signature): a file to
@@ -289,10 +248,7 @@ pub async fn document_receipt(
     path: web::Path<(String, i32)>,
 ) -> ApiResult<HttpResponse> {
     let (id, seq) = path.into_inner();
-    let receipt = db::run(&state.db, move |conn| {
-        receipts::build(conn, &caller, &id, seq)
-    })
-    .await?;
+    let receipt = service::receipt(&state, &caller, &id, seq).await?;
     Ok(HttpResponse::Ok()
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
@@ -315,12 +271,8 @@ pub async fn verify_receipt(
     state: web::Data<AppState>,
     body: web::Json<Receipt>,
 ) -> ApiResult<web::Json<ReceiptCheck>> {
-    let receipt = body.into_inner();
     Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            receipts::verify_with_platform_keys(conn, &receipt)
-        })
-        .await?,
+        service::verify_receipt(&state, body.into_inner()).await?,
     ))
 }
 
@@ -349,10 +301,7 @@ pub async fn document_events(
 ) -> ApiResult<web::Json<Vec<EventView>>> {
     let params = params.into_inner();
     Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            service::events(conn, &caller, params.after.as_deref(), params.limit)
-        })
-        .await?,
+        service::events(&state, &caller, params.after.as_deref(), params.limit).await?,
     ))
 }
 
@@ -367,14 +316,7 @@ pub async fn signing_keys(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<PublicKeyView>>> {
-    let slug = slug.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            let org = identity::organisation_by_slug(conn, &slug)?;
-            keys::published(conn, &org.id)
-        })
-        .await?,
-    ))
+    Ok(web::Json(service::signing_keys(&state, &slug).await?))
 }
 
 /// Retires the current signing key (it stays published) and makes a new one: the
@@ -391,12 +333,8 @@ pub async fn rotate_signing_key(
     caller: Caller,
     slug: web::Path<String>,
 ) -> ApiResult<web::Json<PublicKeyView>> {
-    let slug = slug.into_inner();
-    let keys = state.documents.clone();
     Ok(web::Json(
-        state
-            .write(move |conn| keys::rotate_for(conn, &keys, &caller, &slug))
-            .await?,
+        service::rotate_signing_key(&state, &caller, &slug).await?,
     ))
 }
 
@@ -413,8 +351,7 @@ pub async fn get_webhook(
     caller: Caller,
     slug: web::Path<String>,
 ) -> ApiResult<web::Json<WebhookView>> {
-    let slug = slug.into_inner();
-    db::run(&state.db, move |conn| webhooks::get(conn, &caller, &slug))
+    service::webhook(&state, &caller, &slug)
         .await?
         .map(web::Json)
         .ok_or_else(|| crate::error::ApiError::not_found("the webhook"))
@@ -435,13 +372,8 @@ pub async fn set_webhook(
     slug: web::Path<String>,
     body: web::Json<WebhookInput>,
 ) -> ApiResult<web::Json<WebhookView>> {
-    let (slug, body) = (slug.into_inner(), body.into_inner());
-    let keys = state.documents.clone();
-    let rules = webhooks::UrlRules::from(&state.config.documents);
     Ok(web::Json(
-        state
-            .write(move |conn| webhooks::set(conn, &keys, &caller, &slug, body, rules))
-            .await?,
+        service::set_webhook(&state, &caller, &slug, body.into_inner()).await?,
     ))
 }
 
@@ -458,9 +390,6 @@ pub async fn delete_webhook(
     caller: Caller,
     slug: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let slug = slug.into_inner();
-    state
-        .write(move |conn| webhooks::delete(conn, &caller, &slug))
-        .await?;
+    service::delete_webhook(&state, &caller, &slug).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -308,3 +308,15 @@ pub fn known_object_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResul
         .select(document_files::object_key)
         .load(conn)
 }
+
+/// Touches a document's row before a transition: on PostgreSQL the update takes the row lock,
+/// so concurrent transitions of one document wait for each other (SQLite writers are serial).
+pub fn touch_for_update(
+    conn: &mut DbConnection,
+    id: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(documents::table.find(id))
+        .set(documents::updated_at.eq(at))
+        .execute(conn)
+}

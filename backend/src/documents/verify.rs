@@ -9,7 +9,7 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 use silkbridge_schema::Database;
 
-use super::service;
+use super::{rules, steps};
 use crate::error::{ApiError, ApiResult};
 
 /// A document that does not verify, and why.
@@ -52,7 +52,7 @@ pub async fn verify(
 ) -> ApiResult<Report> {
     let ids = match only {
         Some(id) => vec![id],
-        None => crate::db::run(db, service::all_ids).await?,
+        None => crate::db::run(db, rules::all_ids).await?,
     };
     let mut report = Report::default();
     for (done, id) in ids.iter().enumerate() {
@@ -60,8 +60,8 @@ pub async fn verify(
         let check_id = id.clone();
         let (chain, files) = crate::db::run(db, move |conn| {
             Ok((
-                service::verify_stored(conn, &check_id)?,
-                service::stored_files(conn, &check_id)?,
+                steps::verify_stored(conn, &check_id)?,
+                rules::stored_files(conn, &check_id)?,
             ))
         })
         .await?;

@@ -26,7 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::egress;
 use crate::identity::caller::Caller;
 use crate::identity::policy::{Action, authorize};
-use crate::identity::service as identity;
+use crate::identity::rules as identity;
 use crate::periodic::run_until_stopped;
 use crate::state::AppState;
 use crate::validate::Validator;

@@ -95,6 +95,26 @@ pub fn caller_of(ctx: &Context<'_>) -> Caller {
     ctx.data_opt::<Caller>().cloned().unwrap_or_default()
 }
 
+/// The app state and the caller of a resolver: what every service operation takes.
+pub fn request<'a>(ctx: &Context<'a>) -> async_graphql::Result<(&'a AppState, Caller)> {
+    Ok((state_of(ctx)?, caller_of(ctx)))
+}
+
+/// A service's answer as a resolver's: an error keeps its code in `extensions.code`.
+pub fn answer<T>(result: crate::error::ApiResult<T>) -> async_graphql::Result<T> {
+    result.map_err(ApiError::into_graphql)
+}
+
+/// A service's answer for a nullable field: "not found" is null (a hidden item does not
+/// reveal that it exists, as REST's 404 does not), any other error stays an error.
+pub fn found<T>(result: crate::error::ApiResult<T>) -> async_graphql::Result<Option<T>> {
+    match result {
+        Ok(found) => Ok(Some(found)),
+        Err(e) if e.code == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into_graphql()),
+    }
+}
+
 /// `POST /graphql`: the body is read under the same size limit as JSON bodies, then parsed,
 /// so an oversized or malformed request gets the usual problem+json.
 #[post("/graphql")]

@@ -11,129 +11,20 @@ use futures_util::TryStreamExt;
 use object_store::{GetOptions, GetRange, ObjectStore};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::storage::StreamError;
+use crate::storage::{StreamError, Upload};
 
-/// A file received by `receive`: where it is, what it is, and what the client called it.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub object_key: String,
-    pub file_name: String,
-    /// The checked media type.
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-}
-
-/// Where an upload goes and how large it may be.
-#[derive(Debug, Clone)]
-pub struct Destination {
-    pub object_key: String,
-    pub max_bytes: u64,
-}
-
-/// The whole raw-body upload flow every module shares: check the name, stream the body into
-/// `object_key` (hashed, capped at `max_bytes`, its first bytes checked by `check`, which
-/// returns the media type to record), then `record` it in a write transaction. If recording
-/// fails the object is deleted again: the database is the source of truth, and nothing it
-/// does not know of may linger in the store.
-pub async fn receive<T, F>(
-    state: &crate::state::AppState,
+/// The upload a raw-body request carries: its checked file name, its declared type and the
+/// body stream. What happens to it is the module service's business (`storage::receive`).
+pub fn raw_upload(
     req: &HttpRequest,
     params: UploadParams,
     payload: actix_web::web::Payload,
-    destination: Destination,
-    check: impl FnOnce(&[u8], Option<&str>) -> Result<String, String>,
-    record: F,
-) -> ApiResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut silkbridge_schema::DbConnection, Received) -> ApiResult<T> + Send + 'static,
-{
-    let file_name = checked_file_name(&params.file_name)?;
-    let declared = declared_type(req);
-    receive_inspected(
-        state,
-        Upload {
-            file_name,
-            declared,
-            body: payload,
-        },
-        destination,
-        check,
-        (),
-        move |conn, received, ()| record(conn, received),
-    )
-    .await
-}
-
-/// An upload's body and what its sender said of it.
-pub struct Upload<S> {
-    /// Already checked by `checked_file_name`.
-    pub file_name: String,
-    /// The declared media type, if any.
-    pub declared: Option<String>,
-    pub body: S,
-}
-
-/// `receive` for any body stream, with `inspector` reading every byte on the way (and
-/// refusing malformed content before the object exists); `record` gets the inspector back
-/// with what it learnt.
-pub async fn receive_inspected<T, F, I, S, E>(
-    state: &crate::state::AppState,
-    upload: Upload<S>,
-    destination: Destination,
-    check: impl FnOnce(&[u8], Option<&str>) -> Result<String, String>,
-    mut inspector: I,
-    record: F,
-) -> ApiResult<T>
-where
-    T: Send + 'static,
-    I: crate::storage::Inspect + Send + 'static,
-    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
-    E: std::fmt::Display,
-    F: FnOnce(&mut silkbridge_schema::DbConnection, Received, I) -> ApiResult<T> + Send + 'static,
-{
-    use object_store::ObjectStoreExt;
-
-    let Upload {
-        file_name,
-        declared,
+) -> ApiResult<Upload<actix_web::web::Payload>> {
+    Ok(Upload {
+        file_name: checked_file_name(&params.file_name)?,
+        declared: declared_type(req),
         body: payload,
-    } = upload;
-    let Destination {
-        object_key,
-        max_bytes,
-    } = destination;
-    let path = object_store::path::Path::from(object_key.as_str());
-    let mut content_type = String::new();
-    let stored = crate::storage::store_stream_inspected(
-        state.objects.clone(),
-        &path,
-        payload,
-        max_bytes,
-        |head| {
-            content_type = check(head, declared.as_deref())?;
-            Ok(())
-        },
-        &mut inspector,
-    )
-    .await?;
-    let received = Received {
-        object_key,
-        file_name,
-        content_type,
-        size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
-        sha256: stored.sha256,
-    };
-    let recorded = state
-        .write(move |conn| record(conn, received, inspector))
-        .await;
-    if recorded.is_err()
-        && let Err(error) = state.objects.delete(&path).await
-    {
-        tracing::warn!(object = %path, %error, "a refused upload's object stayed; the sweep will collect it");
-    }
-    recorded
+    })
 }
 
 /// The check for uploads that may be of any data type (dataset resources, documents):

@@ -70,24 +70,37 @@ impl PageRequest {
     }
 }
 
-/// One page of a list. GraphQL needs one named type per item type: list them here.
-#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[graphql(concrete(
-    name = "OrganisationPage",
-    params(crate::identity::service::OrganisationView)
-))]
-#[graphql(concrete(name = "ListingPage", params(crate::marketplace::service::ListingView)))]
-#[graphql(concrete(
-    name = "PublicationPage",
-    params(crate::research::service::PublicationView)
-))]
-#[graphql(concrete(name = "DatasetPage", params(crate::datasets::service::DatasetView)))]
-#[graphql(concrete(name = "DocumentPage", params(crate::documents::service::DocumentView)))]
-pub struct Page<T: async_graphql::OutputType> {
+/// One page of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// Declares the GraphQL type of one kind of page (`PublicationPage`…) in the module that owns
+/// the item type, so this file names no module; resolvers return `Name::from(page)`.
+macro_rules! graphql_page {
+    ($name:ident, $item:ty) => {
+        /// One page of a list.
+        #[derive(Debug, Clone, async_graphql::SimpleObject)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to get the next page; absent on the last page.
+            pub next_cursor: Option<String>,
+        }
+
+        impl From<$crate::http::pagination::Page<$item>> for $name {
+            fn from(page: $crate::http::pagination::Page<$item>) -> Self {
+                Self {
+                    items: page.items,
+                    next_cursor: page.next_cursor,
+                }
+            }
+        }
+    };
+}
+pub(crate) use graphql_page;
 
 pub fn encode_cursor(key: &str, scope: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{scope}\u{1f}{key}"))

@@ -9,10 +9,11 @@ use utoipa::ToSchema;
 
 use super::caller::Caller;
 use super::domain::Country;
+use super::input::NewUserInput;
 use super::oidc::{IdTokenClaims, IdTokenExpectation};
 use super::partners;
 use super::refresh_seal;
-use super::service::{self, NewUserInput};
+use super::rules;
 use super::store;
 use super::tokens::{TokenSubject, hash_secret, random_token};
 use crate::audit;
@@ -218,7 +219,7 @@ fn provision(
     let display_name = claims
         .text(&mapping.name)
         .unwrap_or_else(|| format!("{country} user"));
-    let user = service::create_user(
+    let user = rules::create_user(
         conn,
         NewUserInput {
             display_name: display_name.chars().take(200).collect(),

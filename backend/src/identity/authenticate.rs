@@ -18,8 +18,8 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 
 use super::caller::{ACCESS_COOKIE, Caller, PartnerCaller};
+use super::partners;
 use super::tokens::TokenSubject;
-use super::{partners, service};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 
@@ -57,7 +57,7 @@ pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Caller> {
             })?;
             let user_id = claims.sub;
             let user = crate::db::run(&state.db, move |conn| {
-                service::session_user(conn, &session_id, &user_id)
+                crate::identity::rules::session_user(conn, &session_id, &user_id)
             })
             .await?;
             Ok(Caller::User(user))

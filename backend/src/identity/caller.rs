@@ -88,11 +88,11 @@ impl Caller {
     /// The search-index access tokens this caller holds: what it may see. Derived from the
     /// policy's read scope, so search shows exactly what a single read would allow.
     pub fn access_tokens(&self) -> Vec<String> {
-        let mut tokens = vec!["public".to_owned()];
+        let mut tokens = vec![super::policy::PUBLIC_ACCESS.to_owned()];
         tokens.extend(
             super::policy::read_scope(self)
                 .iter()
-                .map(|org| format!("org:{org}")),
+                .map(|org| super::policy::organisation_access(org)),
         );
         if let Ok(orgs) = super::policy::exchange_scope(self) {
             tokens.extend(orgs.iter().map(|org| super::policy::exchange_token(org)));

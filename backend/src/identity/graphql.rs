@@ -4,14 +4,14 @@ use async_graphql::{Context, Object, Result};
 
 use super::domain::Role;
 use super::domain::{Country, OrganisationKind};
-use super::partners::{self, NewPartnerInput, PartnerCredentials, PartnerView};
-use super::service::{self, OrganisationQuery, OrganisationView};
-use super::service::{MeView, MemberView, NewOrganisationInput};
-use crate::db;
-use crate::error::ErrorCode;
-use crate::graphql::caller_of;
-use crate::graphql::state_of;
-use crate::http::pagination::Page;
+use super::input::{NewOrganisationInput, OrganisationPatch, OrganisationQuery};
+use super::partners::{NewPartnerInput, PartnerCredentials, PartnerView};
+use super::service;
+use super::views::{MeView, MemberView, OrganisationView};
+use crate::graphql::{answer, found, request};
+use crate::http::pagination::{PageParams, graphql_page};
+
+graphql_page!(OrganisationPage, OrganisationView);
 
 #[derive(Default)]
 pub struct IdentityQuery;
@@ -26,17 +26,17 @@ impl IdentityQuery {
         kind: Option<OrganisationKind>,
         #[graphql(desc = "Items per page, 1 to 100 (default 20).")] first: Option<u32>,
         #[graphql(desc = "The `nextCursor` of the previous page.")] after: Option<String>,
-    ) -> Result<Page<OrganisationView>> {
-        let state = state_of(ctx)?;
+    ) -> Result<OrganisationPage> {
+        let (state, _) = request(ctx)?;
         let query = OrganisationQuery {
             country: country.map(|c| c.as_str().to_owned()),
             kind: kind.map(|k| k.as_str().to_owned()),
         };
-        db::run(&state.db, move |conn| {
-            service::list_organisations(conn, query, first, after.as_deref())
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        let page = PageParams {
+            limit: first,
+            cursor: after,
+        };
+        answer(service::list_organisations(state, query, page).await).map(OrganisationPage::from)
     }
 
     /// One organisation by its slug; null if there is none.
@@ -45,16 +45,8 @@ impl IdentityQuery {
         ctx: &Context<'_>,
         slug: String,
     ) -> Result<Option<OrganisationView>> {
-        let state = state_of(ctx)?;
-        match db::run(&state.db, move |conn| {
-            service::organisation_by_slug(conn, &slug)
-        })
-        .await
-        {
-            Ok(found) => Ok(Some(found)),
-            Err(e) if e.code == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into_graphql()),
-        }
+        let (state, _) = request(ctx)?;
+        found(service::organisation(state, &slug).await)
     }
 }
 
@@ -62,28 +54,20 @@ impl IdentityQuery {
 impl IdentityQuery2 {
     /// Who the caller is.
     async fn me(&self, ctx: &Context<'_>) -> Result<MeView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| service::me(conn, &caller))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::me(state, &caller).await)
     }
 
     /// Members of an organisation (its members and platform administrators).
     async fn members(&self, ctx: &Context<'_>, slug: String) -> Result<Vec<MemberView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| {
-            service::members(conn, &caller, &slug)
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::members(state, &caller, &slug).await)
     }
 
     /// Partner clients (platform administrators).
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<PartnerView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| partners::list(conn, &caller))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::partners(state, &caller).await)
     }
 }
 
@@ -121,7 +105,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: OrganisationInput,
     ) -> Result<OrganisationView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
+        let (state, caller) = request(ctx)?;
         let input = NewOrganisationInput {
             slug: input.slug,
             name: input.name,
@@ -130,11 +114,7 @@ impl IdentityMutation {
             country: input.country.as_str().to_owned(),
             website: input.website,
         };
-        let created = state
-            .write(move |conn| service::create_organisation_as(conn, &caller, input))
-            .await
-            .map_err(|e| e.into_graphql())?;
-        Ok(created)
+        answer(service::create_organisation(state, &caller, input).await)
     }
 
     /// Changes an organisation's profile (its admins and platform administrators).
@@ -146,17 +126,13 @@ impl IdentityMutation {
         names: Option<Vec<LocalizedTextInput>>,
         website: Option<String>,
     ) -> Result<OrganisationView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let patch = service::OrganisationPatch {
+        let (state, caller) = request(ctx)?;
+        let patch = OrganisationPatch {
             name,
             names: names.map(|list| list.into_iter().map(|n| (n.lang, n.text)).collect()),
             website,
         };
-        let updated = state
-            .write(move |conn| service::update_organisation(conn, &caller, &slug, patch))
-            .await
-            .map_err(|e| e.into_graphql())?;
-        Ok(updated)
+        answer(service::update_organisation(state, &caller, &slug, patch).await)
     }
 
     /// Gives a user a role in an organisation (its admins; platform
@@ -168,11 +144,8 @@ impl IdentityMutation {
         user_id: String,
         role: Role,
     ) -> Result<bool> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::set_membership(conn, &caller, &slug, &user_id, role))
-            .await
-            .map_err(|e| e.into_graphql())?;
+        let (state, caller) = request(ctx)?;
+        answer(service::set_membership(state, &caller, &slug, &user_id, role).await)?;
         Ok(true)
     }
 
@@ -183,11 +156,8 @@ impl IdentityMutation {
         slug: String,
         user_id: String,
     ) -> Result<bool> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::remove_membership(conn, &caller, &slug, &user_id))
-            .await
-            .map_err(|e| e.into_graphql())?;
+        let (state, caller) = request(ctx)?;
+        answer(service::remove_membership(state, &caller, &slug, &user_id).await)?;
         Ok(true)
     }
 
@@ -198,11 +168,8 @@ impl IdentityMutation {
         user_id: String,
         moderator: bool,
     ) -> Result<bool> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::set_moderator(conn, &caller, &user_id, moderator))
-            .await
-            .map_err(|e| e.into_graphql())?;
+        let (state, caller) = request(ctx)?;
+        answer(service::set_moderator(state, &caller, &user_id, moderator).await)?;
         Ok(true)
     }
 
@@ -212,11 +179,8 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: NewPartnerInput,
     ) -> Result<PartnerCredentials> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| partners::create(conn, &caller, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::create_partner(state, &caller, input).await)
     }
 
     /// Replaces a partner's secret.
@@ -225,17 +189,13 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         id: String,
     ) -> Result<PartnerCredentials> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        partners::rotate_now(state, caller, id)
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::rotate_partner_secret(state, &caller, &id).await)
     }
 
     /// Revokes a partner.
     async fn revoke_partner(&self, ctx: &Context<'_>, id: String) -> Result<PartnerView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        partners::revoke_now(state, caller, id)
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::revoke_partner(state, &caller, &id).await)
     }
 }

@@ -11,15 +11,19 @@ pub mod caller;
 pub mod config;
 pub mod domain;
 pub mod graphql;
+pub mod index;
+pub mod input;
 pub mod oidc;
 pub mod partners;
 pub mod policy;
 mod refresh_seal;
 pub mod rest;
 pub mod rest_auth;
+pub mod rules;
 pub mod service;
 mod store;
 pub mod tokens;
+pub mod views;
 
 use std::sync::Arc;
 

@@ -116,7 +116,7 @@ pub fn create(
     check.finish()?;
     let organisation_id = match &input.organisation {
         Some(slug) => Some(
-            super::service::organisation_by_slug(conn, slug)
+            super::rules::organisation_by_slug(conn, slug)
                 .map_err(|_| {
                     ApiError::validation(vec![FieldError {
                         field: "organisation".into(),
@@ -184,10 +184,10 @@ fn by_id(conn: &mut DbConnection, id: &str) -> ApiResult<Partner> {
 /// and GraphQL both rotate through this.
 pub async fn rotate_now(
     state: &crate::state::AppState,
-    caller: Caller,
-    id: String,
+    caller: &Caller,
+    id: &str,
 ) -> ApiResult<PartnerCredentials> {
-    let forget = id.clone();
+    let (caller, id, forget) = (caller.clone(), id.to_owned(), id.to_owned());
     let rotated = state
         .write(move |conn| rotate_secret(conn, &caller, &id))
         .await?;
@@ -234,10 +234,10 @@ pub fn rotate_secret(
 /// is refused (REST and GraphQL both revoke through this).
 pub async fn revoke_now(
     state: &crate::state::AppState,
-    caller: Caller,
-    id: String,
+    caller: &Caller,
+    id: &str,
 ) -> ApiResult<PartnerView> {
-    let forget = id.clone();
+    let (caller, id, forget) = (caller.clone(), id.to_owned(), id.to_owned());
     let view = state.write(move |conn| revoke(conn, &caller, &id)).await?;
     state.identity.recent_partners.forget(&forget);
     Ok(view)

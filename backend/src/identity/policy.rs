@@ -205,6 +205,25 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
     }
 }
 
+/// The search access token of everything public.
+pub const PUBLIC_ACCESS: &str = "public";
+
+/// The search access token of an organisation's own items.
+pub fn organisation_access(organisation_id: &str) -> String {
+    format!("org:{organisation_id}")
+}
+
+/// Who may find an item in search: everyone, or its organisation's members. Callers hold
+/// the matching tokens (`Caller::access_tokens`), so the index filters with the
+/// same policy the services apply.
+pub fn search_access(public: bool, organisation_id: &str) -> Vec<String> {
+    if public {
+        vec![PUBLIC_ACCESS.to_owned()]
+    } else {
+        vec![organisation_access(organisation_id)]
+    }
+}
+
 /// Whose restricted material (organisation-only or embargoed items) a caller may read: a
 /// person's memberships, platform administrators included; none for anonymous callers and
 /// partners, whose access goes by scopes alone. The list-and-search form of

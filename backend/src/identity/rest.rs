@@ -6,12 +6,10 @@ use utoipa::IntoParams;
 
 use super::caller::Caller;
 use super::domain::Role;
-use super::partners::{self, NewPartnerInput, PartnerCredentials, PartnerView};
-use super::service::{
-    self, MeView, MemberView, NewOrganisationInput, OrganisationPatch, OrganisationQuery,
-    OrganisationView,
-};
-use crate::db;
+use super::input::{NewOrganisationInput, OrganisationPatch, OrganisationQuery};
+use super::partners::{NewPartnerInput, PartnerCredentials, PartnerView};
+use super::service;
+use super::views::{MeView, MemberView, OrganisationView};
 use crate::error::{ApiResult, Problem};
 use crate::http::pagination::{Page, PageParams};
 use crate::state::AppState;
@@ -60,18 +58,11 @@ pub async fn list_organisations(
 ) -> ApiResult<web::Json<Page<OrganisationView>>> {
     let filter = filter.into_inner();
     let page = page.into_inner();
-    let result = db::run(&state.db, move |conn| {
-        service::list_organisations(
-            conn,
-            OrganisationQuery {
-                country: filter.country,
-                kind: filter.kind,
-            },
-            page.limit,
-            page.cursor.as_deref(),
-        )
-    })
-    .await?;
+    let query = OrganisationQuery {
+        country: filter.country,
+        kind: filter.kind,
+    };
+    let result = service::list_organisations(&state, query, page).await?;
     Ok(web::Json(result))
 }
 
@@ -90,10 +81,7 @@ pub async fn get_organisation(
     slug: web::Path<String>,
 ) -> ApiResult<web::Json<OrganisationView>> {
     let slug = slug.into_inner();
-    let organisation = db::run(&state.db, move |conn| {
-        service::organisation_by_slug(conn, &slug)
-    })
-    .await?;
+    let organisation = service::organisation(&state, &slug).await?;
     Ok(web::Json(organisation))
 }
 
@@ -105,9 +93,7 @@ pub async fn get_organisation(
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<MeView>> {
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::me(conn, &caller)).await?,
-    ))
+    Ok(web::Json(service::me(&state, &caller).await?))
 }
 
 /// Creates an organisation (platform administrators).
@@ -130,9 +116,7 @@ pub async fn create_organisation(
     input: web::Json<NewOrganisationInput>,
 ) -> ApiResult<HttpResponse> {
     let input = input.into_inner();
-    let created = state
-        .write(move |conn| service::create_organisation_as(conn, &caller, input))
-        .await?;
+    let created = service::create_organisation(&state, &caller, input).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -155,12 +139,7 @@ pub async fn list_members(
     slug: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<MemberView>>> {
     let slug = slug.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            service::members(conn, &caller, &slug)
-        })
-        .await?,
-    ))
+    Ok(web::Json(service::members(&state, &caller, &slug).await?))
 }
 
 /// The role to give a member.
@@ -192,9 +171,7 @@ pub async fn put_member(
 ) -> ApiResult<HttpResponse> {
     let (slug, user_id) = path.into_inner();
     let role = input.role;
-    state
-        .write(move |conn| service::set_membership(conn, &caller, &slug, &user_id, role))
-        .await?;
+    service::set_membership(&state, &caller, &slug, &user_id, role).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -217,9 +194,7 @@ pub async fn delete_member(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (slug, user_id) = path.into_inner();
-    state
-        .write(move |conn| service::remove_membership(conn, &caller, &slug, &user_id))
-        .await?;
+    service::remove_membership(&state, &caller, &slug, &user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -238,9 +213,7 @@ pub async fn list_partners(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> ApiResult<web::Json<Vec<PartnerView>>> {
-    Ok(web::Json(
-        db::run(&state.db, move |conn| partners::list(conn, &caller)).await?,
-    ))
+    Ok(web::Json(service::partners(&state, &caller).await?))
 }
 
 /// Registers a partner client; the response holds its secret, shown only this once.
@@ -261,10 +234,7 @@ pub async fn create_partner(
     caller: Caller,
     input: web::Json<NewPartnerInput>,
 ) -> ApiResult<HttpResponse> {
-    let input = input.into_inner();
-    let created = state
-        .write(move |conn| partners::create(conn, &caller, input))
-        .await?;
+    let created = service::create_partner(&state, &caller, input.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
         .json(created))
@@ -288,8 +258,7 @@ pub async fn rotate_partner_secret(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let rotated = partners::rotate_now(&state, caller, id).await?;
+    let rotated = service::rotate_partner_secret(&state, &caller, &id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(rotated))
@@ -313,7 +282,7 @@ pub async fn revoke_partner(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<PartnerView>> {
     Ok(web::Json(
-        partners::revoke_now(&state, caller, id.into_inner()).await?,
+        service::revoke_partner(&state, &caller, &id).await?,
     ))
 }
 
@@ -339,9 +308,7 @@ pub async fn patch_organisation(
     patch: web::Json<OrganisationPatch>,
 ) -> ApiResult<web::Json<OrganisationView>> {
     let (slug, patch) = (slug.into_inner(), patch.into_inner());
-    let updated = state
-        .write(move |conn| service::update_organisation(conn, &caller, &slug, patch))
-        .await?;
+    let updated = service::update_organisation(&state, &caller, &slug, patch).await?;
     Ok(web::Json(updated))
 }
 
@@ -371,8 +338,6 @@ pub async fn put_moderator(
     input: web::Json<ModeratorInput>,
 ) -> ApiResult<HttpResponse> {
     let (id, moderator) = (id.into_inner(), input.moderator);
-    state
-        .write(move |conn| service::set_moderator(conn, &caller, &id, moderator))
-        .await?;
+    service::set_moderator(&state, &caller, &id, moderator).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,675 +1,157 @@
-//! Identity's service functions: validation, the rules, and the change-log entries that keep
-//! search in step. REST, GraphQL, the CLI and other modules all come through here.
+//! Identity's operations. Each is one call that every adapter (REST, GraphQL, CKAN, the
+//! portal) makes the same way; it picks a read or a write transaction itself and runs the
+//! rules of `rules.rs` and `partners.rs`, which decide who may manage what. Logins and tokens
+//! are `auth.rs`'s (they speak OpenID Connect and OAuth2, not operations on data).
 
-use std::collections::BTreeMap;
+use super::caller::Caller;
+use super::domain::Role;
+use super::input::{NewOrganisationInput, OrganisationPatch, OrganisationQuery};
+use super::partners::{self, NewPartnerInput, PartnerCredentials, PartnerView};
+use super::rules;
+use super::views::{MeView, MemberView, OrganisationView};
+use crate::error::{ApiError, ApiResult};
+use crate::http::pagination::{MAX_PAGE_SIZE, Page, PageParams};
+use crate::state::AppState;
 
-use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
-use silkbridge_schema::change_log::{self, Operation};
-use silkbridge_schema::models::{Membership, Organisation, User};
-use silkbridge_schema::{DbConnection, ids};
-use silkbridge_search_index::IndexDocument;
-use utoipa::ToSchema;
+pub use super::partners::{revoke_now as revoke_partner, rotate_now as rotate_partner_secret};
 
-use super::domain::{
-    Country, LANGUAGE_TAGS, LocalizedText, OrganisationKind, Role, localized_list,
-};
-use super::store::{self, OrganisationFilter};
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::http::pagination::{Page, PageRequest};
-use crate::validate::Validator;
-
-/// The change-log and search kind of organisations.
-pub const ORGANISATION_KIND: &str = "organisation";
-const ORGANISATION_CURSOR_SCOPE: &str = "organisations";
-
-/// An organisation as clients see it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[graphql(name = "Organisation")]
-#[schema(as = Organisation)]
-pub struct OrganisationView {
-    pub id: String,
-    /// URL-safe unique name.
-    pub slug: String,
-    /// The name in the organisation's main language.
-    pub name: String,
-    /// The name in other languages.
-    pub names: Vec<LocalizedText>,
-    pub kind: OrganisationKind,
-    pub country: Country,
-    pub website: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-/// What it takes to create an organisation.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct NewOrganisationInput {
-    pub slug: String,
-    pub name: String,
-    #[serde(default)]
-    pub names: BTreeMap<String, String>,
-    /// agency, university, operator, manufacturer, company or startup.
-    pub kind: String,
-    /// UZ or AZ.
-    pub country: String,
-    pub website: Option<String>,
-}
-
-/// Filters of the organisation list, as received.
-#[derive(Debug, Clone, Default)]
-pub struct OrganisationQuery {
-    pub country: Option<String>,
-    pub kind: Option<String>,
-}
-
-fn view(row: Organisation) -> ApiResult<OrganisationView> {
-    let names: BTreeMap<String, String> = serde_json::from_str(&row.names_json).map_err(|e| {
-        ApiError::internal(anyhow::anyhow!("organisation {}: bad names: {e}", row.id))
-    })?;
-    Ok(OrganisationView {
-        kind: row
-            .kind
-            .parse()
-            .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?,
-        country: row
-            .country
-            .parse()
-            .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?,
-        names: localized_list(names),
-        id: row.id,
-        slug: row.slug,
-        name: row.name,
-        website: row.website,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
-}
-
-/// Creates an organisation. Call inside a transaction: the row and its change-log entry
-/// are written together.
-pub fn create_organisation(
-    conn: &mut DbConnection,
-    input: NewOrganisationInput,
-) -> ApiResult<OrganisationView> {
-    let mut check = Validator::default();
-    check.slug("slug", &input.slug);
-    check.text("name", &input.name, 300);
-    for (lang, text) in &input.names {
-        if !LANGUAGE_TAGS.contains(&lang.as_str()) {
-            check.fail(
-                format!("names.{lang}"),
-                "unknown_value",
-                format!("language must be one of {}", LANGUAGE_TAGS.join(", ")),
-            );
-        }
-        check.text(&format!("names.{lang}"), text, 300);
-    }
-    let kind = check.parse::<OrganisationKind>("kind", &input.kind);
-    let country = check.parse::<Country>("country", &input.country);
-    if let Some(website) = &input.website {
-        check.http_url("website", website);
-    }
-    check.finish()?;
-    let (Some(kind), Some(country)) = (kind, country) else {
-        return Err(ApiError::internal(anyhow::anyhow!(
-            "validator passed unparsed values"
-        )));
-    };
-    if store::organisation_by_slug(conn, &input.slug)?.is_some() {
-        return Err(ApiError::validation(vec![FieldError {
-            field: "slug".into(),
-            code: "taken".into(),
-            message: format!("an organisation with slug `{}` already exists", input.slug),
-        }])
-        .with_code(ErrorCode::Conflict));
-    }
-    let now = ids::now();
-    let row = Organisation {
-        id: ids::new_id(),
-        slug: input.slug,
-        name: input.name.trim().to_owned(),
-        names_json: serde_json::to_string(&input.names).map_err(ApiError::internal)?,
-        kind: kind.as_str().to_owned(),
-        country: country.as_str().to_owned(),
-        website: input.website,
-        created_at: now,
-        updated_at: now,
-    };
-    store::insert_organisation(conn, &row)?;
-    change_log::record(conn, ORGANISATION_KIND, &row.id, Operation::Upsert)?;
-    view(row)
-}
-
-/// The stored organisation with this slug, or a 404 naming it.
-fn organisation_row(conn: &mut DbConnection, slug: &str) -> ApiResult<Organisation> {
-    store::organisation_by_slug(conn, slug)?
-        .ok_or_else(|| ApiError::not_found(format_args!("organisation `{slug}`")))
-}
-
-pub fn organisation_by_slug(conn: &mut DbConnection, slug: &str) -> ApiResult<OrganisationView> {
-    view(organisation_row(conn, slug)?)
-}
-
-/// One page of organisations, ordered by slug.
-pub fn list_organisations(
-    conn: &mut DbConnection,
+/// Organisations, filtered, by slug (anyone).
+pub async fn list_organisations(
+    state: &AppState,
     query: OrganisationQuery,
-    limit: Option<u32>,
-    cursor: Option<&str>,
+    page: PageParams,
 ) -> ApiResult<Page<OrganisationView>> {
-    let page = PageRequest::parse(limit, cursor, ORGANISATION_CURSOR_SCOPE)?;
-    let mut filter = OrganisationFilter::default();
-    if let Some(country) = query.country.filter(|c| !c.is_empty()) {
-        let country: Country = country.parse().map_err(ApiError::invalid_parameter)?;
-        filter.country = Some(country.as_str().to_owned());
-    }
-    if let Some(kind) = query.kind.filter(|k| !k.is_empty()) {
-        let kind: OrganisationKind = kind.parse().map_err(ApiError::invalid_parameter)?;
-        filter.kind = Some(kind.as_str().to_owned());
-    }
-    let rows = store::list_organisations(conn, &filter, page.after.as_deref(), page.fetch_limit())?;
-    let (rows, next_cursor) = page.split(rows, ORGANISATION_CURSOR_SCOPE, |row| row.slug.clone());
-    Ok(Page {
-        items: rows.into_iter().map(view).collect::<ApiResult<_>>()?,
-        next_cursor,
-    })
-}
-
-/// Every organisation's id, for seeding demo content as their editors.
-pub fn organisation_ids(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
-    Ok(store::all_organisation_ids(conn)?)
-}
-
-pub fn count_organisations(conn: &mut DbConnection) -> ApiResult<i64> {
-    Ok(store::count_organisations(conn)?)
-}
-
-/// What it takes to create a user outside a federated login (bootstrap and demo data).
-#[derive(Debug, Clone, Default)]
-pub struct NewUserInput {
-    pub display_name: String,
-    pub email: Option<String>,
-    pub country: Option<Country>,
-    pub is_platform_admin: bool,
-}
-
-pub fn create_user(conn: &mut DbConnection, input: NewUserInput) -> ApiResult<User> {
-    let mut check = Validator::default();
-    check.text("display_name", &input.display_name, 200);
-    if let Some(email) = &input.email {
-        check.email("email", email);
-    }
-    check.finish()?;
-    let now = ids::now();
-    let user = User {
-        id: ids::new_id(),
-        display_name: input.display_name.trim().to_owned(),
-        email: input.email,
-        country: input.country.map(|c| c.as_str().to_owned()),
-        is_platform_admin: input.is_platform_admin,
-        created_at: now,
-        updated_at: now,
-        is_moderator: false,
-    };
-    store::insert_user(conn, &user)?;
-    Ok(user)
-}
-
-/// Gives `user_id` a role in the organisation named by `slug`.
-pub fn add_membership(
-    conn: &mut DbConnection,
-    slug: &str,
-    user_id: &str,
-    role: Role,
-) -> ApiResult<()> {
-    let organisation = organisation_row(conn, slug)?;
-    store::insert_membership(
-        conn,
-        &Membership {
-            organisation_id: organisation.id,
-            user_id: user_id.to_owned(),
-            role: role.as_str().to_owned(),
-            created_at: ids::now(),
-        },
-    )?;
-    Ok(())
-}
-
-/// The organisations a user belongs to, with the role in each.
-pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> ApiResult<Vec<(String, Role)>> {
-    store::memberships_of_user(conn, user_id)?
-        .into_iter()
-        .map(|m| {
-            let role = m
-                .role
-                .parse()
-                .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
-            Ok((m.organisation_id, role))
+    state
+        .read(move |conn| {
+            rules::list_organisations(conn, query, page.limit, page.cursor.as_deref())
         })
-        .collect()
+        .await
 }
 
-fn organisation_document(row: &Organisation) -> IndexDocument {
-    let names: BTreeMap<String, String> = serde_json::from_str(&row.names_json).unwrap_or_default();
-    let mut body: Vec<&str> = names.values().map(String::as_str).collect();
-    body.push(&row.kind);
-    IndexDocument {
-        kind: ORGANISATION_KIND.into(),
-        entity_id: row.id.clone(),
-        title: row.name.clone(),
-        body: body.join("\n"),
-        organisation_id: Some(row.id.clone()),
-        country: Some(row.country.clone()),
-        access: vec!["public".into()],
-        updated_at: row.updated_at.and_utc().timestamp(),
-        languages: names.keys().cloned().collect(),
-        tags: vec![row.kind.clone()],
-        ..IndexDocument::default()
-    }
+/// Every organisation, by slug (CKAN's `organization_list`; a few hundred at most).
+pub async fn all_organisations(state: &AppState) -> ApiResult<Vec<OrganisationView>> {
+    state
+        .read(|conn| {
+            let mut all = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = rules::list_organisations(
+                    conn,
+                    OrganisationQuery::default(),
+                    Some(MAX_PAGE_SIZE),
+                    cursor.as_deref(),
+                )?;
+                all.extend(page.items);
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => return Ok::<_, ApiError>(all),
+                }
+            }
+        })
+        .await
 }
 
-/// The search document of one organisation, or `None` if it no longer exists.
-pub fn organisation_index_document(
-    conn: &mut DbConnection,
-    id: &str,
-) -> ApiResult<Option<IndexDocument>> {
-    Ok(store::organisation_by_id(conn, id)?.map(|row| organisation_document(&row)))
-}
-
-/// Search documents of organisations after `after_id` in id order, and the last id seen:
-/// the rebuild scan.
-pub fn organisation_index_documents_after(
-    conn: &mut DbConnection,
-    after_id: &str,
-    limit: i64,
-) -> ApiResult<(Vec<IndexDocument>, Option<String>)> {
-    let rows = store::organisations_after_id(conn, after_id, limit)?;
-    let last = rows.last().map(|r| r.id.clone());
-    Ok((rows.iter().map(organisation_document).collect(), last))
-}
-
-// ---- Callers, sessions and authorised management ------------------------------------------
-
-use super::caller::{Caller, UserCaller};
-use super::policy::{Action, authorize};
-use crate::audit;
-
-/// The user behind a live session; a revoked session or a token for another user is refused.
-pub fn session_user(
-    conn: &mut DbConnection,
-    session_id: &str,
-    user_id: &str,
-) -> ApiResult<UserCaller> {
-    let refused = |why: &str| {
-        ApiError::new(
-            ErrorCode::Unauthenticated,
-            format!("session {why}; sign in again"),
-        )
-    };
-    let session = store::session_by_id(conn, session_id)?.ok_or_else(|| refused("unknown"))?;
-    if session.revoked_at.is_some() {
-        return Err(refused("ended"));
-    }
-    if session.user_id != user_id {
-        return Err(refused("belongs to someone else"));
-    }
-    let user = store::user_by_id(conn, user_id)?.ok_or_else(|| refused("has no user"))?;
-    Ok(UserCaller {
-        memberships: memberships_of(conn, &user.id)?,
-        id: user.id,
-        session_id: session.id,
-        platform_admin: user.is_platform_admin,
-        moderator: user.is_moderator,
-    })
-}
-
-/// A membership as its holder sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
-pub struct MembershipView {
-    pub organisation: OrganisationView,
-    pub role: Role,
-}
-
-/// A federated identity of the caller.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
-pub struct IdentityView {
-    pub issuer: String,
-    pub country: String,
-    /// Whether the provider gave a national person identifier (never shown in full).
-    pub has_person_id: bool,
+/// One organisation by its slug (anyone).
+pub async fn organisation(state: &AppState, slug: &str) -> ApiResult<OrganisationView> {
+    let slug = slug.to_owned();
+    state
+        .read(move |conn| rules::organisation_by_slug(conn, &slug))
+        .await
 }
 
 /// Who the caller is.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
-pub struct MeView {
-    /// `user` or `partner`.
-    pub kind: String,
-    pub id: String,
-    pub display_name: String,
-    pub platform_admin: bool,
-    pub memberships: Vec<MembershipView>,
-    pub identities: Vec<IdentityView>,
-    /// Partners: the scopes of the presented token.
-    pub scopes: Vec<String>,
+pub async fn me(state: &AppState, caller: &Caller) -> ApiResult<MeView> {
+    let caller = caller.clone();
+    state.read(move |conn| rules::me(conn, &caller)).await
 }
 
-pub fn me(conn: &mut DbConnection, caller: &Caller) -> ApiResult<MeView> {
-    authorize(caller, Action::ReadSelf)?;
-    match caller {
-        Caller::User(user) => {
-            let row =
-                store::user_by_id(conn, &user.id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            let mut memberships = Vec::new();
-            for (organisation_id, role) in &user.memberships {
-                if let Some(org) = store::organisation_by_id(conn, organisation_id)? {
-                    memberships.push(MembershipView {
-                        organisation: view(org)?,
-                        role: *role,
-                    });
-                }
-            }
-            let identities = store::identities_of_user(conn, &user.id)?
-                .into_iter()
-                .map(|i| IdentityView {
-                    issuer: i.issuer,
-                    country: i.country,
-                    has_person_id: i.person_id.is_some(),
-                })
-                .collect();
-            Ok(MeView {
-                kind: "user".into(),
-                id: row.id,
-                display_name: row.display_name,
-                platform_admin: row.is_platform_admin,
-                memberships,
-                identities,
-                scopes: Vec::new(),
-            })
-        }
-        Caller::Partner(partner) => Ok(MeView {
-            kind: "partner".into(),
-            id: partner.id.clone(),
-            display_name: partner.client_id.clone(),
-            platform_admin: false,
-            memberships: Vec::new(),
-            identities: Vec::new(),
-            scopes: partner.scopes.iter().cloned().collect(),
-        }),
-        Caller::Anonymous => Err(ApiError::new(ErrorCode::Unauthenticated, "sign in first")),
-    }
-}
-
-/// Creates an organisation for a platform administrator.
-pub fn create_organisation_as(
-    conn: &mut DbConnection,
+/// Registers an organisation (platform administrators).
+pub async fn create_organisation(
+    state: &AppState,
     caller: &Caller,
     input: NewOrganisationInput,
 ) -> ApiResult<OrganisationView> {
-    authorize(caller, Action::ManageOrganisations)?;
-    let created = create_organisation(conn, input)?;
-    audit::record(
-        conn,
-        &caller.actor(),
-        "organisation.create",
-        &format!("organisation:{}", created.id),
-        serde_json::json!({"slug": created.slug}),
-    )?;
-    Ok(created)
-}
-
-/// A member as the organisation sees them.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, async_graphql::SimpleObject)]
-pub struct MemberView {
-    pub user_id: String,
-    pub display_name: String,
-    pub role: Role,
-    pub since: NaiveDateTime,
-}
-
-pub fn members(conn: &mut DbConnection, caller: &Caller, slug: &str) -> ApiResult<Vec<MemberView>> {
-    let organisation = organisation_row(conn, slug)?;
-    authorize(
-        caller,
-        Action::ReadMembers {
-            organisation_id: &organisation.id,
-        },
-    )?;
-    store::members_of(conn, &organisation.id)?
-        .into_iter()
-        .map(|(membership, user)| {
-            Ok(MemberView {
-                role: membership
-                    .role
-                    .parse()
-                    .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?,
-                user_id: user.id,
-                display_name: user.display_name,
-                since: membership.created_at,
-            })
-        })
-        .collect()
-}
-
-/// Gives a user a role in an organisation (replacing any role they had there): its admins'
-/// decision, except that a platform administrator may appoint the first admin of an
-/// organisation that has none (and nothing else: separation of duties).
-pub fn set_membership(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    user_id: &str,
-    role: Role,
-) -> ApiResult<()> {
-    let organisation = organisation_row(conn, slug)?;
-    let as_member_admin = authorize(
-        caller,
-        Action::ManageMembers {
-            organisation_id: &organisation.id,
-        },
-    );
-    let audit_action = match as_member_admin {
-        Ok(()) => "membership.set",
-        Err(refusal) => {
-            let organisation_has_admin = store::members_of(conn, &organisation.id)?
-                .iter()
-                .any(|(membership, _)| membership.role == Role::Admin.as_str());
-            if authorize(
-                caller,
-                Action::AppointFirstAdmin {
-                    organisation_has_admin,
-                },
-            )
-            .is_err()
-            {
-                return Err(refusal);
-            }
-            if role != Role::Admin {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    "a platform administrator appoints an organisation's first admin only",
-                ));
-            }
-            "membership.appoint_first_admin"
-        }
-    };
-    if store::user_by_id(conn, user_id)?.is_none() {
-        return Err(ApiError::not_found(format_args!("user `{user_id}`")));
-    }
-    store::delete_membership(conn, &organisation.id, user_id)?;
-    add_membership(conn, slug, user_id, role)?;
-    audit::record(
-        conn,
-        &caller.actor(),
-        audit_action,
-        &format!("organisation:{}", organisation.id),
-        serde_json::json!({"user": user_id, "role": role.as_str()}),
-    )?;
-    Ok(())
-}
-
-pub fn remove_membership(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    slug: &str,
-    user_id: &str,
-) -> ApiResult<()> {
-    let organisation = organisation_row(conn, slug)?;
-    authorize(
-        caller,
-        Action::ManageMembers {
-            organisation_id: &organisation.id,
-        },
-    )?;
-    if store::delete_membership(conn, &organisation.id, user_id)? == 0 {
-        return Err(ApiError::not_found(format_args!(
-            "membership of `{user_id}`"
-        )));
-    }
-    audit::record(
-        conn,
-        &caller.actor(),
-        "membership.remove",
-        &format!("organisation:{}", organisation.id),
-        serde_json::json!({"user": user_id}),
-    )?;
-    Ok(())
-}
-
-/// A change to an organisation's profile; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct OrganisationPatch {
-    pub name: Option<String>,
-    /// Replaces all names in other languages.
-    pub names: Option<BTreeMap<String, String>>,
-    /// An empty string removes the website.
-    pub website: Option<String>,
+    let caller = caller.clone();
+    state
+        .write(move |conn| rules::create_organisation_as(conn, &caller, input))
+        .await
 }
 
 /// Changes an organisation's profile (its admins and platform administrators).
-pub fn update_organisation(
-    conn: &mut DbConnection,
+pub async fn update_organisation(
+    state: &AppState,
     caller: &Caller,
     slug: &str,
     patch: OrganisationPatch,
 ) -> ApiResult<OrganisationView> {
-    let current = organisation_row(conn, slug)?;
-    authorize(
-        caller,
-        Action::EditOrganisation {
-            organisation_id: &current.id,
-        },
-    )?;
-    let mut check = Validator::default();
-    if let Some(name) = &patch.name {
-        check.text("name", name, 300);
-    }
-    for (lang, text) in patch.names.iter().flatten() {
-        if !LANGUAGE_TAGS.contains(&lang.as_str()) {
-            check.fail(
-                format!("names.{lang}"),
-                "unknown_value",
-                format!("language must be one of {}", LANGUAGE_TAGS.join(", ")),
-            );
-        }
-        check.text(&format!("names.{lang}"), text, 300);
-    }
-    if let Some(website) = patch.website.as_deref().filter(|w| !w.is_empty()) {
-        check.http_url("website", website);
-    }
-    check.finish()?;
-    let name = patch
-        .name
-        .map(|n| n.trim().to_owned())
-        .unwrap_or(current.name);
-    let names_json = match &patch.names {
-        Some(names) => serde_json::to_string(names).map_err(ApiError::internal)?,
-        None => current.names_json,
-    };
-    let website = match patch.website {
-        Some(w) if w.is_empty() => None,
-        Some(w) => Some(w),
-        None => current.website,
-    };
-    store::update_organisation_profile(
-        conn,
-        &current.id,
-        &name,
-        &names_json,
-        website.as_deref(),
-        ids::now(),
-    )?;
-    change_log::record(conn, ORGANISATION_KIND, &current.id, Operation::Upsert)?;
-    audit::record(
-        conn,
-        &caller.actor(),
-        "organisation.update",
-        &format!("organisation:{}", current.id),
-        serde_json::json!({"name": name}),
-    )?;
-    organisation_by_slug(conn, slug)
+    let (caller, slug) = (caller.clone(), slug.to_owned());
+    state
+        .write(move |conn| rules::update_organisation(conn, &caller, &slug, patch))
+        .await
 }
 
-/// Makes a user a marketplace moderator, or not (platform administrators).
-pub fn set_moderator(
-    conn: &mut DbConnection,
+/// An organisation's members (its members).
+pub async fn members(state: &AppState, caller: &Caller, slug: &str) -> ApiResult<Vec<MemberView>> {
+    let (caller, slug) = (caller.clone(), slug.to_owned());
+    state
+        .read(move |conn| rules::members(conn, &caller, &slug))
+        .await
+}
+
+/// Gives a user a role in an organisation, or changes it.
+pub async fn set_membership(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    user_id: &str,
+    role: Role,
+) -> ApiResult<()> {
+    let (caller, slug, user_id) = (caller.clone(), slug.to_owned(), user_id.to_owned());
+    state
+        .write(move |conn| rules::set_membership(conn, &caller, &slug, &user_id, role))
+        .await
+}
+
+/// Removes a user from an organisation.
+pub async fn remove_membership(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    user_id: &str,
+) -> ApiResult<()> {
+    let (caller, slug, user_id) = (caller.clone(), slug.to_owned(), user_id.to_owned());
+    state
+        .write(move |conn| rules::remove_membership(conn, &caller, &slug, &user_id))
+        .await
+}
+
+/// Makes a user a marketplace moderator, or stops them being one (platform administrators).
+pub async fn set_moderator(
+    state: &AppState,
     caller: &Caller,
     user_id: &str,
     moderator: bool,
 ) -> ApiResult<()> {
-    authorize(caller, Action::ManageOrganisations)?;
-    set_moderator_unchecked(conn, user_id, moderator)?;
-    audit::record(
-        conn,
-        &caller.actor(),
-        "user.set_moderator",
-        &format!("user:{user_id}"),
-        serde_json::json!({"moderator": moderator}),
-    )?;
-    Ok(())
+    let (caller, user_id) = (caller.clone(), user_id.to_owned());
+    state
+        .write(move |conn| rules::set_moderator(conn, &caller, &user_id, moderator))
+        .await
 }
 
-/// The same without a caller, for the operator's CLI.
-pub fn set_moderator_unchecked(
-    conn: &mut DbConnection,
-    user_id: &str,
-    moderator: bool,
-) -> ApiResult<()> {
-    if store::set_moderator(conn, user_id, moderator)? == 0 {
-        return Err(ApiError::not_found(format_args!("user `{user_id}`")));
-    }
-    Ok(())
+/// The registered partner systems (platform administrators).
+pub async fn partners(state: &AppState, caller: &Caller) -> ApiResult<Vec<PartnerView>> {
+    let caller = caller.clone();
+    state.read(move |conn| partners::list(conn, &caller)).await
 }
 
-/// An organisation by id, for other modules.
-pub fn organisation_by_id(conn: &mut DbConnection, id: &str) -> ApiResult<OrganisationView> {
-    match store::organisation_by_id(conn, id)? {
-        Some(row) => view(row),
-        None => Err(ApiError::not_found(format_args!("organisation `{id}`"))),
-    }
-}
-
-/// Organisations by id, for other modules that show many items at once: one query however
-/// many items share an organisation, keyed by id for lookup.
-pub fn organisations_by_ids<'a>(
-    conn: &mut DbConnection,
-    ids: impl IntoIterator<Item = &'a str>,
-) -> ApiResult<BTreeMap<String, OrganisationView>> {
-    let unique: Vec<String> = ids
-        .into_iter()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    store::organisations_by_ids(conn, &unique)?
-        .into_iter()
-        .map(|row| view(row).map(|o| (o.id.clone(), o)))
-        .collect()
-}
-
-/// A user's display name, for other modules (never their e-mail or national id).
-pub fn display_name(conn: &mut DbConnection, user_id: &str) -> ApiResult<String> {
-    Ok(store::user_by_id(conn, user_id)?
-        .map(|u| u.display_name)
-        .unwrap_or_else(|| "(deleted user)".to_owned()))
+/// Registers a partner system; the answer carries its secret once.
+pub async fn create_partner(
+    state: &AppState,
+    caller: &Caller,
+    input: NewPartnerInput,
+) -> ApiResult<PartnerCredentials> {
+    let caller = caller.clone();
+    state
+        .write(move |conn| partners::create(conn, &caller, input))
+        .await
 }

@@ -11,7 +11,7 @@ use super::store;
 use super::views::{GreylistInput, ReportInput};
 use crate::error::{ApiError, ApiResult};
 use crate::identity::caller::Caller;
-use crate::identity::service::organisation_by_slug;
+use crate::identity::rules::organisation_by_slug;
 
 pub const DEMO: &str = include_str!("../../demo/imei.json");
 

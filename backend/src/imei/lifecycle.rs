@@ -17,7 +17,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::domain::OrganisationKind;
 use crate::identity::policy::{Action, authorize, unauthenticated};
-use crate::identity::service::{OrganisationView, organisation_by_id};
+use crate::identity::rules::organisation_by_id;
+use crate::identity::views::OrganisationView;
 use crate::state::AppState;
 
 /// Most IMEIs one registration call carries.

@@ -259,7 +259,7 @@ fn flag(
     imei: Imei,
     imsis: i64,
     grace_days: u32,
-    operator: &crate::identity::service::OrganisationView,
+    operator: &crate::identity::views::OrganisationView,
 ) -> ApiResult<bool> {
     let existing = store::device(conn, imei)?;
     if existing.as_ref().is_some_and(|r| r.status != "white") {

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::domain::OrganisationKind;
 use crate::identity::policy::{Action, authorize, unauthenticated};
-use crate::identity::service::organisations_by_ids;
+use crate::identity::rules::organisations_by_ids;
 use crate::state::AppState;
 
 /// Scopes of the partner API.

@@ -2,13 +2,13 @@
 
 use async_graphql::{Context, Object, Result};
 
-use super::service::{
-    self, CategoryView, DecisionInput, EnquiryInput, EnquiryView, ListingInput, ListingQuery,
-    ListingView, RevisionView,
-};
-use crate::db;
-use crate::graphql::{caller_of, state_of};
-use crate::http::pagination::Page;
+use super::input::{DecisionInput, EnquiryInput, ListingInput, ListingQuery};
+use super::service;
+use super::views::{CategoryView, EnquiryView, ListingView, RevisionView};
+use crate::graphql::{answer, found, request};
+use crate::http::pagination::{PageParams, graphql_page};
+
+graphql_page!(ListingPage, ListingView);
 
 #[derive(Default)]
 pub struct MarketplaceQuery;
@@ -17,10 +17,8 @@ pub struct MarketplaceQuery;
 impl MarketplaceQuery {
     /// The managed category taxonomy.
     async fn listing_categories(&self, ctx: &Context<'_>) -> Result<Vec<CategoryView>> {
-        let state = state_of(ctx)?;
-        db::run(&state.db, service::categories)
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, _) = request(ctx)?;
+        answer(service::categories(state).await)
     }
 
     /// Published listings.
@@ -30,23 +28,19 @@ impl MarketplaceQuery {
         #[graphql(default)] filter: ListingQuery,
         first: Option<u32>,
         after: Option<String>,
-    ) -> Result<Page<ListingView>> {
-        let state = state_of(ctx)?;
-        db::run(&state.db, move |conn| {
-            service::list_published(conn, &filter, first, after.as_deref())
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+    ) -> Result<ListingPage> {
+        let (state, _) = request(ctx)?;
+        let page = PageParams {
+            limit: first,
+            cursor: after,
+        };
+        answer(service::list_published(state, filter, page).await).map(ListingPage::from)
     }
 
     /// One listing the caller may see; null otherwise.
     async fn listing(&self, ctx: &Context<'_>, id: String) -> Result<Option<ListingView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        match db::run(&state.db, move |conn| service::get(conn, &caller, &id)).await {
-            Ok(found) => Ok(Some(found)),
-            Err(e) if e.code == crate::error::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into_graphql()),
-        }
+        let (state, caller) = request(ctx)?;
+        found(service::get(state, &caller, &id).await)
     }
 
     /// An organisation's listings in every state (its members).
@@ -57,37 +51,32 @@ impl MarketplaceQuery {
         #[graphql(default)] filter: ListingQuery,
         first: Option<u32>,
         after: Option<String>,
-    ) -> Result<Page<ListingView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| {
-            service::list_for_organisation(conn, &caller, &slug, &filter, first, after.as_deref())
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+    ) -> Result<ListingPage> {
+        let (state, caller) = request(ctx)?;
+        let page = PageParams {
+            limit: first,
+            cursor: after,
+        };
+        answer(service::list_for_organisation(state, &caller, &slug, filter, page).await)
+            .map(ListingPage::from)
     }
 
     /// What awaits the moderators.
     async fn review_queue(&self, ctx: &Context<'_>) -> Result<Vec<ListingView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| service::review_queue(conn, &caller))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::review_queue(state, &caller).await)
     }
 
     /// Every version of a listing.
     async fn listing_history(&self, ctx: &Context<'_>, id: String) -> Result<Vec<RevisionView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| service::history(conn, &caller, &id))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::history(state, &caller, &id).await)
     }
 
     /// An organisation's enquiry inbox.
     async fn enquiries(&self, ctx: &Context<'_>, slug: String) -> Result<Vec<EnquiryView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| service::inbox(conn, &caller, &slug))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::inbox(state, &caller, &slug).await)
     }
 }
 
@@ -103,12 +92,8 @@ impl MarketplaceMutation {
         organisation: String,
         input: ListingInput,
     ) -> Result<ListingView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let created = state
-            .write(move |conn| service::create(conn, &caller, &organisation, input))
-            .await
-            .map_err(|e| e.into_graphql())?;
-        Ok(created)
+        let (state, caller) = request(ctx)?;
+        answer(service::create(state, &caller, &organisation, input).await)
     }
 
     /// Replaces a listing's content; edits of published listings go back through review.
@@ -118,21 +103,14 @@ impl MarketplaceMutation {
         id: String,
         input: ListingInput,
     ) -> Result<ListingView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let updated = state
-            .write(move |conn| service::update(conn, &caller, &id, input))
-            .await
-            .map_err(|e| e.into_graphql())?;
-        Ok(updated)
+        let (state, caller) = request(ctx)?;
+        answer(service::update(state, &caller, &id, input).await)
     }
 
     /// Sends a listing to review.
     async fn submit_listing(&self, ctx: &Context<'_>, id: String) -> Result<ListingView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::submit(conn, &caller, &id))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::submit(state, &caller, &id).await)
     }
 
     /// Approves or rejects (moderators).
@@ -142,22 +120,14 @@ impl MarketplaceMutation {
         id: String,
         input: DecisionInput,
     ) -> Result<ListingView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let decided = state
-            .write(move |conn| service::decide(conn, &caller, &id, input))
-            .await
-            .map_err(|e| e.into_graphql())?;
-        Ok(decided)
+        let (state, caller) = request(ctx)?;
+        answer(service::decide(state, &caller, &id, input).await)
     }
 
     /// Archives a listing.
     async fn archive_listing(&self, ctx: &Context<'_>, id: String) -> Result<ListingView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let archived = state
-            .write(move |conn| service::archive(conn, &caller, &id))
-            .await
-            .map_err(|e| e.into_graphql())?;
-        Ok(archived)
+        let (state, caller) = request(ctx)?;
+        answer(service::archive(state, &caller, &id).await)
     }
 
     /// Sends an enquiry to a listing's organisation.
@@ -167,11 +137,7 @@ impl MarketplaceMutation {
         listing_id: String,
         input: EnquiryInput,
     ) -> Result<EnquiryView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let per_hour = state.config.marketplace.enquiries_per_hour;
-        state
-            .write(move |conn| service::send_enquiry(conn, &caller, &listing_id, input, per_hour))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::send_enquiry(state, &caller, &listing_id, input).await)
     }
 }

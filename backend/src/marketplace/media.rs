@@ -8,7 +8,7 @@ use silkbridge_schema::{DbConnection, ids};
 use utoipa::ToSchema;
 
 use super::domain::ListingState;
-use super::service::{editable, visible};
+use super::rules::{editable, visible};
 use super::store;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::identity::caller::Caller;

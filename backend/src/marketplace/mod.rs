@@ -5,9 +5,14 @@
 //! enquiries to a listing's organisation.
 
 pub mod domain;
+pub(crate) mod enquiries;
 pub mod graphql;
+pub mod index;
+pub mod input;
 pub mod media;
 pub mod rest;
 pub mod rest_media;
+pub(crate) mod rules;
 pub mod service;
 mod store;
+pub mod views;

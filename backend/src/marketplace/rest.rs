@@ -4,11 +4,9 @@ use actix_web::{HttpResponse, get, post, put, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::service::{
-    self, CategoryView, DecisionInput, EnquiryInput, EnquiryView, ListingInput, ListingQuery,
-    ListingView, RevisionView,
-};
-use crate::db;
+use super::input::{DecisionInput, EnquiryInput, ListingInput, ListingQuery};
+use super::service;
+use super::views::{CategoryView, EnquiryView, ListingView, RevisionView};
 use crate::error::{ApiResult, Problem};
 use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
@@ -38,7 +36,7 @@ pub fn routes(config: &mut impl crate::http::routes::Routes) {
 #[utoipa::path(tag = "marketplace", responses((status = 200, body = Vec<CategoryView>)))]
 #[get("/marketplace/categories")]
 pub async fn categories(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<CategoryView>>> {
-    Ok(web::Json(db::run(&state.db, service::categories).await?))
+    Ok(web::Json(service::categories(&state).await?))
 }
 
 /// Published listings, with filters, sort and cursor pagination.
@@ -55,10 +53,7 @@ pub async fn list_listings(
 ) -> ApiResult<web::Json<Page<ListingView>>> {
     let (query, page) = (query.into_inner(), page.into_inner());
     Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            service::list_published(conn, &query, page.limit, page.cursor.as_deref())
-        })
-        .await?,
+        service::list_published(&state, query, page).await?,
     ))
 }
 
@@ -89,9 +84,7 @@ pub async fn create_listing(
     body: web::Json<NewListingRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let created = state
-        .write(move |conn| service::create(conn, &caller, &body.organisation, body.listing))
-        .await?;
+    let created = service::create(&state, &caller, &body.organisation, body.listing).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -106,9 +99,7 @@ pub async fn review_queue(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> ApiResult<web::Json<Vec<ListingView>>> {
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::review_queue(conn, &caller)).await?,
-    ))
+    Ok(web::Json(service::review_queue(&state, &caller).await?))
 }
 
 /// One listing: published ones for everyone, others for their organisation and moderators.
@@ -124,9 +115,7 @@ pub async fn get_listing(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<ListingView>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::get(conn, &caller, &id)).await?,
-    ))
+    Ok(web::Json(service::get(&state, &caller, &id).await?))
 }
 
 /// Replaces a listing's content (the organisation's editors). An edit of a published listing
@@ -152,9 +141,7 @@ pub async fn update_listing(
     body: web::Json<ListingInput>,
 ) -> ApiResult<web::Json<ListingView>> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let updated = state
-        .write(move |conn| service::update(conn, &caller, &id, body))
-        .await?;
+    let updated = service::update(&state, &caller, &id, body).await?;
     Ok(web::Json(updated))
 }
 
@@ -172,11 +159,7 @@ pub async fn submit_listing(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<ListingView>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .write(move |conn| service::submit(conn, &caller, &id))
-            .await?,
-    ))
+    Ok(web::Json(service::submit(&state, &caller, &id).await?))
 }
 
 /// Approves or rejects what awaits review (platform moderators).
@@ -200,9 +183,7 @@ pub async fn decide_listing(
     body: web::Json<DecisionInput>,
 ) -> ApiResult<web::Json<ListingView>> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let decided = state
-        .write(move |conn| service::decide(conn, &caller, &id, body))
-        .await?;
+    let decided = service::decide(&state, &caller, &id, body).await?;
     Ok(web::Json(decided))
 }
 
@@ -220,9 +201,7 @@ pub async fn archive_listing(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<ListingView>> {
     let id = id.into_inner();
-    let archived = state
-        .write(move |conn| service::archive(conn, &caller, &id))
-        .await?;
+    let archived = service::archive(&state, &caller, &id).await?;
     Ok(web::Json(archived))
 }
 
@@ -240,9 +219,7 @@ pub async fn listing_history(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<RevisionView>>> {
     let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::history(conn, &caller, &id)).await?,
-    ))
+    Ok(web::Json(service::history(&state, &caller, &id).await?))
 }
 
 /// Sends an enquiry to the listing's organisation (signed-in people; rate-limited).
@@ -266,10 +243,7 @@ pub async fn send_enquiry(
     body: web::Json<EnquiryInput>,
 ) -> ApiResult<HttpResponse> {
     let (id, body) = (id.into_inner(), body.into_inner());
-    let per_hour = state.config.marketplace.enquiries_per_hour;
-    let sent = state
-        .write(move |conn| service::send_enquiry(conn, &caller, &id, body, per_hour))
-        .await?;
+    let sent = service::send_enquiry(&state, &caller, &id, body).await?;
     Ok(HttpResponse::Created().json(sent))
 }
 
@@ -290,17 +264,7 @@ pub async fn organisation_listings(
 ) -> ApiResult<web::Json<Page<ListingView>>> {
     let (slug, query, page) = (slug.into_inner(), query.into_inner(), page.into_inner());
     Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            service::list_for_organisation(
-                conn,
-                &caller,
-                &slug,
-                &query,
-                page.limit,
-                page.cursor.as_deref(),
-            )
-        })
-        .await?,
+        service::list_for_organisation(&state, &caller, &slug, query, page).await?,
     ))
 }
 
@@ -318,7 +282,5 @@ pub async fn organisation_enquiries(
     slug: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<EnquiryView>>> {
     let slug = slug.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::inbox(conn, &caller, &slug)).await?,
-    ))
+    Ok(web::Json(service::inbox(&state, &caller, &slug).await?))
 }

@@ -1,11 +1,9 @@
 //! Listing media over HTTP: raw-body streamed upload, streamed download, removal.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use silkbridge_schema::ids;
-use silkbridge_schema::models::ListingMedia;
 
-use super::media::{self, MediaView};
-use crate::db;
+use super::media::MediaView;
+use super::service;
 use crate::error::{ApiResult, Problem};
 use crate::http::files::{self, UploadParams};
 use crate::identity::caller::Caller;
@@ -35,37 +33,8 @@ pub async fn upload_media(
     params: web::Query<UploadParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let listing_id = id.into_inner();
-    let (check_caller, check_id) = (caller.clone(), listing_id.clone());
-    let (media_id, key) = db::run(&state.db, move |conn| {
-        media::prepare_upload(conn, &check_caller, &check_id)
-    })
-    .await?;
-    let view = files::receive(
-        &state,
-        &req,
-        params.into_inner(),
-        payload,
-        files::Destination {
-            object_key: key,
-            max_bytes: state.config.marketplace.media_max_bytes,
-        },
-        media::check_content,
-        move |conn, received| {
-            let row = ListingMedia {
-                id: media_id,
-                listing_id,
-                object_key: received.object_key,
-                file_name: received.file_name,
-                content_type: received.content_type,
-                size_bytes: received.size_bytes,
-                sha256: received.sha256,
-                created_at: ids::now(),
-            };
-            media::record(conn, &caller, row)
-        },
-    )
-    .await?;
+    let upload = files::raw_upload(&req, params.into_inner(), payload)?;
+    let view = service::upload_media(&state, &caller, &id, upload).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -86,10 +55,7 @@ pub async fn download_media(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (listing_id, media_id) = path.into_inner();
-    let row = db::run(&state.db, move |conn| {
-        media::find(conn, &caller, &listing_id, &media_id)
-    })
-    .await?;
+    let row = service::media(&state, &caller, &listing_id, &media_id).await?;
     files::serve(&req, &state.objects, files::stored_file_of!(row)).await
 }
 
@@ -107,9 +73,6 @@ pub async fn delete_media(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (listing_id, media_id) = path.into_inner();
-    let key = state
-        .write(move |conn| media::remove(conn, &caller, &listing_id, &media_id))
-        .await?;
-    crate::sweep::delete_logged(state.objects.as_ref(), &key).await;
+    service::delete_media(&state, &caller, &listing_id, &media_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,7 +6,7 @@ use biblatex::{Chunk, Entry, EntryType, Person, Spanned};
 use serde_json::{Value, json};
 
 use super::domain::{PublicationType, issued_parts};
-use super::service::PublicationView;
+use super::views::PublicationView;
 use crate::vocabulary::vocabulary;
 
 vocabulary!(
@@ -279,8 +279,8 @@ mod tests {
 
     use super::*;
     use crate::identity::domain::Country;
-    use crate::research::content::Author;
-    use crate::research::service::PublicationOwner;
+    use crate::research::input::Author;
+    use crate::research::views::PublicationOwner;
 
     fn sample() -> PublicationView {
         let at = chrono::NaiveDate::from_ymd_opt(2024, 5, 17)

@@ -18,7 +18,7 @@ pub fn spawn_releaser(state: AppState, stop: watch::Receiver<bool>) -> tokio::ta
     tokio::spawn(run_until_stopped(PERIOD, stop, move || {
         let state = state.clone();
         async move {
-            match state.write(service::release_embargoes).await {
+            match service::release_embargoes(&state).await {
                 Ok(0) => {}
                 Ok(opened) => tracing::info!(opened, "embargoed publications opened"),
                 Err(error) => tracing::warn!(%error, "could not open ended embargoes"),

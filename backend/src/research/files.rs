@@ -7,7 +7,7 @@ use silkbridge_schema::models::PublicationFile;
 use silkbridge_schema::{DbConnection, ids};
 use utoipa::ToSchema;
 
-use super::service::{editable, readable};
+use super::rules::{editable, readable};
 use super::store;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::identity::caller::Caller;

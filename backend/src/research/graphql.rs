@@ -2,13 +2,13 @@
 
 use async_graphql::{Context, Object, Result};
 
-use super::citation::{self, CitationFormat};
-use super::content::PublicationInput;
-use super::service::{self, PublicationQuery, PublicationVersionView, PublicationView};
-use crate::db;
-use crate::error::{ApiError, ErrorCode};
-use crate::graphql::{caller_of, state_of};
-use crate::http::pagination::Page;
+use super::input::{PublicationInput, PublicationQuery};
+use super::service;
+use super::views::{PublicationVersionView, PublicationView};
+use crate::graphql::{answer, found, request};
+use crate::http::pagination::{PageParams, graphql_page};
+
+graphql_page!(PublicationPage, PublicationView);
 
 #[derive(Default)]
 pub struct ResearchQuery;
@@ -22,24 +22,20 @@ impl ResearchQuery {
         #[graphql(default)] filter: PublicationQuery,
         first: Option<u32>,
         after: Option<String>,
-    ) -> Result<Page<PublicationView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| {
-            service::list(conn, &caller, &filter, first, after.as_deref())
-        })
-        .await
-        .map_err(|e| e.into_graphql())
+    ) -> Result<PublicationPage> {
+        let (state, caller) = request(ctx)?;
+        let page = PageParams {
+            limit: first,
+            cursor: after,
+        };
+        answer(service::list(state, &caller, filter, page).await).map(PublicationPage::from)
     }
 
     /// One publication the caller may read; null otherwise (a restricted one does not
     /// reveal that it exists).
     async fn publication(&self, ctx: &Context<'_>, id: String) -> Result<Option<PublicationView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        match db::run(&state.db, move |conn| service::get(conn, &caller, &id)).await {
-            Ok(found) => Ok(Some(found)),
-            Err(e) if e.code == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into_graphql()),
-        }
+        let (state, caller) = request(ctx)?;
+        found(service::get(state, &caller, &id).await)
     }
 
     /// Every version of a publication's content, newest first.
@@ -48,10 +44,8 @@ impl ResearchQuery {
         ctx: &Context<'_>,
         id: String,
     ) -> Result<Vec<PublicationVersionView>> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        db::run(&state.db, move |conn| service::versions(conn, &caller, &id))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::versions(state, &caller, &id).await)
     }
 
     /// Citations of publications in `bibtex`, `ris` or `csl-json`.
@@ -61,24 +55,8 @@ impl ResearchQuery {
         ids: Vec<String>,
         format: String,
     ) -> Result<String> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        let format: CitationFormat = format
-            .parse()
-            .map_err(|m: String| ApiError::invalid_parameter(m).into_graphql())?;
-        if ids.is_empty() || ids.len() > super::rest::MAX_CITATIONS {
-            return Err(ApiError::invalid_parameter(format!(
-                "ask for 1 to {} publications",
-                super::rest::MAX_CITATIONS
-            ))
-            .into_graphql());
-        }
-        let base = state.config.public_url.clone();
-        let found = db::run(&state.db, move |conn| {
-            service::readable_many(conn, &caller, &ids)
-        })
-        .await
-        .map_err(|e| e.into_graphql())?;
-        Ok(citation::render(format, &found, &base))
+        let (state, caller) = request(ctx)?;
+        answer(service::citations(state, &caller, ids, &format).await).map(|c| c.text)
     }
 }
 
@@ -94,11 +72,8 @@ impl ResearchMutation {
         organisation: String,
         input: PublicationInput,
     ) -> Result<PublicationView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::create(conn, &caller, &organisation, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::create(state, &caller, &organisation, input).await)
     }
 
     /// Replaces a publication's content; the previous version is kept.
@@ -108,20 +83,13 @@ impl ResearchMutation {
         id: String,
         input: PublicationInput,
     ) -> Result<PublicationView> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::update(conn, &caller, &id, input))
-            .await
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::update(state, &caller, &id, input).await)
     }
 
     /// Withdraws a publication (harvesters are told it is deleted).
     async fn delete_publication(&self, ctx: &Context<'_>, id: String) -> Result<bool> {
-        let (state, caller) = (state_of(ctx)?, caller_of(ctx));
-        state
-            .write(move |conn| service::delete(conn, &caller, &id))
-            .await
-            .map(|()| true)
-            .map_err(|e| e.into_graphql())
+        let (state, caller) = request(ctx)?;
+        answer(service::delete(state, &caller, &id).await).map(|()| true)
     }
 }

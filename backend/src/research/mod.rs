@@ -4,13 +4,16 @@
 //! organisation-only and embargoed ones for the organisation's members until they open.
 
 pub mod citation;
-pub mod content;
 pub mod domain;
 pub mod embargo;
 pub mod files;
 pub mod graphql;
+pub mod index;
+pub mod input;
 pub mod oai;
 pub mod rest;
 pub mod rest_files;
+pub(crate) mod rules;
 pub mod service;
 mod store;
+pub mod views;

@@ -5,17 +5,13 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::citation::{self, CitationFormat};
-use super::content::PublicationInput;
-use super::service::{self, PublicationQuery, PublicationVersionView, PublicationView};
-use crate::db;
-use crate::error::{ApiError, ApiResult, Problem};
+use super::input::{PublicationInput, PublicationQuery};
+use super::service;
+use super::views::{PublicationVersionView, PublicationView};
+use crate::error::{ApiResult, Problem};
 use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
-
-/// Most publications one citation export may hold.
-pub const MAX_CITATIONS: usize = 500;
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
@@ -45,12 +41,8 @@ pub async fn list_publications(
     query: web::Query<PublicationQuery>,
     page: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<PublicationView>>> {
-    let (query, page) = (query.into_inner(), page.into_inner());
     Ok(web::Json(
-        db::run(&state.db, move |conn| {
-            service::list(conn, &caller, &query, page.limit, page.cursor.as_deref())
-        })
-        .await?,
+        service::list(&state, &caller, query.into_inner(), page.into_inner()).await?,
     ))
 }
 
@@ -82,9 +74,7 @@ pub async fn create_publication(
     body: web::Json<NewPublicationRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let created = state
-        .write(move |conn| service::create(conn, &caller, &body.organisation, body.publication))
-        .await?;
+    let created = service::create(&state, &caller, &body.organisation, body.publication).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -105,10 +95,7 @@ pub async fn get_publication(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<PublicationView>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::get(conn, &caller, &id)).await?,
-    ))
+    Ok(web::Json(service::get(&state, &caller, &id).await?))
 }
 
 /// Replaces a publication's content (the organisation's editors); the previous version is kept.
@@ -131,11 +118,8 @@ pub async fn update_publication(
     id: web::Path<String>,
     body: web::Json<PublicationInput>,
 ) -> ApiResult<web::Json<PublicationView>> {
-    let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
-        state
-            .write(move |conn| service::update(conn, &caller, &id, body))
-            .await?,
+        service::update(&state, &caller, &id, body.into_inner()).await?,
     ))
 }
 
@@ -152,10 +136,7 @@ pub async fn delete_publication(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    state
-        .write(move |conn| service::delete(conn, &caller, &id))
-        .await?;
+    service::delete(&state, &caller, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -171,10 +152,7 @@ pub async fn publication_versions(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<PublicationVersionView>>> {
-    let id = id.into_inner();
-    Ok(web::Json(
-        db::run(&state.db, move |conn| service::versions(conn, &caller, &id)).await?,
-    ))
+    Ok(web::Json(service::versions(&state, &caller, &id).await?))
 }
 
 /// The citation format.
@@ -201,27 +179,18 @@ async fn citations(
     ids: Vec<String>,
     format: &str,
 ) -> ApiResult<HttpResponse> {
-    let format: CitationFormat = format.parse().map_err(ApiError::invalid_parameter)?;
-    if ids.is_empty() || ids.len() > MAX_CITATIONS {
-        return Err(ApiError::invalid_parameter(format!(
-            "ask for 1 to {MAX_CITATIONS} publications"
-        )));
-    }
-    let found = db::run(&state.db, move |conn| {
-        service::readable_many(conn, &caller, &ids)
-    })
-    .await?;
-    let name = match found.as_slice() {
-        [one] => one.id.clone(),
-        _ => "citations".to_owned(),
-    };
+    let export = service::citations(state, &caller, ids, format).await?;
     Ok(HttpResponse::Ok()
-        .content_type(format.media_type())
+        .content_type(export.format.media_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{name}.{}\"", format.file_extension()),
+            format!(
+                "inline; filename=\"{}.{}\"",
+                export.file_stem,
+                export.format.file_extension()
+            ),
         ))
-        .body(citation::render(format, &found, &state.config.public_url)))
+        .body(export.text))
 }
 
 /// One publication's citation in BibTeX, RIS or CSL-JSON.

@@ -2,11 +2,9 @@
 //! ranges, removal.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use silkbridge_schema::ids;
-use silkbridge_schema::models::PublicationFile;
 
-use super::files::{self, FileView};
-use crate::db;
+use super::files::FileView;
+use super::service;
 use crate::error::{ApiResult, Problem};
 use crate::http::files::{self as transfer, UploadParams};
 use crate::identity::caller::Caller;
@@ -37,38 +35,8 @@ pub async fn upload_file(
     params: web::Query<UploadParams>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let publication_id = id.into_inner();
-    let (check_caller, check_id) = (caller.clone(), publication_id.clone());
-    let (file_id, key) = db::run(&state.db, move |conn| {
-        files::prepare_upload(conn, &check_caller, &check_id)
-    })
-    .await?;
-    let view = transfer::receive(
-        &state,
-        &req,
-        params.into_inner(),
-        payload,
-        transfer::Destination {
-            object_key: key,
-            max_bytes: state.config.research.file_max_bytes,
-        },
-        files::check_content,
-        move |conn, received| {
-            let row = PublicationFile {
-                id: file_id,
-                publication_id,
-                object_key: received.object_key,
-                file_name: received.file_name,
-                content_type: received.content_type,
-                size_bytes: received.size_bytes,
-                sha256: received.sha256,
-                created_by: caller.actor(),
-                created_at: ids::now(),
-            };
-            files::record(conn, &caller, row)
-        },
-    )
-    .await?;
+    let upload = transfer::raw_upload(&req, params.into_inner(), payload)?;
+    let view = service::upload_file(&state, &caller, &id, upload).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -92,10 +60,7 @@ pub async fn download_file(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (publication_id, file_id) = path.into_inner();
-    let row = db::run(&state.db, move |conn| {
-        files::find(conn, &caller, &publication_id, &file_id)
-    })
-    .await?;
+    let row = service::file(&state, &caller, &publication_id, &file_id).await?;
     transfer::serve(&req, &state.objects, transfer::stored_file_of!(row)).await
 }
 
@@ -113,9 +78,6 @@ pub async fn delete_file(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (publication_id, file_id) = path.into_inner();
-    let key = state
-        .write(move |conn| files::remove(conn, &caller, &publication_id, &file_id))
-        .await?;
-    crate::sweep::delete_logged(state.objects.as_ref(), &key).await;
+    service::delete_file(&state, &caller, &publication_id, &file_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

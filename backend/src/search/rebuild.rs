@@ -64,7 +64,7 @@ pub fn rebuild(
         index.commit(&state).map_err(ApiError::internal)?;
     }
     let mut total = 0;
-    for kind in sources::KINDS {
+    for kind in sources::kinds() {
         total += sources::count(&mut conn, kind)?;
     }
     let (mut kind_at, mut after_id) = resume_point(state.rebuild_after.as_deref());
@@ -73,14 +73,14 @@ pub fn rebuild(
     let mut uncommitted = 0u64;
     // Items before the resume point count as done for the progress bar.
     if let Some(kind) = kind_at.as_deref() {
-        let position = sources::KINDS.iter().position(|k| *k == kind).unwrap_or(0);
-        for earlier in &sources::KINDS[..position] {
+        let position = sources::kinds().position(|k| k == kind).unwrap_or(0);
+        for earlier in sources::kinds().take(position) {
             done += sources::count(&mut conn, earlier)?;
         }
     }
-    for kind in sources::KINDS {
+    for kind in sources::kinds() {
         if let Some(resume_kind) = kind_at.as_deref() {
-            if resume_kind != *kind {
+            if resume_kind != kind {
                 continue;
             }
             kind_at = None;

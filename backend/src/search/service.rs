@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::pagination::{PageRequest, encode_cursor};
 use crate::identity::caller::Caller;
 use crate::identity::domain::{Country, LANGUAGE_TAGS};
-use crate::identity::service as identity;
+use crate::identity::rules as identity;
 use crate::state::AppState;
 
 const CURSOR_SCOPE: &str = "search";
@@ -117,10 +117,10 @@ pub async fn search(
     };
     let mut kinds = Vec::new();
     for kind in comma_list(params.kind.as_deref()) {
-        if !sources::KINDS.contains(&kind) {
+        if sources::source(kind).is_none() {
             return Err(invalid(format!(
                 "unknown kind `{kind}`; searchable: {}",
-                sources::KINDS.join(", ")
+                sources::kinds().collect::<Vec<_>>().join(", ")
             )));
         }
         kinds.push(kind.to_owned());

@@ -1,36 +1,39 @@
-//! Which modules feed the index, and how to get an item's search document from each. A
-//! module joins search by adding its kind here; it keeps ownership of its tables.
+//! Which modules feed the index. Each module declares its `SearchSource` in its own
+//! `index.rs` (its documents, its rebuild scan, its count) and keeps ownership of its
+//! tables; a module joins search by adding its source here.
 
 use silkbridge_schema::DbConnection;
 use silkbridge_search_index::IndexDocument;
 
-use crate::datasets::service as datasets;
-use crate::documents::service as documents;
 use crate::error::ApiResult;
-use crate::identity::service as identity;
-use crate::marketplace::service as marketplace;
-use crate::research::service as research;
+use crate::search_source::SearchSource;
 
 /// Every indexed kind, in rebuild order.
-pub const KINDS: &[&str] = &[
-    identity::ORGANISATION_KIND,
-    marketplace::LISTING_KIND,
-    research::PUBLICATION_KIND,
-    datasets::DATASET_KIND,
-    documents::DOCUMENT_KIND,
+pub const SOURCES: &[SearchSource] = &[
+    crate::identity::index::SOURCE,
+    crate::marketplace::index::SOURCE,
+    crate::research::index::SOURCE,
+    crate::datasets::index::SOURCE,
+    crate::documents::index::SOURCE,
 ];
+
+/// The source of a kind, if this build indexes it.
+pub fn source(kind: &str) -> Option<&'static SearchSource> {
+    SOURCES.iter().find(|s| s.kind == kind)
+}
+
+/// Every indexed kind, in rebuild order.
+pub fn kinds() -> impl Iterator<Item = &'static str> {
+    SOURCES.iter().map(|s| s.kind)
+}
 
 /// The current search document of an item; `None` if it is gone or no longer searchable.
 /// Returns `Ok(None)` for kinds this build does not index, so an entry written by a newer
 /// version is skipped rather than blocking the log.
 pub fn document(conn: &mut DbConnection, kind: &str, id: &str) -> ApiResult<Option<IndexDocument>> {
-    match kind {
-        identity::ORGANISATION_KIND => identity::organisation_index_document(conn, id),
-        marketplace::LISTING_KIND => marketplace::index_document(conn, id),
-        research::PUBLICATION_KIND => research::index_document(conn, id),
-        datasets::DATASET_KIND => datasets::index_document(conn, id),
-        documents::DOCUMENT_KIND => documents::index_document(conn, id),
-        _ => Ok(None),
+    match source(kind) {
+        Some(source) => (source.document)(conn, id),
+        None => Ok(None),
     }
 }
 
@@ -43,27 +46,17 @@ pub fn documents_after(
     after_id: &str,
     limit: i64,
 ) -> ApiResult<(Vec<IndexDocument>, Option<String>)> {
-    match kind {
-        identity::ORGANISATION_KIND => {
-            identity::organisation_index_documents_after(conn, after_id, limit)
-        }
-        marketplace::LISTING_KIND => marketplace::index_documents_after(conn, after_id, limit),
-        research::PUBLICATION_KIND => research::index_documents_after(conn, after_id, limit),
-        datasets::DATASET_KIND => datasets::index_documents_after(conn, after_id, limit),
-        documents::DOCUMENT_KIND => documents::index_documents_after(conn, after_id, limit),
-        _ => Ok((Vec::new(), None)),
+    match source(kind) {
+        Some(source) => (source.documents_after)(conn, after_id, limit),
+        None => Ok((Vec::new(), None)),
     }
 }
 
 /// How many items of one kind exist, for the rebuild's progress bar.
 pub fn count(conn: &mut DbConnection, kind: &str) -> ApiResult<u64> {
-    let count = match kind {
-        identity::ORGANISATION_KIND => identity::count_organisations(conn)?,
-        marketplace::LISTING_KIND => marketplace::count(conn)?,
-        research::PUBLICATION_KIND => research::count(conn)?,
-        datasets::DATASET_KIND => datasets::count(conn)?,
-        documents::DOCUMENT_KIND => documents::count(conn)?,
-        _ => 0,
+    let count = match source(kind) {
+        Some(source) => (source.count)(conn)?,
+        None => 0,
     };
     Ok(u64::try_from(count).unwrap_or(0))
 }

@@ -91,7 +91,7 @@ async fn dataset_count(app: &TestApp) -> i64 {
     let db = app.state.db.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = db.connection().unwrap();
-        silkbridge::datasets::service::count(&mut conn).unwrap()
+        silkbridge::datasets::index::count(&mut conn).unwrap()
     })
     .await
     .unwrap()

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 use silkbridge::error::ErrorCode;
-use silkbridge::identity::service::{self, NewOrganisationInput};
+use silkbridge::identity::input::NewOrganisationInput;
+use silkbridge::identity::rules;
 
 use crate::support::TestApp;
 
@@ -141,7 +142,7 @@ async fn invalid_organisations_are_refused_with_every_reason_and_nothing_is_writ
     let db = app.state.db.clone();
     let outcome = tokio::task::spawn_blocking(move || {
         let mut conn = db.connection().unwrap();
-        let bad = service::create_organisation(
+        let bad = rules::create_organisation(
             &mut conn,
             NewOrganisationInput {
                 slug: "Not A Slug".into(),
@@ -152,7 +153,7 @@ async fn invalid_organisations_are_refused_with_every_reason_and_nothing_is_writ
                 names: [("klingon".to_owned(), "x".to_owned())].into(),
             },
         );
-        let count = service::count_organisations(&mut conn).unwrap();
+        let count = rules::count_organisations(&mut conn).unwrap();
         (bad, count)
     })
     .await
@@ -182,7 +183,7 @@ async fn a_taken_slug_is_a_conflict() {
     let db = app.state.db.clone();
     let error = tokio::task::spawn_blocking(move || {
         let mut conn = db.connection().unwrap();
-        service::create_organisation(
+        rules::create_organisation(
             &mut conn,
             NewOrganisationInput {
                 slug: "cbar".into(),

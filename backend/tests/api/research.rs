@@ -73,13 +73,9 @@ pub async fn create(app: &TestApp, who: &SignedIn, body: Value) -> Value {
 
 /// What the database says is open now.
 pub async fn open_publications(app: &TestApp) -> i64 {
-    let db = app.state.db.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = db.connection().unwrap();
-        silkbridge::research::service::count_open(&mut conn).unwrap()
-    })
-    .await
-    .unwrap()
+    silkbridge::research::service::count_open(&app.state)
+        .await
+        .unwrap()
 }
 
 async fn graphql_as(app: &TestApp, who: Option<&SignedIn>, query: &str, variables: Value) -> Value {
@@ -451,9 +447,7 @@ async fn an_embargo_opens_on_its_date_for_readers_harvesters_and_search() {
         200,
         "readers see it as soon as the date passes"
     );
-    let opened = app
-        .state
-        .write(silkbridge::research::service::release_embargoes)
+    let opened = silkbridge::research::service::release_embargoes(&app.state)
         .await
         .unwrap();
     assert_eq!(opened, 1);

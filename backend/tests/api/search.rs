@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
-use silkbridge::identity::service::{self, NewOrganisationInput};
+use silkbridge::identity::input::NewOrganisationInput;
+use silkbridge::identity::rules;
 
 use crate::support::TestApp;
 
@@ -17,7 +18,7 @@ async fn seeded() -> TestApp {
             ("tadqiqot-markazi", "Тадқиқот маркази", "uz-Cyrl"),
             ("tadqiqot-instituti", "Tadqiqot instituti", "uz-Latn"),
         ] {
-            service::create_organisation(
+            rules::create_organisation(
                 &mut conn,
                 NewOrganisationInput {
                     slug: slug.into(),

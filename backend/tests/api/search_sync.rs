@@ -45,9 +45,9 @@ async fn writes_reach_the_index_through_the_change_log() {
     let state = app.state.clone();
     let found = tokio::task::spawn_blocking(move || {
         let mut conn = state.db.connection().unwrap();
-        silkbridge::identity::service::create_organisation(
+        silkbridge::identity::rules::create_organisation(
             &mut conn,
-            silkbridge::identity::service::NewOrganisationInput {
+            silkbridge::identity::input::NewOrganisationInput {
                 slug: "uzinfocom".into(),
                 name: "Uzinfocom".into(),
                 kind: "company".into(),

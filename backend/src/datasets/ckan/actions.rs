@@ -7,12 +7,11 @@ use super::envelope::{self, CkanError, Params};
 use super::package;
 use crate::datasets::domain::{LICENCES, THEMES};
 use crate::datasets::input::DatasetInput;
-use crate::datasets::resources::{self, ResourceInput};
-use crate::datasets::service;
-use crate::db;
+use crate::datasets::resources::ResourceInput;
+use crate::datasets::{service, views};
 use crate::error::ApiError;
 use crate::identity::caller::Caller;
-use crate::identity::service::{self as identity, OrganisationQuery};
+use crate::identity::service as identity;
 use crate::state::AppState;
 
 /// Actions answered here (and by `GET /api/3/action/help_show`-less clients' discovery).
@@ -107,47 +106,28 @@ pub async fn run(
                 .unwrap_or(i64::MAX)
                 .max(0);
             let offset = envelope::integer(&params, "offset")?.unwrap_or(0).max(0);
-            let names = db::run(&state.db, move |conn| {
-                service::public_names(conn, offset, limit)
-            })
-            .await?;
+            let names = service::public_names(state, offset, limit).await?;
             Ok(json!(names))
         }
         "package_search" => super::search::package_search(state, caller, &params).await,
         "package_show" => {
             let key = envelope::required(&params, "id")?;
-            let view = db::run(&state.db, move |conn| service::get(conn, &caller, &key)).await?;
+            let view = service::get(state, &caller, &key).await?;
             Ok(package::package(&base, &view))
         }
         "package_create" => {
             let input = input_over(serde_json::Map::new(), &params)?;
             let links = inline_links(&params)?;
-            let view = state
-                .write(move |conn| {
-                    let created = service::create(conn, &caller, input)?;
-                    if links.is_empty() {
-                        return Ok(created);
-                    }
-                    for link in links {
-                        resources::add_link(conn, &caller, &created.id, link)?;
-                    }
-                    service::get(conn, &caller, &created.id)
-                })
-                .await?;
+            let view = service::create(state, &caller, input, links).await?;
             Ok(package::package(&base, &view))
         }
         "package_update" | "package_patch" => {
             let key = envelope::text(&params, "id")
                 .or_else(|| envelope::text(&params, "name"))
                 .ok_or_else(|| CkanError::validation("id", "Missing value"))?;
-            let read_caller = caller.clone();
-            let read_key = key.clone();
-            let current = db::run(&state.db, move |conn| {
-                service::get(conn, &read_caller, &read_key)
-            })
-            .await?;
+            let current = service::get(state, &caller, &key).await?;
             let over = if action == "package_patch" {
-                match serde_json::to_value(service::current_input(&current)) {
+                match serde_json::to_value(views::current_input(&current)) {
                     Ok(Value::Object(map)) => map,
                     _ => {
                         return Err(
@@ -163,26 +143,18 @@ pub async fn run(
                 map
             };
             let input = input_over(over, &params)?;
-            let id = current.id.clone();
-            let view = state
-                .write(move |conn| service::update(conn, &caller, &id, input))
-                .await?;
+            let view = service::update(state, &caller, &current.id, input).await?;
             Ok(package::package(&base, &view))
         }
         "package_delete" => {
             let key = envelope::required(&params, "id")?;
-            state
-                .write(move |conn| service::delete(conn, &caller, &key))
-                .await?;
+            service::delete(state, &caller, &key).await?;
             Ok(Value::Null)
         }
         "resource_show" => {
             let id = envelope::required(&params, "id")?;
-            let row = db::run(&state.db, move |conn| {
-                resources::find(conn, &caller, None, &id)
-            })
-            .await?;
-            Ok(package::resource(&base, &resources::view(row)?))
+            let view = service::resource_view(state, &caller, None, &id).await?;
+            Ok(package::resource(&base, &view))
         }
         "resource_create" => {
             let dataset = envelope::required(&params, "package_id")?;
@@ -192,31 +164,12 @@ pub async fn run(
                 format: envelope::text(&params, "format"),
                 url: Some(envelope::required(&params, "url")?),
             };
-            let view = state
-                .write(move |conn| resources::add_link(conn, &caller, &dataset, link))
-                .await?;
+            let view = service::add_link(state, &caller, &dataset, link).await?;
             Ok(package::resource(&base, &view))
         }
         "organization_list" => {
             let all_fields = envelope::boolean(&params, "all_fields")?.unwrap_or(false);
-            let orgs = db::run(&state.db, move |conn| {
-                let mut all = Vec::new();
-                let mut cursor: Option<String> = None;
-                loop {
-                    let page = identity::list_organisations(
-                        conn,
-                        OrganisationQuery::default(),
-                        Some(100),
-                        cursor.as_deref(),
-                    )?;
-                    all.extend(page.items);
-                    match page.next_cursor {
-                        Some(next) => cursor = Some(next),
-                        None => return Ok::<_, ApiError>(all),
-                    }
-                }
-            })
-            .await?;
+            let orgs = identity::all_organisations(state).await?;
             Ok(if all_fields {
                 json!(
                     orgs.iter()
@@ -229,14 +182,8 @@ pub async fn run(
         }
         "organization_show" => {
             let key = envelope::required(&params, "id")?;
-            let (org, count) = db::run(&state.db, move |conn| {
-                let org = identity::organisation_by_slug(conn, &key)
-                    .or_else(|_| identity::organisation_by_id(conn, &key))?;
-                // What everyone sees, as CKAN counts public datasets.
-                let visible = service::public_count(conn, &org.id)?;
-                Ok::<_, ApiError>((org, usize::try_from(visible).unwrap_or(0)))
-            })
-            .await?;
+            let (org, count) = service::publisher(state, &key).await?;
+            let count = usize::try_from(count).unwrap_or(0);
             Ok(package::organisation(&org, Some(count)))
         }
         "group_list" => {
@@ -256,10 +203,7 @@ pub async fn run(
         "tag_list" => {
             let query = envelope::text(&params, "query").filter(|q| !q.is_empty());
             let all_fields = envelope::boolean(&params, "all_fields")?.unwrap_or(false);
-            let tags = db::run(&state.db, move |conn| {
-                service::public_tags(conn, query.as_deref())
-            })
-            .await?;
+            let tags = service::public_tags(state, query).await?;
             Ok(if all_fields {
                 json!(tags.iter().map(|t| json!({"name": t, "display_name": t, "id": t, "vocabulary_id": null})).collect::<Vec<_>>())
             } else {

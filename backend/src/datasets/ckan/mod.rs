@@ -17,9 +17,9 @@ pub use actions::ACTIONS;
 use envelope::{CkanError, Params};
 
 use super::resources::ResourceInput;
-use super::upload::upload_resource;
-use crate::http::files::Upload;
+use super::service;
 use crate::state::AppState;
+use crate::storage::Upload;
 
 /// The Action API routes (not in OpenAPI: CKAN documents them).
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -207,7 +207,7 @@ async fn multipart(
                 declared,
                 body: &mut field,
             };
-            let view = upload_resource(state, caller, dataset, meta, upload).await?;
+            let view = service::upload_resource(state, &caller, &dataset, meta, upload).await?;
             // Anything after the file is ignored, as CKAN does.
             return Ok(package::resource(&state.config.public_url, &view));
         }

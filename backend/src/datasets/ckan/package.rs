@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use super::envelope::{CkanError, Params};
 use crate::datasets::domain;
 use crate::datasets::resources::{ResourceView, absolute_url};
-use crate::datasets::service::{DatasetOwner, DatasetView};
-use crate::identity::service::OrganisationView;
+use crate::datasets::views::{DatasetOwner, DatasetView};
+use crate::identity::views::OrganisationView;
 
 fn timestamp(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()

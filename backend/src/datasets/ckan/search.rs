@@ -11,8 +11,9 @@ use serde_json::{Map, Value, json};
 use super::envelope::{self, CkanError, Params};
 use super::package;
 use crate::datasets::domain;
-use crate::datasets::service::{self, DATASET_KIND, DatasetView};
-use crate::db;
+use crate::datasets::index::DATASET_KIND;
+use crate::datasets::service;
+use crate::datasets::views::DatasetView;
 use crate::error::ApiError;
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -314,12 +315,9 @@ pub async fn package_search(
         Some(results.hits.into_iter().map(|h| h.entity_id).collect())
     };
     let ids = ranked.clone();
-    let read_caller = caller.clone();
-    let mut found = db::run(&state.db, move |conn| {
-        service::all_readable(conn, &read_caller, ids)
-    })
-    .await
-    .map_err(CkanError::from)?;
+    let mut found = service::all_readable(state, &caller, ids)
+        .await
+        .map_err(CkanError::from)?;
     found.retain(|view| {
         (include_private || !view.private) && conditions.iter().all(|c| holds(view, c))
     });

@@ -17,12 +17,12 @@ use silkbridge_schema::models::Publication;
 use self::request::{OaiError, OaiErrorCode, OaiRequest, ResumptionToken, Verb};
 use self::xml::{DublinCore, Header, XmlWriter};
 use super::domain::PublicationType;
-use super::service::{content_of, open_on};
+use super::rules::open_on;
 use super::store::{self, HarvestFilter};
+use super::views::content_of;
 use crate::config::ResearchConfig;
-use crate::db;
 use crate::error::{ApiError, ApiResult};
-use crate::identity::service as identity;
+use crate::identity::rules as identity;
 use crate::state::AppState;
 
 /// The one metadata format disseminated.
@@ -61,19 +61,20 @@ async fn endpoint(
         public_url,
         research: state.config.research.clone(),
     };
-    let document = db::run(&state.db, move |conn| {
-        let parsed = request::parse(&pairs);
-        let answer = match &parsed {
-            Ok(request) => match answer(conn, &settings, request) {
-                Ok(answer) => Ok(answer),
-                Err(Failure::Protocol(error)) => Err(error),
-                Err(Failure::Storage(error)) => return Err(error),
-            },
-            Err(error) => Err(error.clone()),
-        };
-        render(&settings, parsed.as_ref().ok(), answer).map_err(ApiError::internal)
-    })
-    .await?;
+    let document = state
+        .read(move |conn| {
+            let parsed = request::parse(&pairs);
+            let answer = match &parsed {
+                Ok(request) => match answer(conn, &settings, request) {
+                    Ok(answer) => Ok(answer),
+                    Err(Failure::Protocol(error)) => Err(error),
+                    Err(Failure::Storage(error)) => return Err(error),
+                },
+                Err(error) => Err(error.clone()),
+            };
+            render(&settings, parsed.as_ref().ok(), answer).map_err(ApiError::internal)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/xml; charset=utf-8")
         .body(document))

@@ -8,7 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::request::{OaiError, OaiErrorCode, OaiRequest};
-use crate::research::content::PublicationInput;
+use crate::research::input::PublicationInput;
 
 pub type XmlWriter = Writer<Vec<u8>>;
 

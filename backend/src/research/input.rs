@@ -13,7 +13,7 @@ use super::domain::{
 };
 use crate::error::ApiResult;
 use crate::identity::domain::LANGUAGE_TAGS;
-use crate::identity::service as identity;
+use crate::identity::rules as identity;
 use crate::validate::Validator;
 
 /// Longest title and abstract, in characters.
@@ -260,4 +260,26 @@ fn dedup(terms: Vec<String>) -> Vec<String> {
         .map(|t| t.trim().to_owned())
         .filter(|t| seen.insert(t.to_lowercase()))
         .collect()
+}
+
+/// Filters and order of a publication list, as received.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams, async_graphql::InputObject)]
+#[into_params(parameter_in = Query)]
+pub struct PublicationQuery {
+    /// An organisation's slug.
+    pub organisation: Option<String>,
+    /// article, conference_paper, report, thesis, book, book_chapter, dataset_paper, preprint.
+    pub publication_type: Option<String>,
+    /// Issued in this year.
+    pub year: Option<i32>,
+    /// Issued in or after this year.
+    pub year_from: Option<i32>,
+    /// Issued in or before this year.
+    pub year_to: Option<i32>,
+    /// Readable in this language: uz (either script), uz-Latn, uz-Cyrl, az, ru or en.
+    pub language: Option<String>,
+    /// An SPDX licence id.
+    pub licence: Option<String>,
+    /// `newest` (default: last changed first), `year` (latest issued first) or `title`.
+    pub sort: Option<String>,
 }

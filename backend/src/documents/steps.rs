@@ -1,0 +1,328 @@
+//! The signed steps of an exchange: every transition is one transaction that updates the state,
+//! appends the signed step, writes the audit entry, the change-log entry and the events for
+//! the other side.
+
+use chrono::NaiveDateTime;
+use silkbridge_schema::change_log::{self, Operation};
+use silkbridge_schema::models::{
+    DocumentEventRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
+};
+use silkbridge_schema::{DbConnection, ids};
+
+use super::chain::{self, GENESIS, Manifest, ManifestFile, StepPayload};
+use super::domain::{self, Step};
+use super::index::DOCUMENT_KIND;
+use super::keys::{self, DocumentKeys};
+use super::rules::{lock, not_found, readable};
+use super::store;
+use super::views::{DocumentView, one_view};
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::identity::caller::Caller;
+use crate::identity::policy::{Action, authorize};
+use crate::identity::rules as identity;
+
+/// The manifest a send fixes.
+pub(crate) fn manifest(conn: &mut DbConnection, row: &DocumentRow) -> ApiResult<Manifest> {
+    let ids = std::slice::from_ref(&row.id);
+    let mut recipients: Vec<String> = store::recipients(conn, ids)?
+        .into_iter()
+        .map(|r| r.organisation_id)
+        .collect();
+    recipients.sort();
+    let mut files: Vec<ManifestFile> = store::files(conn, ids)?
+        .into_iter()
+        .map(|f| ManifestFile {
+            id: f.id,
+            name: f.file_name,
+            sha256: f.sha256,
+            size: f.size_bytes,
+        })
+        .collect();
+    files.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Manifest {
+        document: row.id.clone(),
+        sender: row.sender_id.clone(),
+        subject: row.subject.clone(),
+        document_type: row.document_type.clone(),
+        reference_number: row.reference_number.clone(),
+        confidentiality: row.confidentiality.clone(),
+        recipients,
+        files,
+    })
+}
+
+pub(super) fn rfc3339(at: NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Appends the signed step, its audit entry, its change-log entry and the events.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record_step(
+    conn: &mut DbConnection,
+    keys: &DocumentKeys,
+    caller: &Caller,
+    row: &DocumentRow,
+    step: Step,
+    actor: &str,
+    recipient: Option<&str>,
+    reason: Option<&str>,
+    notify: &[String],
+) -> ApiResult<DocumentStepRow> {
+    let steps = store::steps(conn, &row.id)?;
+    let seq = i32::try_from(steps.len() + 1).unwrap_or(i32::MAX);
+    let prev = steps
+        .last()
+        .map_or_else(|| GENESIS.to_owned(), |s| s.step_hash.clone());
+    // The key first: one made now must be valid at the moment the step says it signed.
+    let key = keys::current(conn, keys, actor)?;
+    let now = ids::now();
+    let payload = StepPayload {
+        document: row.id.clone(),
+        seq,
+        step: step.as_str().into(),
+        actor: actor.to_owned(),
+        recipient: recipient.map(str::to_owned),
+        content: row.content_digest.clone().unwrap_or_default(),
+        prev,
+        at: rfc3339(now),
+        reason: reason.map(str::to_owned),
+    };
+    let jws = keys::sign(&key, &payload.to_value())?;
+    let stored = DocumentStepRow {
+        document_id: row.id.clone(),
+        seq,
+        action: step.as_str().into(),
+        actor_id: actor.to_owned(),
+        recipient_id: recipient.map(str::to_owned),
+        step_hash: keys::step_hash(&jws),
+        jws,
+        created_at: now,
+    };
+    store::insert_step(conn, &stored)?;
+    for organisation in notify {
+        let id = ids::new_id();
+        let event = serde_json::json!({
+            "id": id,
+            "type": step.event(),
+            "document_id": row.id,
+            "reference_number": row.reference_number,
+            "seq": seq,
+            "actor": actor,
+            "recipient": recipient,
+            "at": payload.at,
+        });
+        store::insert_event(
+            conn,
+            &DocumentEventRow {
+                id,
+                organisation_id: organisation.clone(),
+                event_type: step.event().into(),
+                document_id: row.id.clone(),
+                payload: event.to_string(),
+                created_at: now,
+                attempts: 0,
+                next_attempt_at: now,
+                delivered_at: None,
+                last_error: None,
+            },
+        )?;
+    }
+    change_log::record(conn, DOCUMENT_KIND, &row.id, Operation::Upsert)?;
+    crate::audit::record(
+        conn,
+        &caller.actor(),
+        &format!("document.{}", step.as_str()),
+        &format!("document:{}", row.id),
+        serde_json::json!({"seq": seq, "organisation": actor, "recipient": recipient, "step_hash": stored.step_hash}),
+    )?;
+    Ok(stored)
+}
+
+/// The sender's steps: send a draft, or recall a sent document nobody has received.
+pub(crate) fn sender_step(
+    conn: &mut DbConnection,
+    keys: &DocumentKeys,
+    caller: &Caller,
+    id: &str,
+    step: Step,
+) -> ApiResult<DocumentView> {
+    let visible = readable(conn, caller, id)?;
+    authorize(
+        caller,
+        Action::ExchangeFor {
+            organisation_id: &visible.sender_id,
+        },
+    )?;
+    let mut row = lock(conn, id)?;
+    let ids = std::slice::from_ref(&row.id);
+    let mut recipients = store::recipients(conn, ids)?;
+    let any_received = recipients
+        .iter()
+        .any(|r| !matches!(r.state.as_str(), "sent" | "pending"));
+    let next = domain::sender_step(step, &row.state, any_received)?;
+    if step == Step::Send {
+        if store::files(conn, ids)?.is_empty() {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "files",
+                "required",
+                "attach at least one file before sending",
+            )]));
+        }
+        row.content_digest = Some(manifest(conn, &row)?.digest());
+        let now = ids::now();
+        for recipient in &mut recipients {
+            recipient.state = "sent".into();
+            recipient.updated_at = now;
+            store::save_recipient(conn, recipient)?;
+        }
+    }
+    row.state = next.into();
+    row.updated_at = ids::now();
+    store::save_document(conn, &row)?;
+    let notify: Vec<String> = recipients
+        .iter()
+        .map(|r| r.organisation_id.clone())
+        .collect();
+    let sender = row.sender_id.clone();
+    record_step(conn, keys, caller, &row, step, &sender, None, None, &notify)?;
+    one_view(conn, row)
+}
+
+/// A recipient's steps: deliver, accept, reject (with a reason) or sign, as `organisation`
+/// (a slug; default: the one recipient organisation the caller acts for).
+pub(crate) fn recipient_step(
+    conn: &mut DbConnection,
+    keys: &DocumentKeys,
+    caller: &Caller,
+    id: &str,
+    step: Step,
+    organisation: Option<&str>,
+    reason: Option<&str>,
+) -> ApiResult<DocumentView> {
+    let visible = readable(conn, caller, id)?;
+    let ids = std::slice::from_ref(&visible.id);
+    let recipients = store::recipients(conn, ids)?;
+    let acting: Vec<&DocumentRecipientRow> = match organisation {
+        Some(slug) => {
+            let org = identity::organisation_by_slug(conn, slug).map_err(|_| {
+                ApiError::invalid_parameter(format!("there is no organisation `{slug}`"))
+            })?;
+            recipients
+                .iter()
+                .filter(|r| r.organisation_id == org.id)
+                .collect()
+        }
+        None => recipients
+            .iter()
+            .filter(|r| {
+                authorize(
+                    caller,
+                    Action::ExchangeFor {
+                        organisation_id: &r.organisation_id,
+                    },
+                )
+                .is_ok()
+            })
+            .collect(),
+    };
+    let copy = match acting.as_slice() {
+        [one] => (*one).clone(),
+        [] => {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "only a recipient's editors and admins (or its partner system) take this step",
+            ));
+        }
+        _ => {
+            return Err(ApiError::invalid_parameter(
+                "you act for several recipients: name one with `organisation`",
+            ));
+        }
+    };
+    authorize(
+        caller,
+        Action::ExchangeFor {
+            organisation_id: &copy.organisation_id,
+        },
+    )?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if step == Step::Reject && reason.is_none() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "reason",
+            "required",
+            "say why the document is rejected",
+        )]));
+    }
+    if let Some(reason) = reason
+        && reason.chars().count() > 2000
+    {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "reason",
+            "too_long",
+            "at most 2000 characters",
+        )]));
+    }
+    let row = lock(conn, id)?;
+    let mut copy = store::recipients(conn, std::slice::from_ref(&row.id))?
+        .into_iter()
+        .find(|r| r.organisation_id == copy.organisation_id)
+        .ok_or_else(|| not_found(id))?;
+    let next = domain::recipient_step(step, &row.state, &copy.state)?;
+    copy.state = next.into();
+    copy.updated_at = ids::now();
+    if step == Step::Reject {
+        copy.reason = reason.map(str::to_owned);
+    }
+    store::save_recipient(conn, &copy)?;
+    let recipient = copy.organisation_id.clone();
+    let notify = vec![row.sender_id.clone()];
+    record_step(
+        conn,
+        keys,
+        caller,
+        &row,
+        step,
+        &recipient,
+        Some(&recipient),
+        if step == Step::Reject { reason } else { None },
+        &notify,
+    )?;
+    one_view(conn, row)
+}
+
+/// Checks a document's stored history against the published keys and its stored manifest
+/// (file bytes are checked by the caller, who reads the object store). `Ok(steps)` or the
+/// first break.
+pub(crate) fn verify_stored(
+    conn: &mut DbConnection,
+    id: &str,
+) -> ApiResult<Result<usize, chain::Break>> {
+    let row = store::document(conn, id)?.ok_or_else(|| not_found(id))?;
+    let steps = store::steps(conn, id)?;
+    if row.state == "draft" && steps.is_empty() {
+        return Ok(Ok(0));
+    }
+    let digest = manifest(conn, &row)?.digest();
+    if row.content_digest.as_deref() != Some(digest.as_str()) {
+        return Ok(Err(chain::Break {
+            seq: 0,
+            reason: "the stored metadata, recipients or file list no longer match what was sent"
+                .into(),
+        }));
+    }
+    let kids: Vec<String> = steps
+        .iter()
+        .filter_map(|s| keys::kid_of(&s.jws).ok())
+        .collect();
+    let published = keys::by_ids(conn, &kids)?;
+    let signed: Vec<chain::SignedStep> = steps
+        .iter()
+        .map(|s| chain::SignedStep {
+            seq: s.seq,
+            jws: s.jws.clone(),
+        })
+        .collect();
+    let key_of = |kid: &str| published.iter().find(|k| k.kid == kid).cloned();
+    Ok(chain::verify(id, &digest, &signed, &key_of).map(|payloads| payloads.len()))
+}
