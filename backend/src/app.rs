@@ -12,7 +12,8 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::graphql::{self, ApiSchema};
-use crate::http::{self, extractors, health, middleware, openapi::ApiDoc};
+use crate::health;
+use crate::http::{self, extractors, middleware, openapi::ApiDoc};
 use crate::state::AppState;
 use crate::{biometrics, datasets, documents, identity, imei, marketplace, research, search};
 

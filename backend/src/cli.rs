@@ -480,7 +480,7 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             };
             let created = silkbridge_schema::write_transaction(&mut conn, |conn| {
                 let created = identity::create_organisation(conn, input)?;
-                crate::audit::record(
+                crate::changes::audit(
                     conn,
                     "cli",
                     "organisation.create",
@@ -495,7 +495,7 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::SetModerator { user, remove } => {
             silkbridge_schema::write_transaction(&mut conn, |conn| {
                 identity::set_moderator_unchecked(conn, &user, !remove)?;
-                crate::audit::record(
+                crate::changes::audit(
                     conn,
                     "cli",
                     "user.set_moderator",
@@ -527,7 +527,7 @@ fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                 if let Some(slug) = &organisation {
                     identity::add_membership(conn, slug, &user.id, Role::Admin)?;
                 }
-                crate::audit::record(
+                crate::changes::audit(
                     conn,
                     "cli",
                     "user.create_admin",

@@ -7,6 +7,7 @@ pub mod allocator;
 pub mod app;
 pub mod audit;
 pub mod biometrics;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod datasets;
@@ -16,6 +17,7 @@ pub mod error;
 #[cfg(test)]
 pub mod fuzzing;
 pub mod graphql;
+pub mod health;
 pub mod http;
 pub mod identity;
 pub mod imei;

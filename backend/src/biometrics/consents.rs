@@ -11,9 +11,9 @@ use silkbridge_schema::models::BiometricConsent;
 use silkbridge_schema::{DbConnection, ids};
 use utoipa::ToSchema;
 
-use super::service::{SCOPE_ENROL, check_subject, partner_id};
+use super::service::{SCOPE_ENROL, check_subject, partner_id, subject_changed};
 use super::store;
-use crate::audit;
+use crate::changes;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -86,7 +86,7 @@ pub async fn grant_consent(
     state
         .write(move |conn| {
             store::insert_consent(conn, &stored)?;
-            audit::record(
+            changes::audit(
                 conn,
                 &actor,
                 "biometric.consent",
@@ -120,7 +120,8 @@ pub async fn revoke_consent(
             store::lock_consents(conn, &partner, &consent.subject_ref)?;
             store::revoke_consent(conn, &consent_id, ids::now())?;
             let erased = store::erase_subject(conn, &partner, &consent.subject_ref)?;
-            audit::record(
+            subject_changed(conn, &partner, &consent.subject_ref)?;
+            changes::audit(
                 conn,
                 &actor,
                 "biometric.consent_revoked",
@@ -147,7 +148,8 @@ pub async fn erase_subject(state: &AppState, caller: &Caller, subject: String) -
         .write(move |conn| {
             store::lock_consents(conn, &p, &s)?;
             let erased = store::erase_subject(conn, &p, &s)?;
-            audit::record(
+            subject_changed(conn, &p, &s)?;
+            changes::audit(
                 conn,
                 &actor,
                 "biometric.erase",
@@ -201,9 +203,11 @@ fn end_lapsed(conn: &mut DbConnection, consent: &BiometricConsent) -> ApiResult<
     let erased = if store::active_consent(conn, partner, subject, now)?.is_some() {
         0
     } else {
-        store::erase_templates(conn, partner, subject)?
+        let erased = store::erase_templates(conn, partner, subject)?;
+        subject_changed(conn, partner, subject)?;
+        erased
     };
-    audit::record(
+    changes::audit(
         conn,
         "system",
         "biometric.consent_expired",

@@ -2,6 +2,7 @@
 //! matched 1:1 and 1:N (exact, SIMD) for partners with the scope, under consent, and erased
 //! on revocation or request. silkbridge never captures images and never returns a template.
 
+pub mod agreements;
 pub mod consents;
 pub mod crypto;
 pub mod evaluate;
@@ -9,6 +10,7 @@ pub mod gallery;
 pub mod graphql;
 pub mod matching;
 pub mod rest;
+pub mod runtime;
 pub mod service;
 mod store;
 pub mod synthetic;

@@ -4,177 +4,45 @@
 //! `biometric:identify`) and audited with partner, purpose, subject and decision — never the
 //! template, which is encrypted at rest and never returned.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 use silkbridge_schema::models::BiometricTemplate;
-use silkbridge_schema::{Database, DbConnection, ids};
+use silkbridge_schema::{DbConnection, ids};
 use utoipa::ToSchema;
 
 pub use super::consents::{
     ConsentInput, ConsentView, erase_subject, grant_consent, purge_lapsed_consents, revoke_consent,
 };
-use super::crypto::TemplateKeys;
-use super::gallery::Gallery;
 use super::store;
 use super::templates::{Format, Template, TemplateData, TemplateInput};
-use crate::audit;
-use crate::config::{BiometricsConfig, Config};
+use crate::changes::{self, Change};
+use crate::config::BiometricsConfig;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::policy::{Action, authorize};
 use crate::state::AppState;
 
+/// Change-log kind of a subject's templates (the id is `partner:subject`): other server
+/// instances follow it to keep their galleries in step, erasures included.
+pub const SUBJECT_KIND: &str = "biometric_subject";
+
+/// Records that a subject's templates changed (enrolled or erased): every node's gallery
+/// follows the change log.
+pub(super) fn subject_changed(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    subject: &str,
+) -> ApiResult<()> {
+    Change::upsert(SUBJECT_KIND, &format!("{partner_id}:{subject}")).record(conn)
+}
+
 pub const SCOPE_ENROL: &str = "biometric:enrol";
 pub const SCOPE_VERIFY: &str = "biometric:verify";
 pub const SCOPE_IDENTIFY: &str = "biometric:identify";
 
-/// Keys and the gallery, built at start.
-pub struct BiometricsRuntime {
-    pub keys: TemplateKeys,
-    pub gallery: Gallery,
-    /// How far the gallery has followed the change log (other instances' changes).
-    position: std::sync::Mutex<silkbridge_schema::change_log::Position>,
-}
-
-/// What loading the gallery found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoadStats {
-    pub loaded: usize,
-    /// Templates that failed authentication (altered, or their key is not configured): never
-    /// matched, each logged by id.
-    pub unreadable: usize,
-}
-
-impl BiometricsRuntime {
-    /// Loads the keys and decrypts every stored template into the gallery.
-    pub fn open(db: &Database, config: &Config) -> anyhow::Result<Arc<Self>> {
-        let runtime = Self::new(config)?;
-        let mut conn = db.connection()?;
-        let stats = runtime
-            .load(&mut conn)
-            .map_err(|e| anyhow::anyhow!("loading the biometric gallery: {e}"))?;
-        if stats.loaded + stats.unreadable > 0 {
-            tracing::info!(
-                loaded = stats.loaded,
-                unreadable = stats.unreadable,
-                "biometric gallery loaded"
-            );
-        }
-        Ok(Arc::new(runtime))
-    }
-
-    /// The keys and an empty gallery.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        Ok(Self {
-            keys: TemplateKeys::load(config)?,
-            gallery: Gallery::new(
-                config.biometrics.float_dimension,
-                config.biometrics.binary_bits,
-            ),
-            position: std::sync::Mutex::new(silkbridge_schema::change_log::Position::START),
-        })
-    }
-
-    /// Decrypts every stored template into the gallery, page by page. The change-log head
-    /// is taken first, so a change made meanwhile is applied again by `follow`, not missed.
-    pub fn load(&self, conn: &mut DbConnection) -> ApiResult<LoadStats> {
-        *self.position.lock().unwrap_or_else(|e| e.into_inner()) =
-            silkbridge_schema::change_log::head(conn)?;
-        let mut stats = LoadStats {
-            loaded: 0,
-            unreadable: 0,
-        };
-        let mut after = String::new();
-        loop {
-            let page = store::templates_after(conn, &after, 5_000)?;
-            let Some(last) = page.last() else {
-                return Ok(stats);
-            };
-            after = last.id.clone();
-            for row in &page {
-                match self.decrypt(row) {
-                    Ok(data) => {
-                        self.gallery
-                            .insert(&row.id, &row.partner_id, &row.subject_ref, &data);
-                        stats.loaded += 1;
-                    }
-                    Err(error) => {
-                        tracing::error!(template = %row.id, %error, "stored template unreadable; not matched");
-                        stats.unreadable += 1;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Applies other instances' enrolments and erasures: each subject named in the change log
-    /// since the last call is dropped from the gallery and reloaded from the database (so an
-    /// erased subject is gone from every instance's memory). Returns the subjects refreshed.
-    pub fn follow(&self, conn: &mut DbConnection) -> ApiResult<usize> {
-        let mut refreshed = 0;
-        loop {
-            let after = *self.position.lock().unwrap_or_else(|e| e.into_inner());
-            let entries = silkbridge_schema::change_log::read_after(conn, after, 500)?;
-            let Some(last) = entries.last().map(|e| e.position()) else {
-                return Ok(refreshed);
-            };
-            for entry in entries
-                .iter()
-                .filter(|e| e.entity_kind == store::SUBJECT_KIND)
-            {
-                let Some((partner, subject)) = entry.entity_id.split_once(':') else {
-                    continue;
-                };
-                self.gallery.remove_subject(partner, subject);
-                for row in store::subject_templates(conn, partner, subject)? {
-                    match self.decrypt(&row) {
-                        Ok(data) => self.gallery.insert(&row.id, partner, subject, &data),
-                        Err(error) => {
-                            tracing::error!(template = %row.id, %error, "stored template unreadable; not matched")
-                        }
-                    }
-                }
-                refreshed += 1;
-            }
-            *self.position.lock().unwrap_or_else(|e| e.into_inner()) = last;
-        }
-    }
-
-    /// A stored row's values, after authenticating them.
-    pub fn decrypt(&self, row: &BiometricTemplate) -> ApiResult<TemplateData> {
-        let format = Format::parse(&row.format).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::TemplateUnreadable,
-                "unknown stored template format",
-            )
-        })?;
-        let plain = open_row(&self.keys, row, &associated(row))?;
-        Template::data_from_bytes(format, row.dimension as u32, &plain).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::TemplateUnreadable,
-                "a stored template has the wrong length",
-            )
-        })
-    }
-}
-
-/// A stored row's plaintext bytes, authenticated against `aad` (its `associated` data).
-fn open_row(
-    keys: &TemplateKeys,
-    row: &BiometricTemplate,
-    aad: &str,
-) -> ApiResult<zeroize::Zeroizing<Vec<u8>>> {
-    keys.open(&row.key_id, &row.nonce, &row.ciphertext, aad.as_bytes())
-}
-
-/// The associated data that binds a ciphertext to its row.
-pub fn associated(row: &BiometricTemplate) -> String {
-    format!(
-        "silkbridge-template|{}|{}|{}|{}|{}",
-        row.id, row.partner_id, row.subject_ref, row.format, row.dimension
-    )
-}
+pub use super::agreements::{
+    SharingAgreement, add_sharing, remove_sharing, set_threshold, sharing_agreements,
+};
+pub use super::runtime::{BiometricsRuntime, LoadStats, associated, re_encrypt};
 
 #[derive(Debug, Clone, Deserialize, ToSchema, async_graphql::InputObject)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -282,7 +150,7 @@ pub(super) fn check_subject(subject: &str) -> ApiResult<()> {
     }
 }
 
-fn threshold_for(
+pub(super) fn threshold_for(
     conn: &mut DbConnection,
     config: &BiometricsConfig,
     partner: &str,
@@ -336,7 +204,8 @@ pub async fn enrol(state: &AppState, caller: &Caller, input: EnrolInput) -> ApiR
             row.nonce = sealed.nonce;
             row.ciphertext = sealed.ciphertext;
             store::insert_template(conn, &row)?;
-            audit::record(
+            subject_changed(conn, &row.partner_id, &row.subject_ref)?;
+            changes::audit(
                 conn,
                 &actor,
                 "biometric.enrol",
@@ -365,7 +234,7 @@ pub async fn enrol(state: &AppState, caller: &Caller, input: EnrolInput) -> ApiR
 }
 
 /// The partners whose subjects `partner` may match: its own and those sharing with it.
-fn visible_partners(conn: &mut DbConnection, partner: &str) -> ApiResult<Vec<String>> {
+pub(super) fn visible_partners(conn: &mut DbConnection, partner: &str) -> ApiResult<Vec<String>> {
     let mut partners = store::owners_sharing_with(conn, partner)?;
     partners.push(partner.to_owned());
     Ok(partners)
@@ -418,7 +287,7 @@ pub async fn verify(
             } else {
                 "no_match"
             };
-            audit::record(
+            changes::audit(
                 conn,
                 &actor,
                 "biometric.verify",
@@ -435,7 +304,7 @@ pub async fn verify(
         .await
 }
 
-fn similarity(a: &TemplateData, b: &TemplateData) -> f32 {
+pub(super) fn similarity(a: &TemplateData, b: &TemplateData) -> f32 {
     match (a, b) {
         (TemplateData::Float(x), TemplateData::Float(y)) => super::matching::dot(x, y),
         (
@@ -507,7 +376,7 @@ pub async fn identify(
         .collect();
     state
         .write(move |conn| {
-            audit::record(
+            changes::audit(
                 conn,
                 &actor,
                 "biometric.identify",
@@ -521,164 +390,4 @@ pub async fn identify(
         })
         .await?;
     Ok(result)
-}
-
-/// A sharing agreement as administrators see it.
-#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-pub struct SharingAgreement {
-    pub owner_partner_id: String,
-    pub grantee_partner_id: String,
-    pub since: chrono::NaiveDateTime,
-}
-
-/// Every sharing agreement (platform administrators).
-pub async fn sharing_agreements(
-    state: &AppState,
-    caller: &Caller,
-) -> ApiResult<Vec<SharingAgreement>> {
-    authorize(caller, Action::ManagePartners)?;
-    let rows = crate::db::run(&state.db, store::sharing_agreements).await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(owner_partner_id, grantee_partner_id, since)| SharingAgreement {
-                owner_partner_id,
-                grantee_partner_id,
-                since,
-            },
-        )
-        .collect())
-}
-
-/// Ends a sharing agreement (platform administrators): the grantee stops matching the
-/// owner's subjects with its next request.
-pub async fn remove_sharing(
-    state: &AppState,
-    caller: &Caller,
-    owner: String,
-    grantee: String,
-) -> ApiResult<()> {
-    authorize(caller, Action::ManagePartners)?;
-    let actor = caller.actor();
-    state
-        .write(move |conn| {
-            if !store::remove_sharing(conn, &owner, &grantee)? {
-                return Err(ApiError::not_found("sharing agreement"));
-            }
-            audit::record(
-                conn,
-                &actor,
-                "biometric.sharing_ended",
-                &format!("partner:{owner}"),
-                serde_json::json!({ "grantee": grantee }),
-            )
-        })
-        .await
-}
-
-/// Lets `grantee` match `owner`'s subjects (platform administrators).
-pub async fn add_sharing(
-    state: &AppState,
-    caller: &Caller,
-    owner: String,
-    grantee: String,
-) -> ApiResult<()> {
-    authorize(caller, Action::ManagePartners)?;
-    let actor = caller.actor();
-    state
-        .write(move |conn| {
-            for id in [&owner, &grantee] {
-                crate::identity::partners::active_partner(conn, id).map_err(|_| {
-                    ApiError::validation(vec![FieldError::new(
-                        "partnerId",
-                        "unknown",
-                        format!("no partner `{id}`"),
-                    )])
-                })?;
-            }
-            store::add_sharing(conn, &owner, &grantee, ids::now())?;
-            audit::record(
-                conn,
-                &actor,
-                "biometric.sharing",
-                &format!("partner:{owner}"),
-                serde_json::json!({ "grantee": grantee }),
-            )
-        })
-        .await
-}
-
-/// Sets a partner's decision threshold for a format (platform administrators), typically
-/// the one `silkbridge biometrics evaluate` printed for the target false-accept rate.
-pub async fn set_threshold(
-    state: &AppState,
-    caller: &Caller,
-    partner: String,
-    format: String,
-    threshold: f64,
-) -> ApiResult<()> {
-    authorize(caller, Action::ManagePartners)?;
-    let format = Format::parse(&format).ok_or_else(|| {
-        ApiError::validation(vec![FieldError::new(
-            "format",
-            "unknown_format",
-            "`float32` or `binary`",
-        )])
-    })?;
-    if !(0.0..=1.0).contains(&threshold) {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "threshold",
-            "out_of_range",
-            "0 to 1",
-        )]));
-    }
-    let actor = caller.actor();
-    state
-        .write(move |conn| {
-            store::set_threshold(conn, &partner, format.as_str(), threshold, ids::now())?;
-            audit::record(
-                conn,
-                &actor,
-                "biometric.threshold",
-                &format!("partner:{partner}"),
-                serde_json::json!({ "format": format.as_str(), "threshold": threshold }),
-            )
-        })
-        .await
-}
-
-/// Re-encrypts every template with the current key; returns how many moved. Resumable: a
-/// record already under the current key is skipped.
-pub fn re_encrypt(
-    conn: &mut DbConnection,
-    keys: &TemplateKeys,
-    progress: &mut dyn FnMut(usize),
-) -> ApiResult<usize> {
-    let mut after = String::new();
-    let mut moved = 0;
-    loop {
-        let page = store::templates_after(conn, &after, 1_000)?;
-        let Some(last) = page.last() else {
-            return Ok(moved);
-        };
-        after = last.id.clone();
-        silkbridge_schema::write_transaction(conn, |conn| {
-            for row in page.iter().filter(|r| r.key_id != keys.current_id()) {
-                let aad = associated(row);
-                let plain = open_row(keys, row, &aad)?;
-                let fresh = keys.seal(aad.as_bytes(), &plain)?;
-                store::replace_ciphertext(
-                    conn,
-                    &row.id,
-                    &fresh.key_id,
-                    &fresh.nonce,
-                    &fresh.ciphertext,
-                )?;
-                moved += 1;
-            }
-            Ok::<_, ApiError>(())
-        })?;
-        progress(moved);
-    }
 }

@@ -10,20 +10,6 @@ use silkbridge_schema::tables::{
 
 use crate::error::ApiResult;
 
-/// Change-log kind of a subject's templates (the id is `partner:subject`): other server
-/// instances follow it to keep their galleries in step, erasures included.
-pub const SUBJECT_KIND: &str = "biometric_subject";
-
-fn record_change(conn: &mut DbConnection, partner_id: &str, subject: &str) -> ApiResult<()> {
-    silkbridge_schema::change_log::record(
-        conn,
-        SUBJECT_KIND,
-        &format!("{partner_id}:{subject}"),
-        silkbridge_schema::change_log::Operation::Upsert,
-    )?;
-    Ok(())
-}
-
 pub fn insert_consent(conn: &mut DbConnection, consent: &BiometricConsent) -> ApiResult<()> {
     diesel::insert_into(biometric_consents::table)
         .values(consent)
@@ -123,7 +109,7 @@ pub fn insert_template(conn: &mut DbConnection, row: &BiometricTemplate) -> ApiR
     diesel::insert_into(biometric_templates::table)
         .values(row)
         .execute(conn)?;
-    record_change(conn, &row.partner_id, &row.subject_ref)
+    Ok(())
 }
 
 pub fn subject_templates(
@@ -150,7 +136,6 @@ pub fn erase_templates(
             .filter(biometric_templates::subject_ref.eq(subject)),
     )
     .execute(conn)?;
-    record_change(conn, partner_id, subject)?;
     Ok(templates)
 }
 

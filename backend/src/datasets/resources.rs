@@ -221,7 +221,7 @@ pub fn add_link(
         updated_at: now,
     };
     store::insert_resource(conn, &row)?;
-    rules::resources_changed(conn, &dataset.id)?;
+    rules::resources_changed(conn, caller, &dataset.id, "dataset.resource_add", &row.id)?;
     view(row)
 }
 
@@ -291,7 +291,7 @@ pub fn record_upload(
         updated_at: now,
     };
     store::insert_resource(conn, &row)?;
-    rules::resources_changed(conn, &dataset.id)?;
+    rules::resources_changed(conn, caller, &dataset.id, "dataset.resource_add", &row.id)?;
     view(row)
 }
 
@@ -324,7 +324,13 @@ pub fn remove(
     let dataset = editable(conn, caller, dataset_key)?;
     let row = find(conn, caller, Some(&dataset.id), resource_id)?;
     store::delete_resource(conn, &row.id)?;
-    rules::resources_changed(conn, &dataset.id)?;
+    rules::resources_changed(
+        conn,
+        caller,
+        &dataset.id,
+        "dataset.resource_remove",
+        &row.id,
+    )?;
     Ok(row.object_key)
 }
 

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use silkbridge_schema::change_log::{self, Operation};
 use silkbridge_schema::models::Dataset;
 use silkbridge_schema::{DbConnection, ids};
 
@@ -14,6 +13,7 @@ use super::input;
 use super::input::{DatasetInput, DatasetQuery};
 use super::store::{self, DatasetFilter, DatasetOrder, Readable};
 use super::views::{DatasetView, TextPair, current_input, one_view, to_json, views};
+use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::http::pagination::{
     Page, PageRequest, name_key, newest_key, parse_name_key, parse_newest_key,
@@ -158,7 +158,17 @@ pub(super) fn apply(
     }
     store::replace_tags(conn, &row.id, &input.tags)?;
     store::replace_themes(conn, &row.id, &input.themes)?;
-    change_log::record(conn, DATASET_KIND, &row.id, Operation::Upsert)?;
+    let action = if is_new {
+        "dataset.create"
+    } else {
+        "dataset.update"
+    };
+    Change::upsert(DATASET_KIND, &row.id).audited(
+        conn,
+        &caller.actor(),
+        action,
+        serde_json::json!({"name": row.name, "private": row.private}),
+    )?;
     one_view(conn, row)
 }
 
@@ -251,7 +261,12 @@ pub(crate) fn delete(conn: &mut DbConnection, caller: &Caller, key: &str) -> Api
         row.state = "deleted".into();
         row.updated_at = ids::now();
         store::save_dataset(conn, &row)?;
-        change_log::record(conn, DATASET_KIND, &row.id, Operation::Upsert)?;
+        Change::upsert(DATASET_KIND, &row.id).audited(
+            conn,
+            &caller.actor(),
+            "dataset.delete",
+            serde_json::json!({"name": row.name}),
+        )?;
     }
     Ok(())
 }
@@ -378,9 +393,19 @@ pub(crate) fn public_tags(
 }
 
 /// Marks a dataset changed after one of its resources changed (search and the catalogue
-/// show resources).
-pub(super) fn resources_changed(conn: &mut DbConnection, dataset_id: &str) -> ApiResult<()> {
+/// show resources), audited as `action` on the resource.
+pub(super) fn resources_changed(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    dataset_id: &str,
+    action: &str,
+    resource_id: &str,
+) -> ApiResult<()> {
     store::touch(conn, dataset_id, ids::now())?;
-    change_log::record(conn, DATASET_KIND, dataset_id, Operation::Upsert)?;
-    Ok(())
+    Change::upsert(DATASET_KIND, dataset_id).audited(
+        conn,
+        &caller.actor(),
+        action,
+        serde_json::json!({"resource": resource_id}),
+    )
 }

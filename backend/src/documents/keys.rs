@@ -206,7 +206,7 @@ pub fn rotate_for(
         },
     )?;
     let key = rotate(conn, keys, &org.id)?;
-    crate::audit::record(
+    crate::changes::audit(
         conn,
         &caller.actor(),
         "document.key_rotated",

@@ -3,7 +3,6 @@
 //! administrators), drafts and their files, history and events. The operations in
 //! `service.rs` run them in one transaction each; the seed composes them.
 
-use silkbridge_schema::change_log::{self, Operation};
 use silkbridge_schema::models::{
     DocumentFileRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
 };
@@ -15,6 +14,7 @@ use super::store;
 use super::views::{
     DocumentFileView, DocumentView, EventView, StepView, file_url, one_view, step_view, views,
 };
+use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::http::pagination::{Page, PageRequest, newest_key, parse_newest_key};
 use crate::identity::caller::Caller;
@@ -143,8 +143,8 @@ pub(crate) fn create(
     };
     store::insert_document(conn, &row)?;
     store::replace_recipients(conn, &row.id, &recipient_rows(&row.id, &checked.recipients))?;
-    change_log::record(conn, DOCUMENT_KIND, &row.id, Operation::Upsert)?;
-    crate::audit::record(
+    Change::upsert(DOCUMENT_KIND, &row.id).record(conn)?;
+    crate::changes::audit(
         conn,
         &caller.actor(),
         "document.create",
@@ -200,7 +200,7 @@ pub(crate) fn update_draft(
     row.updated_at = ids::now();
     store::save_document(conn, &row)?;
     store::replace_recipients(conn, &row.id, &recipient_rows(&row.id, &checked.recipients))?;
-    change_log::record(conn, DOCUMENT_KIND, &row.id, Operation::Upsert)?;
+    Change::upsert(DOCUMENT_KIND, &row.id).record(conn)?;
     one_view(conn, row)
 }
 
@@ -254,7 +254,7 @@ pub(crate) fn record_file(
         created_at: ids::now(),
     };
     store::insert_file(conn, &row)?;
-    change_log::record(conn, DOCUMENT_KIND, id, Operation::Upsert)?;
+    Change::upsert(DOCUMENT_KIND, id).record(conn)?;
     Ok(DocumentFileView {
         url: file_url(id, &row.id),
         id: row.id,

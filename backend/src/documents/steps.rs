@@ -3,7 +3,6 @@
 //! the other side.
 
 use chrono::NaiveDateTime;
-use silkbridge_schema::change_log::{self, Operation};
 use silkbridge_schema::models::{
     DocumentEventRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
 };
@@ -16,6 +15,7 @@ use super::keys::{self, DocumentKeys};
 use super::rules::{lock, not_found, readable};
 use super::store;
 use super::views::{DocumentView, one_view};
+use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::policy::{Action, authorize};
@@ -128,8 +128,8 @@ pub(super) fn record_step(
             },
         )?;
     }
-    change_log::record(conn, DOCUMENT_KIND, &row.id, Operation::Upsert)?;
-    crate::audit::record(
+    Change::upsert(DOCUMENT_KIND, &row.id).record(conn)?;
+    crate::changes::audit(
         conn,
         &caller.actor(),
         &format!("document.{}", step.as_str()),

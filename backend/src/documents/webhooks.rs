@@ -109,7 +109,7 @@ pub fn set(
         created_at: ids::now(),
     };
     store::replace_webhook(conn, &row)?;
-    crate::audit::record(
+    crate::changes::audit(
         conn,
         &caller.actor(),
         "document.webhook_set",

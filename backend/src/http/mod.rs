@@ -1,12 +1,11 @@
-//! HTTP plumbing shared by every module: middleware, extractor error handlers, health and
-//! metrics endpoints, pagination, the OpenAPI document.
+//! HTTP plumbing shared by every module: middleware, extractor error handlers, metrics,
+//! pagination, file transfer, client addresses, the OpenAPI document. It knows no module.
 
 pub mod client;
 pub mod egress;
 pub mod extractors;
 pub mod file_links;
 pub mod files;
-pub mod health;
 pub mod lines;
 pub mod metrics;
 pub mod middleware;

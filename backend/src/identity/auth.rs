@@ -16,7 +16,7 @@ use super::refresh_seal;
 use super::rules;
 use super::store;
 use super::tokens::{TokenSubject, hash_secret, random_token};
-use crate::audit;
+use crate::changes;
 use crate::db;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
@@ -188,7 +188,7 @@ pub async fn finish_login(
     let (user_id, session_id, refresh_token) = state.write( move |conn| {
         let user_id = provision(conn, country, &claims, &mapping)?;
         let (session_id, refresh_token) = open_session(conn, &user_id, refresh_ttl)?;
-        audit::record(conn, &format!("user:{user_id}"), "auth.sign_in", &format!("user:{user_id}"), serde_json::json!({"issuer": claims.iss, "country": country.as_str(), "session": session_id}))?;
+        changes::audit(conn, &format!("user:{user_id}"), "auth.sign_in", &format!("user:{user_id}"), serde_json::json!({"issuer": claims.iss, "country": country.as_str(), "session": session_id}))?;
         Ok((user_id, session_id, refresh_token))
     })
     .await?;
@@ -372,7 +372,7 @@ fn rotate_refresh_token(
         return Ok(Ok((session.user_id, session.id, next)));
     }
     store::revoke_session(conn, &session.id, "refresh token reused", now)?;
-    audit::record(
+    changes::audit(
         conn,
         &format!("user:{}", session.user_id),
         "auth.refresh_reuse",
@@ -413,7 +413,7 @@ pub async fn logout(
             let session = store::session_by_id(conn, &session_id)?
                 .ok_or_else(|| ApiError::not_found("session"))?;
             if store::revoke_session(conn, &session_id, "logout", ids::now())? > 0 {
-                audit::record(
+                changes::audit(
                     conn,
                     &format!("user:{}", session.user_id),
                     "auth.sign_out",
@@ -497,7 +497,7 @@ pub async fn token_endpoint(
     let (audited, audited_scope) = (partner.id.clone(), scope.clone());
     state
         .write(move |conn| {
-            audit::record(
+            changes::audit(
                 conn,
                 &format!("partner:{audited}"),
                 "auth.token_issued",

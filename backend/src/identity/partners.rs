@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use super::caller::Caller;
 use super::policy::{Action, authorize};
 use super::tokens::{hash_secret, random_token};
-use crate::audit;
+use crate::changes;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::validate::Validator;
 
@@ -146,7 +146,7 @@ pub fn create(
     diesel::insert_into(partners::table)
         .values(&row)
         .execute(conn)?;
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         "partner.create",
@@ -216,7 +216,7 @@ pub fn rotate_secret(
             partners::updated_at.eq(ids::now()),
         ))
         .execute(conn)?;
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         "partner.rotate_secret",
@@ -254,7 +254,7 @@ pub fn revoke(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<P
     )
     .set((partners::revoked_at.eq(now), partners::updated_at.eq(now)))
     .execute(conn)?;
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         "partner.revoke",

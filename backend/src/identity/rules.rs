@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use silkbridge_schema::change_log::{self, Operation};
 use silkbridge_schema::models::{Membership, Organisation, User};
 use silkbridge_schema::{DbConnection, ids};
 
@@ -16,7 +15,7 @@ use super::input::{NewOrganisationInput, NewUserInput, OrganisationPatch, Organi
 use super::policy::{Action, authorize};
 use super::store::{self, OrganisationFilter};
 use super::views::{IdentityView, MeView, MemberView, MembershipView, OrganisationView, view};
-use crate::audit;
+use crate::changes::{self, Change};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::http::pagination::{Page, PageRequest};
 use crate::validate::Validator;
@@ -74,7 +73,7 @@ pub fn create_organisation(
         updated_at: now,
     };
     store::insert_organisation(conn, &row)?;
-    change_log::record(conn, ORGANISATION_KIND, &row.id, Operation::Upsert)?;
+    Change::upsert(ORGANISATION_KIND, &row.id).record(conn)?;
     view(row)
 }
 
@@ -264,7 +263,7 @@ pub(crate) fn create_organisation_as(
 ) -> ApiResult<OrganisationView> {
     authorize(caller, Action::ManageOrganisations)?;
     let created = create_organisation(conn, input)?;
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         "organisation.create",
@@ -349,7 +348,7 @@ pub(crate) fn set_membership(
     }
     store::delete_membership(conn, &organisation.id, user_id)?;
     add_membership(conn, slug, user_id, role)?;
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         audit_action,
@@ -377,7 +376,7 @@ pub(crate) fn remove_membership(
             "membership of `{user_id}`"
         )));
     }
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         "membership.remove",
@@ -440,8 +439,8 @@ pub(crate) fn update_organisation(
         website.as_deref(),
         ids::now(),
     )?;
-    change_log::record(conn, ORGANISATION_KIND, &current.id, Operation::Upsert)?;
-    audit::record(
+    Change::upsert(ORGANISATION_KIND, &current.id).record(conn)?;
+    changes::audit(
         conn,
         &caller.actor(),
         "organisation.update",
@@ -460,7 +459,7 @@ pub(crate) fn set_moderator(
 ) -> ApiResult<()> {
     authorize(caller, Action::ManageOrganisations)?;
     set_moderator_unchecked(conn, user_id, moderator)?;
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         "user.set_moderator",

@@ -77,6 +77,7 @@ pub fn seed(conn: &mut DbConnection, caller: &Caller) -> ApiResult<usize> {
         });
     }
     store::upsert_tacs(conn, &rows)?;
+    crate::changes::Change::upsert(super::cache::TAC_KIND, "*").record(conn)?;
     let manufacturer = organisation_by_slug(conn, &demo.registrations.organisation)?;
     let mut imeis = Vec::new();
     for tac in &demo.registrations.tacs {

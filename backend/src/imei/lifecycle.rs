@@ -12,7 +12,7 @@ use super::domain::{Imei, ListStatus, Reason};
 use super::service::{SCOPE_REGISTER, SCOPE_REPORT, record};
 use super::store;
 use super::views::*;
-use crate::audit;
+use crate::changes::{self, Change};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::domain::OrganisationKind;
@@ -272,8 +272,8 @@ pub fn report_in(
     );
     row.case_reference = Some(input.case_reference.trim().to_owned());
     let event = event_for(&row, "reported", &acting.actor, input.note.clone());
-    store::save(conn, &row, existing.is_some(), event)?;
-    audit::record(
+    save_device(conn, &row, existing.is_some(), event)?;
+    changes::audit(
         conn,
         &acting.actor,
         "imei.report",
@@ -355,8 +355,8 @@ pub fn greylist_in(
     );
     row.case_reference = input.case_reference.as_deref().map(|c| c.trim().to_owned());
     let event = event_for(&row, "greylisted", &acting.actor, input.note.clone());
-    store::save(conn, &row, existing.is_some(), event)?;
-    audit::record(
+    save_device(conn, &row, existing.is_some(), event)?;
+    changes::audit(
         conn,
         &acting.actor,
         "imei.greylist",
@@ -412,8 +412,8 @@ pub async fn recover(
             ids::now(),
         );
         let event = event_for(&row, "recovered", &acting.actor, input.note.clone());
-        store::save(conn, &row, true, event)?;
-        audit::record(
+        save_device(conn, &row, true, event)?;
+        changes::audit(
             conn,
             &acting.actor,
             "imei.recover",
@@ -528,9 +528,9 @@ pub fn register_in(
         }
         row.updated_at = now;
         let event = event_for(&row, "registered", &acting.actor, None);
-        store::save(conn, &row, existing.is_some(), event)?;
+        save_device(conn, &row, existing.is_some(), event)?;
     }
-    audit::record(
+    changes::audit(
         conn,
         &acting.actor,
         "imei.register",
@@ -575,8 +575,9 @@ pub fn end_grace_periods(
                 continue;
             };
             let event = event_for(&row, "grace_expired", "system", None);
-            store::record_change(conn, &row, event)?;
-            audit::record(
+            store::insert_event(conn, event)?;
+            device_changed(conn, &row)?;
+            changes::audit(
                 conn,
                 "system",
                 "imei.grace_expired",
@@ -589,4 +590,21 @@ pub fn end_grace_periods(
     })?;
     cache.refresh_devices(conn, due)?;
     Ok(ended)
+}
+
+/// Saves a device's new state with its event, and records the change: every node's status
+/// cache follows the change log.
+pub(super) fn save_device(
+    conn: &mut DbConnection,
+    row: &ImeiDevice,
+    existed: bool,
+    event: NewImeiEvent,
+) -> ApiResult<()> {
+    store::save(conn, row, existed, event)?;
+    device_changed(conn, row)
+}
+
+fn device_changed(conn: &mut DbConnection, row: &ImeiDevice) -> ApiResult<()> {
+    let imei = Imei::from_stored(row.imei).to_string();
+    Change::upsert(super::cache::DEVICE_KIND, &imei).record(conn)
 }

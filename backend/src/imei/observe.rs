@@ -21,7 +21,7 @@ use super::lifecycle::acting;
 use super::service::SCOPE_OBSERVE;
 use super::store;
 use super::views::ObservationResult;
-use crate::audit;
+use crate::changes;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::lines::LineReader;
 use crate::identity::caller::Caller;
@@ -181,7 +181,7 @@ where
                     flagged.push(imei);
                 }
             }
-            audit::record(
+            changes::audit(
                 conn,
                 &acting.actor,
                 "imei.observe",
@@ -283,7 +283,7 @@ fn flag(
     row.case_reference = None;
     let note = format!("seen with {imsis} distinct IMSIs");
     let event = super::lifecycle::event_for(&row, "flagged_duplicate", "system", Some(note));
-    store::save(conn, &row, existing.is_some(), event)?;
+    super::lifecycle::save_device(conn, &row, existing.is_some(), event)?;
     Ok(true)
 }
 

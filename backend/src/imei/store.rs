@@ -3,11 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use silkbridge_schema::DbConnection;
-use silkbridge_schema::change_log::{self, Operation};
 use silkbridge_schema::models::{ImeiDevice, ImeiEvent, ImeiTac, NewImeiEvent};
 use silkbridge_schema::tables::{imei_devices, imei_events, imei_sightings, imei_tacs};
 
-use super::cache::{DEVICE_KIND, TAC_KIND};
 use super::domain::Imei;
 use crate::error::ApiResult;
 
@@ -36,7 +34,7 @@ pub fn save(
             .values(row)
             .execute(conn)?;
     }
-    record_change(conn, row, event)
+    insert_event(conn, event)
 }
 
 pub fn history(conn: &mut DbConnection, imei: Imei) -> ApiResult<Vec<ImeiEvent>> {
@@ -72,7 +70,6 @@ pub fn upsert_tacs(conn: &mut DbConnection, rows: &[ImeiTac]) -> ApiResult<()> {
                 .execute(conn)?;
         }
     }
-    change_log::record(conn, TAC_KIND, "*", Operation::Upsert)?;
     Ok(())
 }
 
@@ -143,21 +140,11 @@ pub fn end_grace(
         .optional()?)
 }
 
-/// Records what a status change left: its event and its change-log entry.
-pub fn record_change(
-    conn: &mut DbConnection,
-    row: &ImeiDevice,
-    event: NewImeiEvent,
-) -> ApiResult<()> {
+/// Records a status change's event.
+pub fn insert_event(conn: &mut DbConnection, event: NewImeiEvent) -> ApiResult<()> {
     diesel::insert_into(imei_events::table)
         .values(event)
         .execute(conn)?;
-    change_log::record(
-        conn,
-        DEVICE_KIND,
-        &Imei::from_stored(row.imei).to_string(),
-        Operation::Upsert,
-    )?;
     Ok(())
 }
 

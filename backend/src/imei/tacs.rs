@@ -201,6 +201,9 @@ fn apply(
 ) -> anyhow::Result<u64> {
     silkbridge_schema::write_transaction(conn, |conn| {
         store::upsert_tacs(conn, batch).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::changes::Change::upsert(super::cache::TAC_KIND, "*")
+            .record(conn)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let done = (before + batch.len() as u64) as i64;
         let finished_at = last.then(ids::now);
         let updated = diesel::update(imei_tac_imports::table.find(digest))

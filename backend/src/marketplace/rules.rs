@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use silkbridge_schema::change_log::{self, Operation};
 use silkbridge_schema::models::{Listing, ListingRevision};
 use silkbridge_schema::{DbConnection, ids};
 
@@ -13,7 +12,7 @@ use super::index::LISTING_KIND;
 use super::input::{DecisionInput, ListingInput, ListingQuery, filter_of, validate};
 use super::store::{self, ListingFilter, ListingOrder};
 use super::views::{CategoryView, ListingView, RevisionView, view, views};
-use crate::audit;
+use crate::changes::{self, Change};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::pagination::{MAX_PAGE_SIZE, Page, PageRequest, invalid_cursor};
 use crate::identity::caller::Caller;
@@ -150,7 +149,7 @@ pub(super) fn editable(conn: &mut DbConnection, caller: &Caller, id: &str) -> Ap
 }
 
 pub(super) fn changed(conn: &mut DbConnection, id: &str) -> ApiResult<()> {
-    change_log::record(conn, LISTING_KIND, id, Operation::Upsert)?;
+    Change::upsert(LISTING_KIND, id).record(conn)?;
     Ok(())
 }
 
@@ -322,7 +321,7 @@ pub(crate) fn decide(
     row.updated_at = now;
     store::save_listing(conn, &row)?;
     changed(conn, id)?;
-    audit::record(
+    changes::audit(
         conn,
         &caller.actor(),
         &format!("listing.{decision}"),

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::rules::{editable, readable};
 use super::store;
+use crate::changes;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::identity::caller::Caller;
 
@@ -144,6 +145,13 @@ pub fn record(
 ) -> ApiResult<FileView> {
     prepare_upload(conn, caller, &row.publication_id)?;
     store::insert_file(conn, &row)?;
+    changes::audit(
+        conn,
+        &caller.actor(),
+        "publication.file_add",
+        &format!("publication:{}", row.publication_id),
+        serde_json::json!({"file": row.id, "sha256": row.sha256}),
+    )?;
     Ok(view(row))
 }
 
@@ -170,6 +178,13 @@ pub fn remove(
     let row = store::file(conn, publication_id, file_id)?
         .ok_or_else(|| ApiError::not_found(format_args!("file `{file_id}`")))?;
     store::delete_file(conn, &row.id)?;
+    changes::audit(
+        conn,
+        &caller.actor(),
+        "publication.file_remove",
+        &format!("publication:{publication_id}"),
+        serde_json::json!({"file": row.id}),
+    )?;
     Ok(row.object_key)
 }
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use silkbridge_schema::change_log::{self, Operation};
 use silkbridge_schema::models::{Publication, PublicationVersion};
 use silkbridge_schema::{DbConnection, ids};
 
@@ -14,6 +13,7 @@ use super::index::PUBLICATION_KIND;
 use super::input::{self, CheckedContent, PublicationInput, PublicationQuery};
 use super::store::{self, PublicationFilter, PublicationOrder, Readable};
 use super::views::{PublicationVersionView, PublicationView, parse_json, to_json, view, views};
+use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::pagination::{Page, PageRequest, cursor_time, invalid_cursor, parse_cursor_time};
 use crate::identity::caller::Caller;
@@ -130,12 +130,14 @@ fn check_doi_unique(conn: &mut DbConnection, row: &Publication) -> ApiResult<()>
     Ok(())
 }
 
-/// Saves the row's languages, its version and a change-log entry: the steps every write ends with.
+/// Saves the row's languages, its version, and the change-log and audit entries: the steps
+/// every edit ends with. `action` is `publication.create` or `publication.update`.
 fn record(
     conn: &mut DbConnection,
     row: &Publication,
     content: &CheckedContent,
     by: &str,
+    action: &str,
 ) -> ApiResult<()> {
     store::replace_languages(conn, &row.id, &content.languages())?;
     store::insert_version(
@@ -148,11 +150,16 @@ fn record(
             edited_at: row.updated_at,
         },
     )?;
-    changed(conn, &row.id)
+    Change::upsert(PUBLICATION_KIND, &row.id).audited(
+        conn,
+        by,
+        action,
+        serde_json::json!({"version": row.version, "access_level": row.access_level}),
+    )
 }
 
 fn changed(conn: &mut DbConnection, id: &str) -> ApiResult<()> {
-    change_log::record(conn, PUBLICATION_KIND, id, Operation::Upsert)?;
+    Change::upsert(PUBLICATION_KIND, id).record(conn)?;
     Ok(())
 }
 
@@ -200,7 +207,7 @@ pub(crate) fn create(
     fill(&mut row, &content)?;
     check_doi_unique(conn, &row)?;
     store::insert_publication(conn, &row)?;
-    record(conn, &row, &content, &caller.actor())?;
+    record(conn, &row, &content, &caller.actor(), "publication.create")?;
     view(conn, row)
 }
 
@@ -219,7 +226,7 @@ pub(crate) fn update(
     row.version += 1;
     row.updated_at = ids::now();
     store::save_publication(conn, &row)?;
-    record(conn, &row, &content, &caller.actor())?;
+    record(conn, &row, &content, &caller.actor(), "publication.update")?;
     view(conn, row)
 }
 
@@ -231,7 +238,12 @@ pub(crate) fn delete(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiR
     row.deleted_at = Some(now);
     row.updated_at = now;
     store::save_publication(conn, &row)?;
-    changed(conn, &row.id)
+    Change::upsert(PUBLICATION_KIND, &row.id).audited(
+        conn,
+        &caller.actor(),
+        "publication.delete",
+        serde_json::json!({}),
+    )
 }
 
 /// Opens embargoed publications whose date has come: they become `open` with a fresh

@@ -853,3 +853,87 @@ async fn changes_and_resources_refuse_other_organisations_and_bad_input() {
     assert_eq!(shown["tags"], json!(["aholi", "statistika"]));
     assert_eq!(shown["resources"].as_array().unwrap().len(), 1);
 }
+
+/// The audit entries of `action`s on `target`, as `(actor, action)`.
+fn audited(app: &TestApp, target_prefix: &str) -> Vec<(String, String)> {
+    use diesel::prelude::*;
+    use silkbridge_schema::tables::audit_log::dsl;
+    let mut conn = app.state.db.connection().unwrap();
+    dsl::audit_log
+        .filter(dsl::target.like(format!("{target_prefix}%")))
+        .order(dsl::seq)
+        .select((dsl::actor, dsl::action))
+        .load(&mut conn)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn content_edits_are_audited_with_their_editor_and_refused_ones_are_not() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    let actor = format!("user:{}", cast.editor.user_id);
+    let created = create(&app, &cast.editor, dataset(json!({}))).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let editor = |method, path: &str| app.authed(method, path, &cast.editor.access_token);
+    let link = json!({"name": "Portal", "url": "https://stat.uz/en/open-data", "format": "HTML"});
+    app.send(editor(Method::POST, "/api/v1/datasets/aholi-soni-2024/resources").json(&link))
+        .await;
+    // The outsider's edit is refused and leaves nothing in the trail.
+    let refused = app
+        .send(
+            app.authed(
+                Method::PUT,
+                "/api/v1/datasets/aholi-soni-2024",
+                &cast.outsider.access_token,
+            )
+            .json(&dataset(json!({"title": "Hijacked"}))),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    app.send(
+        editor(Method::PUT, "/api/v1/datasets/aholi-soni-2024")
+            .json(&dataset(json!({"title": "Aholi soni (yangilangan)"}))),
+    )
+    .await;
+    app.send(editor(Method::DELETE, "/api/v1/datasets/aholi-soni-2024"))
+        .await;
+    let trail = audited(&app, &format!("dataset:{id}"));
+    let actions: Vec<&str> = trail.iter().map(|(_, a)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "dataset.create",
+            "dataset.resource_add",
+            "dataset.update",
+            "dataset.delete"
+        ]
+    );
+    assert!(trail.iter().all(|(who, _)| *who == actor), "{trail:?}");
+
+    let publication = app
+        .send(
+            editor(Method::POST, "/api/v1/research/publications")
+                .json(&super::research::publication(json!({}))),
+        )
+        .await
+        .json();
+    let publication_id = publication["id"].as_str().unwrap();
+    app.send(editor(
+        Method::DELETE,
+        &format!("/api/v1/research/publications/{publication_id}"),
+    ))
+    .await;
+    let trail = audited(&app, &format!("publication:{publication_id}"));
+    assert_eq!(
+        trail,
+        [
+            (actor.clone(), "publication.create".to_owned()),
+            (actor, "publication.delete".to_owned())
+        ]
+    );
+    let chain = silkbridge::audit::verify(&mut app.state.db.connection().unwrap()).unwrap();
+    assert!(
+        matches!(chain, silkbridge::audit::ChainCheck::Intact { .. }),
+        "{chain:?}"
+    );
+}

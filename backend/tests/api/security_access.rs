@@ -304,6 +304,7 @@ async fn an_item_made_private_during_a_rebuild_leaves_search_before_the_rebuild_
             diesel::update(publications::table.find(&id))
                 .set(publications::access_level.eq("organisation"))
                 .execute(conn)?;
+            #[allow(clippy::disallowed_methods)] // a raw edit, as a second node would make it
             change_log::record(conn, "publication", &id, Operation::Upsert)?;
             Ok::<_, silkbridge_schema::DbError>(())
         })
