@@ -15,9 +15,7 @@ use super::store::{self, DatasetFilter, DatasetOrder, Readable};
 use super::views::{DatasetView, TextPair, current_input, one_view, to_json, views};
 use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::http::pagination::{
-    Page, PageRequest, name_key, newest_key, parse_name_key, parse_newest_key,
-};
+use crate::http::pagination::{NewestKey, Page, PageRequest, TextKey};
 use crate::identity::caller::Caller;
 use crate::identity::policy::{self, Action, authorize};
 use crate::identity::rules as identity;
@@ -308,7 +306,6 @@ pub(crate) fn list(
     limit: Option<u32>,
     cursor: Option<&str>,
 ) -> ApiResult<Page<DatasetView>> {
-    let page = PageRequest::parse(limit, cursor, CURSOR_SCOPE)?;
     let filter = filter_of(conn, query)?;
     let newest = match query.sort.as_deref().map(str::trim) {
         None | Some("" | "name") => false,
@@ -319,24 +316,23 @@ pub(crate) fn list(
             )));
         }
     };
-    let order = match (&page.after, newest) {
-        (None, false) => DatasetOrder::Name { after: None },
-        (None, true) => DatasetOrder::Newest { after: None },
-        (Some(key), false) => DatasetOrder::Name {
-            after: Some(parse_name_key(key)?),
-        },
-        (Some(key), true) => DatasetOrder::Newest {
-            after: Some(parse_newest_key(key)?),
-        },
+    let readable = scope_of(caller);
+    let (rows, next_cursor) = if newest {
+        let scope = format!("{CURSOR_SCOPE}:-updated");
+        let page = PageRequest::<NewestKey>::parse(limit, cursor, &scope)?;
+        let order = DatasetOrder::Newest {
+            after: page.after.clone().map(NewestKey::into_pair),
+        };
+        let rows = store::list(conn, &readable, &filter, &order, page.fetch_limit())?;
+        page.split(rows, &scope, |row| NewestKey::of(&row.updated_at, &row.id))
+    } else {
+        let page = PageRequest::<TextKey>::parse(limit, cursor, CURSOR_SCOPE)?;
+        let order = DatasetOrder::Name {
+            after: page.after.clone().map(TextKey::into_pair),
+        };
+        let rows = store::list(conn, &readable, &filter, &order, page.fetch_limit())?;
+        page.split(rows, CURSOR_SCOPE, |row| TextKey::of(&row.name, &row.id))
     };
-    let rows = store::list(conn, &scope_of(caller), &filter, &order, page.fetch_limit())?;
-    let (rows, next_cursor) = page.split(rows, CURSOR_SCOPE, |row| {
-        if newest {
-            newest_key(&row.updated_at, &row.id)
-        } else {
-            name_key(&row.name, &row.id)
-        }
-    });
     Ok(Page {
         items: views(conn, rows)?,
         next_cursor,

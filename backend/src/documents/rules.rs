@@ -16,7 +16,7 @@ use super::views::{
 };
 use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
-use crate::http::pagination::{Page, PageRequest, newest_key, parse_newest_key};
+use crate::http::pagination::{NewestKey, Page, PageRequest};
 use crate::identity::caller::Caller;
 use crate::identity::policy::{self, Action, authorize};
 use crate::identity::views::OrganisationView;
@@ -83,12 +83,12 @@ pub(crate) fn list(
     cursor: Option<&str>,
 ) -> ApiResult<Page<DocumentView>> {
     let orgs = readers(caller)?;
-    let page = PageRequest::parse(limit, cursor, CURSOR_SCOPE)?;
-    let after = page.after.as_deref().map(parse_newest_key).transpose()?;
+    let page = PageRequest::<NewestKey>::parse(limit, cursor, CURSOR_SCOPE)?;
+    let after = page.after.clone().map(NewestKey::into_pair);
     let outbox = mailbox.map(|m| m == Mailbox::Outbox);
     let rows = store::visible_ids(conn, &orgs, outbox, after, page.fetch_limit())?;
     let (rows, next_cursor) = page.split(rows, CURSOR_SCOPE, |row| {
-        newest_key(&row.updated_at, &row.id)
+        NewestKey::of(&row.updated_at, &row.id)
     });
     Ok(Page {
         items: views(conn, rows)?,

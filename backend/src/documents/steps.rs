@@ -3,9 +3,7 @@
 //! the other side.
 
 use chrono::NaiveDateTime;
-use silkbridge_schema::models::{
-    DocumentEventRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
-};
+use silkbridge_schema::models::{DocumentEventRow, DocumentRow, DocumentStepRow};
 use silkbridge_schema::{DbConnection, ids};
 
 use super::chain::{self, GENESIS, Manifest, ManifestFile, StepPayload};
@@ -16,9 +14,9 @@ use super::rules::{lock, not_found, readable};
 use super::store;
 use super::views::{DocumentView, one_view};
 use crate::changes::Change;
-use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::identity::caller::Caller;
-use crate::identity::policy::{Action, authorize};
+use crate::identity::policy::{self, Action, authorize};
 use crate::identity::rules as identity;
 
 /// The manifest a send fixes.
@@ -203,49 +201,39 @@ pub(crate) fn recipient_step(
     let visible = readable(conn, caller, id)?;
     let ids = std::slice::from_ref(&visible.id);
     let recipients = store::recipients(conn, ids)?;
-    let acting: Vec<&DocumentRecipientRow> = match organisation {
-        Some(slug) => {
-            let org = identity::organisation_by_slug(conn, slug).map_err(|_| {
-                ApiError::invalid_parameter(format!("there is no organisation `{slug}`"))
-            })?;
-            recipients
-                .iter()
-                .filter(|r| r.organisation_id == org.id)
-                .collect()
-        }
-        None => recipients
-            .iter()
-            .filter(|r| {
-                authorize(
-                    caller,
-                    Action::ExchangeFor {
-                        organisation_id: &r.organisation_id,
-                    },
-                )
-                .is_ok()
-            })
-            .collect(),
+    let requested = match organisation {
+        Some(slug) => Some(
+            identity::organisation_by_slug(conn, slug)
+                .map_err(|_| {
+                    ApiError::invalid_parameter(format!("there is no organisation `{slug}`"))
+                })?
+                .id,
+        ),
+        None => None,
     };
-    let copy = match acting.as_slice() {
-        [one] => (*one).clone(),
-        [] => {
-            return Err(ApiError::new(
-                ErrorCode::Forbidden,
-                "only a recipient's editors and admins (or its partner system) take this step",
-            ));
-        }
-        _ => {
-            return Err(ApiError::invalid_parameter(
-                "you act for several recipients: name one with `organisation`",
-            ));
-        }
-    };
-    authorize(
+    let parties: Vec<&str> = recipients
+        .iter()
+        .map(|r| r.organisation_id.as_str())
+        .collect();
+    let acting = policy::acting_for(
         caller,
-        Action::ExchangeFor {
-            organisation_id: &copy.organisation_id,
+        requested.as_deref(),
+        &parties,
+        |id| {
+            authorize(
+                caller,
+                Action::ExchangeFor {
+                    organisation_id: id,
+                },
+            )
         },
+        "organisation",
     )?;
+    let copy = recipients
+        .iter()
+        .find(|r| r.organisation_id == acting)
+        .cloned()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the acting recipient went missing")))?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if step == Step::Reject && reason.is_none() {
         return Err(ApiError::validation(vec![FieldError::new(

@@ -4,6 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -23,16 +24,18 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
-/// A validated page request: how many, and after which sort key.
+/// A validated page request: how many, and after which sort key. `K` is the list's typed
+/// key (one per list and sort order: [`NewestKey`], [`TextKey`], [`NumberKey`], a slug, an
+/// offset), written into every cursor the same way: JSON inside the scoped base64 cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
+pub struct PageRequest<K> {
     pub limit: u32,
-    pub after: Option<String>,
+    pub after: Option<K>,
 }
 
-impl PageRequest {
-    /// Checks the size and decodes the cursor; `scope` ties a cursor to its list so a cursor
-    /// from one list is refused by another.
+impl<K: Serialize + DeserializeOwned> PageRequest<K> {
+    /// Checks the size and decodes the cursor; `scope` ties a cursor to its list (and sort
+    /// order) so a cursor from one list is refused by another.
     pub fn parse(limit: Option<u32>, cursor: Option<&str>, scope: &str) -> ApiResult<Self> {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
         if limit == 0 || limit > MAX_PAGE_SIZE {
@@ -52,7 +55,7 @@ impl PageRequest {
         &self,
         mut rows: Vec<R>,
         scope: &str,
-        key: impl Fn(&R) -> String,
+        key: impl Fn(&R) -> K,
     ) -> (Vec<R>, Option<String>) {
         let has_more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
@@ -68,6 +71,55 @@ impl PageRequest {
     pub fn fetch_limit(&self) -> i64 {
         i64::from(self.limit) + 1
     }
+}
+
+/// The key of a newest-first list: a row's change time (microseconds kept, so keys stay
+/// unique with the id) and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewestKey {
+    pub at: NaiveDateTime,
+    pub id: String,
+}
+
+impl NewestKey {
+    pub fn of(at: &NaiveDateTime, id: &str) -> Self {
+        Self {
+            at: *at,
+            id: id.to_owned(),
+        }
+    }
+
+    /// As the `(time, id)` pair the stores take.
+    pub fn into_pair(self) -> (NaiveDateTime, String) {
+        (self.at, self.id)
+    }
+}
+
+/// The key of a list by a text (a name, a title; texts repeat, so the id follows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextKey {
+    pub text: String,
+    pub id: String,
+}
+
+impl TextKey {
+    pub fn of(text: &str, id: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            id: id.to_owned(),
+        }
+    }
+
+    pub fn into_pair(self) -> (String, String) {
+        (self.text, self.id)
+    }
+}
+
+/// The key of a list by a number (a year), then id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberKey {
+    pub number: i64,
+    pub id: String,
 }
 
 /// One page of a list.
@@ -102,7 +154,9 @@ macro_rules! graphql_page {
 }
 pub(crate) use graphql_page;
 
-pub fn encode_cursor(key: &str, scope: &str) -> String {
+/// A cursor: the list's scope and its typed key, base64url so it travels in a query string.
+pub fn encode_cursor<K: Serialize>(key: &K, scope: &str) -> String {
+    let key = serde_json::to_string(key).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(format!("{scope}\u{1f}{key}"))
 }
 
@@ -114,48 +168,15 @@ pub fn invalid_cursor() -> ApiError {
     )
 }
 
-/// How a change time is written into a cursor key (microseconds kept, so keys stay unique).
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.f";
-
-/// A change time as a cursor key part.
-pub fn cursor_time(at: &NaiveDateTime) -> String {
-    at.format(CURSOR_TIME).to_string()
-}
-
-/// Reads a change time written by [`cursor_time`].
-pub fn parse_cursor_time(text: &str) -> ApiResult<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text, CURSOR_TIME).map_err(|_| invalid_cursor())
-}
-
-/// The key of a newest-first list: a row's change time and id (`time|id`).
-pub fn newest_key(at: &NaiveDateTime, id: &str) -> String {
-    format!("{}|{id}", cursor_time(at))
-}
-
-/// The key of a list by name: a row's name and id (`name|id`; names are slugs, and repeat).
-pub fn name_key(name: &str, id: &str) -> String {
-    format!("{name}|{id}")
-}
-
-/// Reads a key written by [`name_key`].
-pub fn parse_name_key(key: &str) -> ApiResult<(String, String)> {
-    let (name, id) = key.split_once('|').ok_or_else(invalid_cursor)?;
-    Ok((name.to_owned(), id.to_owned()))
-}
-
-/// Reads a key written by [`newest_key`].
-pub fn parse_newest_key(key: &str) -> ApiResult<(NaiveDateTime, String)> {
-    let (at, id) = key.split_once('|').ok_or_else(invalid_cursor)?;
-    Ok((parse_cursor_time(at)?, id.to_owned()))
-}
-
-fn decode_cursor(cursor: &str, scope: &str) -> ApiResult<String> {
+fn decode_cursor<K: DeserializeOwned>(cursor: &str, scope: &str) -> ApiResult<K> {
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| invalid_cursor())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid_cursor())?;
     match text.split_once('\u{1f}') {
-        Some((found, key)) if found == scope => Ok(key.to_owned()),
+        Some((found, key)) if found == scope => {
+            serde_json::from_str(key).map_err(|_| invalid_cursor())
+        }
         _ => Err(invalid_cursor()),
     }
 }
@@ -166,44 +187,46 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_within_their_scope_only() {
-        let cursor = encode_cursor("state-statistics", "organisations");
-        let request = PageRequest::parse(Some(5), Some(&cursor), "organisations").ok();
-        assert_eq!(
-            request.and_then(|r| r.after).as_deref(),
-            Some("state-statistics")
-        );
-        let other = PageRequest::parse(None, Some(&cursor), "datasets");
+        let key = TextKey::of("state-statistics", "0192-a");
+        let cursor = encode_cursor(&key, "organisations");
+        let request = PageRequest::<TextKey>::parse(Some(5), Some(&cursor), "organisations");
+        assert_eq!(request.ok().and_then(|r| r.after), Some(key));
+        let other = PageRequest::<TextKey>::parse(None, Some(&cursor), "datasets");
         assert!(other.is_err_and(|e| e.code == ErrorCode::InvalidCursor));
-        let garbage = PageRequest::parse(None, Some("%%%"), "organisations");
+        let garbage = PageRequest::<TextKey>::parse(None, Some("%%%"), "organisations");
         assert!(garbage.is_err_and(|e| e.code == ErrorCode::InvalidCursor));
     }
 
     #[test]
-    fn newest_keys_round_trip_and_others_are_invalid_cursors() {
+    fn keys_of_another_type_or_malformed_keys_are_invalid_cursors() {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
             .and_then(|d| d.and_hms_micro_opt(21, 5, 7, 123_456))
             .unwrap();
-        let key = newest_key(&at, "0192-abc");
-        assert_eq!(parse_newest_key(&key).unwrap(), (at, "0192-abc".to_owned()));
-        for bad in ["no-separator", "yesterday|id", ""] {
-            assert!(
-                parse_newest_key(bad).is_err_and(|e| e.code == ErrorCode::InvalidCursor),
-                "{bad}"
-            );
-        }
+        let newest = encode_cursor(&NewestKey::of(&at, "0192-abc"), "documents");
+        let back = PageRequest::<NewestKey>::parse(None, Some(&newest), "documents").unwrap();
+        assert_eq!(
+            back.after,
+            Some(NewestKey::of(&at, "0192-abc")),
+            "microseconds kept"
+        );
+        let by_text = PageRequest::<TextKey>::parse(None, Some(&newest), "documents");
+        assert!(by_text.is_err_and(|e| e.code == ErrorCode::InvalidCursor));
+        let forged = URL_SAFE_NO_PAD.encode("documents\u{1f}{\"at\":\"yesterday\",\"id\":\"x\"}");
+        let forged = PageRequest::<NewestKey>::parse(None, Some(&forged), "documents");
+        assert!(forged.is_err_and(|e| e.code == ErrorCode::InvalidCursor));
     }
 
     #[test]
     fn limits_are_bounded_and_pages_know_when_more_follow() {
-        assert!(PageRequest::parse(Some(0), None, "x").is_err());
-        assert!(PageRequest::parse(Some(101), None, "x").is_err());
-        let request = PageRequest {
+        assert!(PageRequest::<String>::parse(Some(0), None, "x").is_err());
+        assert!(PageRequest::<String>::parse(Some(101), None, "x").is_err());
+        let request = PageRequest::<String> {
             limit: 2,
             after: None,
         };
         let (items, next) = request.split(vec!["a", "b", "c"], "x", |s| s.to_string());
         assert_eq!(items, vec!["a", "b"]);
-        assert_eq!(next, Some(encode_cursor("b", "x")));
+        assert_eq!(next, Some(encode_cursor(&"b".to_owned(), "x")));
         let (_, last) = request.split(vec!["a"], "x", |s| s.to_string());
         assert_eq!(last, None);
     }

@@ -205,6 +205,48 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
     }
 }
 
+/// Which organisation the caller acts for, among `candidates` (organisation ids): the one
+/// `requested` names, else the only one `may_act` allows (`may_act` asks `authorize` for the
+/// action at hand). Anyone else is refused; a caller who may act for several must name one
+/// (`field`). IMEI reports act for the caller's own organisations, document steps for one of
+/// a document's recipients: one rule for both.
+pub fn acting_for(
+    caller: &Caller,
+    requested: Option<&str>,
+    candidates: &[&str],
+    may_act: impl Fn(&str) -> ApiResult<()>,
+    field: &str,
+) -> ApiResult<String> {
+    if matches!(caller, Caller::Anonymous) {
+        return Err(unauthenticated());
+    }
+    if let Some(requested) = requested {
+        if !candidates.contains(&requested) {
+            return Err(forbidden("you do not act for this organisation here"));
+        }
+        may_act(requested)?;
+        return Ok(requested.to_owned());
+    }
+    let allowed: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|id| may_act(id).is_ok())
+        .collect();
+    match allowed.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => match candidates {
+            // The refusal the policy gives for the one candidate says why.
+            [only] => may_act(only).map(|()| (*only).to_owned()),
+            _ => Err(forbidden("you act for none of these organisations")),
+        },
+        _ => Err(ApiError::validation(vec![crate::error::FieldError::new(
+            field,
+            "required",
+            "you act for several organisations: name the one you act for",
+        )])),
+    }
+}
+
 /// The search access token of everything public.
 pub const PUBLIC_ACCESS: &str = "public";
 
@@ -370,5 +412,60 @@ mod tests {
             code(authorize(&user(true, &[]), Action::UseScope("imei:read"))),
             Some(ErrorCode::Forbidden)
         );
+    }
+
+    #[test]
+    fn a_caller_acts_for_the_one_organisation_it_may_act_for_or_names_it() {
+        let exchange = |caller: &Caller| {
+            let caller = caller.clone();
+            move |id: &str| {
+                authorize(
+                    &caller,
+                    Action::ExchangeFor {
+                        organisation_id: id,
+                    },
+                )
+            }
+        };
+        let parties = ["a", "b", "c"];
+        let editor_of_b = user(false, &[("b", Role::Editor)]);
+        let acting = acting_for(&editor_of_b, None, &parties, exchange(&editor_of_b), "org");
+        assert_eq!(acting.ok().as_deref(), Some("b"));
+        // Naming an organisation one does not act for, or one that is not a party, is refused.
+        for named in ["a", "z"] {
+            let refused = acting_for(
+                &editor_of_b,
+                Some(named),
+                &parties,
+                exchange(&editor_of_b),
+                "org",
+            );
+            assert_eq!(
+                refused.err().map(|e| e.code),
+                Some(ErrorCode::Forbidden),
+                "{named}"
+            );
+        }
+        // A plain member is refused with the policy's reason; a stranger too; anonymous is 401.
+        let member = user(false, &[("b", Role::Member)]);
+        let refused = acting_for(&member, None, &["b"], exchange(&member), "org");
+        assert_eq!(refused.err().map(|e| e.code), Some(ErrorCode::Forbidden));
+        let stranger = user(true, &[]);
+        let refused = acting_for(&stranger, None, &parties, exchange(&stranger), "org");
+        assert_eq!(refused.err().map(|e| e.code), Some(ErrorCode::Forbidden));
+        let anonymous = acting_for(&Caller::Anonymous, Some("a"), &parties, |_| Ok(()), "org");
+        assert_eq!(
+            anonymous.err().map(|e| e.code),
+            Some(ErrorCode::Unauthenticated)
+        );
+        // Acting for two parties, one must be named.
+        let of_both = user(false, &[("a", Role::Admin), ("c", Role::Editor)]);
+        let ambiguous = acting_for(&of_both, None, &parties, exchange(&of_both), "org")
+            .err()
+            .unwrap();
+        assert_eq!(ambiguous.code, ErrorCode::ValidationFailed);
+        assert_eq!(ambiguous.errors[0].field, "org");
+        let named = acting_for(&of_both, Some("c"), &parties, exchange(&of_both), "org");
+        assert_eq!(named.ok().as_deref(), Some("c"));
     }
 }

@@ -16,7 +16,7 @@ use crate::changes::{self, Change};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::domain::OrganisationKind;
-use crate::identity::policy::{Action, authorize, unauthenticated};
+use crate::identity::policy::{Action, acting_for, authorize, unauthenticated};
 use crate::identity::rules::organisation_by_id;
 use crate::identity::views::OrganisationView;
 use crate::state::AppState;
@@ -39,45 +39,36 @@ pub(super) fn acting(
     scope: &'static str,
     kinds: &[OrganisationKind],
 ) -> ApiResult<Acting> {
-    let organisation_id = match caller {
+    let own: Vec<&str> = match caller {
         Caller::Anonymous => return Err(unauthenticated()),
         Caller::Partner(partner) => {
             authorize(caller, Action::UseScope(scope))?;
-            let own = partner.organisation_id.clone().ok_or_else(|| {
+            let own = partner.organisation_id.as_deref().ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Forbidden,
                     "this partner client belongs to no organisation",
                 )
             })?;
-            if requested.is_some_and(|r| r != own) {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    "a partner client acts for its own organisation only",
-                ));
-            }
-            own
+            vec![own]
         }
-        Caller::User(user) => {
-            let id = match requested {
-                Some(id) => id.to_owned(),
-                None if user.memberships.len() == 1 => user.memberships[0].0.clone(),
-                None => {
-                    return Err(ApiError::validation(vec![FieldError::new(
-                        "organisationId",
-                        "required",
-                        "name the organisation you act for",
-                    )]));
-                }
-            };
-            authorize(
+        Caller::User(user) => user.memberships.iter().map(|(id, _)| id.as_str()).collect(),
+    };
+    let organisation_id = acting_for(
+        caller,
+        requested,
+        &own,
+        |id| match caller {
+            // The scope was checked above; a partner acts for its own organisation.
+            Caller::Partner(_) => Ok(()),
+            _ => authorize(
                 caller,
                 Action::EditFor {
-                    organisation_id: &id,
+                    organisation_id: id,
                 },
-            )?;
-            id
-        }
-    };
+            ),
+        },
+        "organisationId",
+    )?;
     let organisation = organisation_by_id(conn, &organisation_id).map_err(|_| {
         ApiError::validation(vec![FieldError::new(
             "organisationId",

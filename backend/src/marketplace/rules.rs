@@ -14,7 +14,7 @@ use super::store::{self, ListingFilter, ListingOrder};
 use super::views::{CategoryView, ListingView, RevisionView, view, views};
 use crate::changes::{self, Change};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::http::pagination::{MAX_PAGE_SIZE, Page, PageRequest, invalid_cursor};
+use crate::http::pagination::{MAX_PAGE_SIZE, NewestKey, Page, PageRequest, TextKey};
 use crate::identity::caller::Caller;
 use crate::identity::policy::{Action, authorize};
 use crate::identity::rules as identity;
@@ -397,44 +397,25 @@ pub(super) fn search(
     limit: Option<u32>,
     cursor: Option<&str>,
 ) -> ApiResult<Page<ListingView>> {
-    let page = PageRequest::parse(limit, cursor, CURSOR_SCOPE)?;
-    let order = match (&page.after, by_title) {
-        (None, false) => ListingOrder::Newest { after: None },
-        (None, true) => ListingOrder::Title { after: None },
-        (Some(key), false) => {
-            let (micros, id) = key.split_once('|').ok_or_else(invalid_cursor)?;
-            let at = micros
-                .strip_prefix('n')
-                .and_then(|m| m.parse::<i64>().ok())
-                .and_then(chrono::DateTime::from_timestamp_micros)
-                .ok_or_else(invalid_cursor)?;
-            ListingOrder::Newest {
-                after: Some((at.naive_utc(), id.to_owned())),
-            }
-        }
-        (Some(key), true) => {
-            let (title, id) = key
-                .strip_prefix('t')
-                .and_then(|k| k.rsplit_once('|'))
-                .ok_or_else(invalid_cursor)?;
-            ListingOrder::Title {
-                after: Some((title.to_owned(), id.to_owned())),
-            }
-        }
-    };
     filter.states.dedup();
-    let rows = store::search(conn, &filter, &order, page.fetch_limit())?;
-    let (rows, next_cursor) = page.split(rows, CURSOR_SCOPE, |row| {
-        if by_title {
-            format!("t{}|{}", row.title, row.id)
-        } else {
-            format!(
-                "n{}|{}",
-                row.updated_at.and_utc().timestamp_micros(),
-                row.id
-            )
-        }
-    });
+    let (rows, next_cursor) = if by_title {
+        let scope = format!("{CURSOR_SCOPE}:title");
+        let page = PageRequest::<TextKey>::parse(limit, cursor, &scope)?;
+        let order = ListingOrder::Title {
+            after: page.after.clone().map(TextKey::into_pair),
+        };
+        let rows = store::search(conn, &filter, &order, page.fetch_limit())?;
+        page.split(rows, &scope, |row| TextKey::of(&row.title, &row.id))
+    } else {
+        let page = PageRequest::<NewestKey>::parse(limit, cursor, CURSOR_SCOPE)?;
+        let order = ListingOrder::Newest {
+            after: page.after.clone().map(NewestKey::into_pair),
+        };
+        let rows = store::search(conn, &filter, &order, page.fetch_limit())?;
+        page.split(rows, CURSOR_SCOPE, |row| {
+            NewestKey::of(&row.updated_at, &row.id)
+        })
+    };
     Ok(Page {
         items: views(conn, rows)?,
         next_cursor,

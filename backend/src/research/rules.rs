@@ -15,7 +15,7 @@ use super::store::{self, PublicationFilter, PublicationOrder, Readable};
 use super::views::{PublicationVersionView, PublicationView, parse_json, to_json, view, views};
 use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::http::pagination::{Page, PageRequest, cursor_time, invalid_cursor, parse_cursor_time};
+use crate::http::pagination::{NewestKey, NumberKey, Page, PageRequest, TextKey, invalid_cursor};
 use crate::identity::caller::Caller;
 use crate::identity::domain::LANGUAGE_TAGS;
 use crate::identity::policy::{self, Action, authorize};
@@ -379,42 +379,42 @@ pub(crate) fn list(
 ) -> ApiResult<Page<PublicationView>> {
     let (filter, sort) = filter_of(conn, query)?;
     let scope = format!("{CURSOR_SCOPE}:{sort}");
-    let page = PageRequest::parse(limit, cursor, &scope)?;
-    let after = page
-        .after
-        .as_deref()
-        .map(|key| key.split_once('\u{1e}').ok_or_else(invalid_cursor))
-        .transpose()?;
-    let order = match (sort.as_str(), after) {
-        ("year", after) => PublicationOrder::Year {
-            after: after
-                .map(|(y, id)| {
-                    Ok::<_, ApiError>((y.parse().map_err(|_| invalid_cursor())?, id.to_owned()))
-                })
-                .transpose()?,
-        },
-        ("title", after) => PublicationOrder::Title {
-            after: after.map(|(t, id)| (t.to_owned(), id.to_owned())),
-        },
-        (_, after) => PublicationOrder::Newest {
-            after: after
-                .map(|(at, id)| Ok::<_, ApiError>((parse_cursor_time(at)?, id.to_owned())))
-                .transpose()?,
-        },
-    };
     let readable = Readable {
         own: policy::read_scope(caller),
         today: Some(today()),
     };
-    let rows = store::search(conn, &readable, &filter, &order, page.fetch_limit())?;
-    let (rows, next_cursor) = page.split(rows, &scope, |row| {
-        let key = match sort.as_str() {
-            "year" => row.year.to_string(),
-            "title" => row.title.clone(),
-            _ => cursor_time(&row.updated_at),
-        };
-        format!("{key}\u{1e}{}", row.id)
-    });
+    let fetch = |conn: &mut DbConnection, order: PublicationOrder, limit: i64| {
+        store::search(conn, &readable, &filter, &order, limit)
+    };
+    let (rows, next_cursor) = match sort.as_str() {
+        "year" => {
+            let page = PageRequest::<NumberKey>::parse(limit, cursor, &scope)?;
+            let after = match page.after.clone() {
+                Some(key) => Some((
+                    i32::try_from(key.number).map_err(|_| invalid_cursor())?,
+                    key.id,
+                )),
+                None => None,
+            };
+            let rows = fetch(conn, PublicationOrder::Year { after }, page.fetch_limit())?;
+            page.split(rows, &scope, |row| NumberKey {
+                number: i64::from(row.year),
+                id: row.id.clone(),
+            })
+        }
+        "title" => {
+            let page = PageRequest::<TextKey>::parse(limit, cursor, &scope)?;
+            let after = page.after.clone().map(TextKey::into_pair);
+            let rows = fetch(conn, PublicationOrder::Title { after }, page.fetch_limit())?;
+            page.split(rows, &scope, |row| TextKey::of(&row.title, &row.id))
+        }
+        _ => {
+            let page = PageRequest::<NewestKey>::parse(limit, cursor, &scope)?;
+            let after = page.after.clone().map(NewestKey::into_pair);
+            let rows = fetch(conn, PublicationOrder::Newest { after }, page.fetch_limit())?;
+            page.split(rows, &scope, |row| NewestKey::of(&row.updated_at, &row.id))
+        }
+    };
     Ok(Page {
         items: views(conn, rows)?,
         next_cursor,

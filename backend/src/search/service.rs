@@ -105,16 +105,8 @@ pub async fn search(
     caller: &Caller,
     params: SearchParams,
 ) -> ApiResult<SearchResponse> {
-    let page = PageRequest::parse(params.limit, params.cursor.as_deref(), CURSOR_SCOPE)?;
-    let offset = match &page.after {
-        Some(text) => text.parse::<usize>().map_err(|_| {
-            ApiError::new(
-                ErrorCode::InvalidCursor,
-                "the cursor is not one this search issued",
-            )
-        })?,
-        None => 0,
-    };
+    let page = PageRequest::<usize>::parse(params.limit, params.cursor.as_deref(), CURSOR_SCOPE)?;
+    let offset = page.after.unwrap_or(0);
     let mut kinds = Vec::new();
     for kind in comma_list(params.kind.as_deref()) {
         if sources::source(kind).is_none() {
@@ -203,7 +195,7 @@ pub async fn search(
         })?;
     let shown = offset + results.hits.len();
     let next_cursor = (shown < results.total && !results.hits.is_empty())
-        .then(|| encode_cursor(&shown.to_string(), CURSOR_SCOPE));
+        .then(|| encode_cursor(&shown, CURSOR_SCOPE));
     let facet = |counts: Vec<silkbridge_search_index::FacetCount>| {
         counts
             .into_iter()

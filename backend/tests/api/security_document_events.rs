@@ -73,6 +73,16 @@ async fn an_event_committed_late_is_not_skipped_by_a_poller() {
         ))
         .await;
     unknown.problem(400, "invalid_cursor");
+    // A page size out of range is refused, as on every other list, not silently clamped.
+    for limit in [0, 1001] {
+        app.send(app.authed(
+            reqwest::Method::GET,
+            &format!("/api/v1/documents/events?limit={limit}"),
+            &cast.uz.access_token,
+        ))
+        .await
+        .problem(400, "invalid_parameter");
+    }
     if app.state.db.backend() != Backend::Postgres {
         // SQLite serialises writers: a later writer waits, so ids and commits keep one order.
         return;
