@@ -4,16 +4,14 @@
 //! `biometric:identify`) and audited with partner, purpose, subject and decision — never the
 //! template, which is encrypted at rest and never returned.
 
-use serde::{Deserialize, Serialize};
 use silkbridge_schema::models::BiometricTemplate;
 use silkbridge_schema::{DbConnection, ids};
-use utoipa::ToSchema;
 
 pub use super::consents::{
     ConsentInput, ConsentView, erase_subject, grant_consent, purge_lapsed_consents, revoke_consent,
 };
 use super::store;
-use super::templates::{Format, Template, TemplateData, TemplateInput};
+use super::templates::{Format, Template, TemplateData};
 use crate::changes::{self, Change};
 use crate::config::BiometricsConfig;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
@@ -42,86 +40,9 @@ pub const SCOPE_IDENTIFY: &str = "biometric:identify";
 pub use super::agreements::{
     SharingAgreement, add_sharing, remove_sharing, set_threshold, sharing_agreements,
 };
+pub use super::input::{EnrolInput, IdentifyInput, VerifyInput};
 pub use super::runtime::{BiometricsRuntime, LoadStats, associated, re_encrypt};
-
-#[derive(Debug, Clone, Deserialize, ToSchema, async_graphql::InputObject)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[graphql(name = "BiometricEnrolInput")]
-pub struct EnrolInput {
-    pub subject_id: String,
-    pub template: TemplateInput,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-pub struct Enrolment {
-    pub template_id: String,
-    pub subject_id: String,
-    pub format: String,
-    pub quality: u32,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema, async_graphql::InputObject)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[graphql(name = "BiometricVerifyInput")]
-pub struct VerifyInput {
-    pub subject_id: String,
-    pub probe: TemplateInput,
-    /// For a subject another partner enrolled and shares with the caller: that partner's id.
-    pub owner_partner_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-pub struct Verification {
-    pub subject_id: String,
-    pub threshold: f64,
-    /// `match` when the best similarity over the subject's templates of the probe's format
-    /// reaches the threshold, else `no_match`.
-    pub decision: String,
-    /// For a match, how far above the threshold: `high` (in the upper half of the distance
-    /// to a perfect match) or `medium`. Never the score itself, which would let a caller climb
-    /// towards a match one probe at a time.
-    pub band: Option<String>,
-}
-
-/// A match's coarse band (see [`Verification::band`]); `None` below the threshold.
-pub fn band(score: f64, threshold: f64) -> Option<&'static str> {
-    if score < threshold {
-        None
-    } else if score >= threshold + (1.0 - threshold) / 2.0 {
-        Some("high")
-    } else {
-        Some("medium")
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema, async_graphql::InputObject)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[graphql(name = "BiometricIdentifyInput")]
-pub struct IdentifyInput {
-    pub probe: TemplateInput,
-    /// 1–100; 10 when left out.
-    pub max_results: Option<u32>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-pub struct IdentifyCandidate {
-    pub subject_id: String,
-    /// The partner that enrolled the subject (the caller, or one sharing with it).
-    pub owner_partner_id: String,
-    /// `high` or `medium` (see `Verification.band`); candidates are ranked best first.
-    pub band: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
-#[serde(rename_all = "camelCase")]
-pub struct Identification {
-    pub threshold: f64,
-    /// Best first; only candidates at or above the threshold.
-    pub candidates: Vec<IdentifyCandidate>,
-}
+pub use super::views::{Enrolment, Identification, IdentifyCandidate, Verification, band};
 
 pub(super) fn partner_id(caller: &Caller, scope: &str) -> ApiResult<String> {
     authorize(caller, Action::UseScope(scope))?;

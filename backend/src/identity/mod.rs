@@ -9,6 +9,7 @@ pub mod authenticate;
 pub mod caches;
 pub mod caller;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod graphql;
 pub mod index;

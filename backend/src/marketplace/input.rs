@@ -70,10 +70,7 @@ pub struct ListingInput {
 }
 
 /// Checks every rule of a listing's content; returns it normalised.
-pub(super) fn validate(
-    conn: &mut DbConnection,
-    mut input: ListingInput,
-) -> ApiResult<ListingInput> {
+pub(super) fn check(conn: &mut DbConnection, mut input: ListingInput) -> ApiResult<ListingInput> {
     let mut check = Validator::default();
     let kind = check.parse::<ListingKind>("kind", &input.kind);
     check.text("title", &input.title, 200);

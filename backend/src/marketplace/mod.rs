@@ -4,6 +4,7 @@
 //! for review while the public keeps seeing the approved version. Signed-in people send
 //! enquiries to a listing's organisation.
 
+pub mod demo;
 pub mod domain;
 pub(crate) mod enquiries;
 pub mod graphql;

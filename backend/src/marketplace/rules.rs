@@ -9,7 +9,7 @@ use silkbridge_schema::{DbConnection, ids};
 
 use super::domain::ListingState;
 use super::index::LISTING_KIND;
-use super::input::{DecisionInput, ListingInput, ListingQuery, filter_of, validate};
+use super::input::{self, DecisionInput, ListingInput, ListingQuery, filter_of};
 use super::store::{self, ListingFilter, ListingOrder};
 use super::views::{CategoryView, ListingView, RevisionView, view, views};
 use crate::changes::{self, Change};
@@ -167,7 +167,7 @@ pub(crate) fn create(
             organisation_id: &organisation.id,
         },
     )?;
-    let content = validate(conn, input)?;
+    let content = input::check(conn, input)?;
     let now = ids::now();
     let mut row = Listing {
         id: ids::new_id(),
@@ -208,7 +208,7 @@ pub(crate) fn update(
     input: ListingInput,
 ) -> ApiResult<ListingView> {
     let mut row = editable(conn, caller, id)?;
-    let content = validate(conn, input)?;
+    let content = input::check(conn, input)?;
     match state_of(&row)? {
         ListingState::Archived => return Err(conflict("an archived listing cannot be edited")),
         ListingState::Published => {
