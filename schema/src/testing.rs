@@ -5,6 +5,9 @@
 //! `search_path` through libpq's `options`, and dropped when the value is dropped. A schema is
 //! far cheaper than a database and isolates just as well, since every table lives in it.
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 
@@ -44,7 +47,12 @@ impl TestDatabase {
             }
             _ => {
                 let folder = tempfile::tempdir().expect("cannot create a temporary folder");
-                let url = format!("sqlite://{}", folder.path().join("test.db").display());
+                let file = folder.path().join("test.db");
+                // Without a template the server migrates the empty file itself.
+                if let Some(template) = sqlite_template() {
+                    std::fs::copy(template, &file).expect("cannot copy the template database");
+                }
+                let url = format!("sqlite://{}", file.display());
                 Self {
                     url,
                     cleanup: Cleanup::Folder(folder),
@@ -57,6 +65,25 @@ impl TestDatabase {
     pub fn url(&self) -> &str {
         &self.url
     }
+}
+
+/// The migrated SQLite template of this test process, made on first use; `None` if it could
+/// not be made (each test then migrates its own file, which is slower but as correct).
+fn sqlite_template() -> Option<&'static Path> {
+    static TEMPLATE: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let folder = tempfile::tempdir().ok()?;
+            let file = folder.path().join("template.db");
+            let mut conn = DbConnection::establish(&format!("sqlite://{}", file.display())).ok()?;
+            crate::migrations::run_pending(&mut conn).ok()?;
+            // Everything into the main file, so a plain copy is the whole database.
+            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);").ok()?;
+            drop(conn);
+            Some((folder, file))
+        })
+        .as_ref()
+        .map(|(_, file)| file.as_path())
 }
 
 impl Default for TestDatabase {

@@ -20,17 +20,18 @@ pub(super) fn float_template(subject: u64, capture: u64) -> Value {
     json!({ "format": "float32", "dimension": 512, "vendor": "synthetic-test", "quality": 80, "data": STANDARD.encode(bytes) })
 }
 
-pub(super) struct Cast {
+/// Partner systems of a bank and a clinic with every biometric scope, and one without any.
+pub(super) struct Partners {
     pub(super) admin: SignedIn,
     pub(super) bank: Partner,
     pub(super) clinic: Partner,
     pub(super) no_scope: Partner,
 }
 
-pub(super) async fn cast(app: &TestApp) -> Cast {
+pub(super) async fn partners(app: &TestApp) -> Partners {
     let admin = app.platform_admin().await;
     let all = ["biometric:enrol", "biometric:verify", "biometric:identify"];
-    Cast {
+    Partners {
         bank: app
             .partner(&admin, json!({ "name": "Demo bank", "scopes": all }))
             .await,
@@ -116,7 +117,7 @@ pub(super) fn count_rows(app: &TestApp, subject: &str) -> (i64, i64) {
 #[actix_web::test]
 async fn enrolment_needs_consent_scopes_and_a_valid_template() {
     let app = TestApp::start().await;
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     post(
         &app,
         &cast.bank.token,
@@ -252,7 +253,7 @@ async fn enrolment_needs_consent_scopes_and_a_valid_template() {
 #[actix_web::test]
 async fn partners_match_each_others_subjects_only_under_a_sharing_agreement() {
     let app = TestApp::start().await;
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     consent_and_enrol(&app, &cast.bank, "cust-0042", 42).await;
     consent_and_enrol(&app, &cast.clinic, "patient-7", 7).await;
 
@@ -347,7 +348,7 @@ async fn partners_match_each_others_subjects_only_under_a_sharing_agreement() {
 #[actix_web::test]
 async fn erasure_leaves_nothing_behind_and_altered_templates_never_match() {
     let app = TestApp::start().await;
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     let consent = consent_and_enrol(&app, &cast.bank, "cust-0100", 100).await;
     // A second template, a binary code too, of the same subject.
     let code = binary_capture(100, 0, 2048, 0.05);
@@ -459,7 +460,7 @@ async fn erasure_leaves_nothing_behind_and_altered_templates_never_match() {
 #[actix_web::test]
 async fn key_rotation_re_encrypts_every_template_and_the_old_key_can_then_go() {
     let app = TestApp::start().await;
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     consent_and_enrol(&app, &cast.bank, "cust-0300", 300).await;
     let state = app.state.clone();
     let (moved, with_new_only, with_old_only) = tokio::task::spawn_blocking(move || {
@@ -497,7 +498,7 @@ async fn key_rotation_re_encrypts_every_template_and_the_old_key_can_then_go() {
 #[actix_web::test]
 async fn a_second_server_follows_enrolments_and_erasures_into_its_gallery() {
     let app = TestApp::start().await;
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     // A second instance on the same database, with the same template key.
     let url = app.database.url().to_owned();
     let key = app.state.config.biometric_key_file();
@@ -541,7 +542,7 @@ async fn a_second_server_follows_enrolments_and_erasures_into_its_gallery() {
 #[actix_web::test]
 async fn thresholds_are_set_by_administrators_within_range_and_decide_verification() {
     let app = TestApp::start().await;
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     consent_and_enrol(&app, &cast.bank, "cust-0600", 600).await;
     let path = format!("/api/v1/biometrics/partners/{}/threshold", cast.bank.id);
     let set = |token: String, body: Value| {

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::research::cast;
+use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
 
 const REGIONS_CSV: &str = "region,year,population,share,census_date\n\
@@ -101,7 +101,7 @@ async fn dataset_count(app: &TestApp) -> i64 {
 async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_graphql() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let first = create(&app, &cast.editor, dataset(json!({}))).await;
+    let first = create(&app, &cast.uz, dataset(json!({}))).await;
     assert_eq!(first["licence"]["id"], "CC-BY-4.0");
     assert_eq!(first["organisation"]["slug"], "stat-uz");
     assert_eq!(first["themes"], json!(["soci"]));
@@ -111,14 +111,14 @@ async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_grap
     ] {
         create(
             &app,
-            &cast.editor,
+            &cast.uz,
             dataset(json!({"name": name, "title": name, "tags": [tag], "themes": [theme]})),
         )
         .await;
     }
     let reply = upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "budget-2024",
         "regions.csv",
         "text/csv",
@@ -207,7 +207,7 @@ async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_grap
             app.authed(
                 Method::PATCH,
                 "/api/v1/datasets/aholi-soni-2024",
-                &cast.editor.access_token,
+                &cast.uz.access_token,
             )
             .json(&json!({"title": "Aholi soni (yangilangan)", "version": "2"})),
         )
@@ -244,7 +244,7 @@ async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_grap
     );
     let reply = app
         .send(
-            app.authed(Method::POST, "/graphql", &cast.editor.access_token)
+            app.authed(Method::POST, "/graphql", &cast.uz.access_token)
                 .json(&json!({
                     "query": "mutation { deleteDataset(key: \"roads-2024\") }"
                 })),
@@ -263,7 +263,7 @@ async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_grap
         .send(app.authed(
             Method::GET,
             "/api/v1/datasets/roads-2024",
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         ))
         .await;
     assert_eq!(
@@ -281,10 +281,10 @@ async fn editors_publish_and_everyone_lists_filters_and_pages_over_rest_and_grap
 async fn uploads_are_checked_to_the_end_previewed_and_downloaded_whole_or_by_range() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    create(&app, &cast.editor, dataset(json!({}))).await;
+    create(&app, &cast.uz, dataset(json!({}))).await;
     let reply = upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "aholi-soni-2024",
         "regions.csv",
         "text/csv",
@@ -327,7 +327,7 @@ async fn uploads_are_checked_to_the_end_previewed_and_downloaded_whole_or_by_ran
     let json_body = r#"[{"code": "UZ", "name": "Oʻzbekiston", "area": 448978}, {"code": "AZ", "name": "Azərbaycan", "area": 86600}]"#;
     let reply = upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "aholi-soni-2024",
         "countries.json",
         "application/json",
@@ -346,7 +346,7 @@ async fn uploads_are_checked_to_the_end_previewed_and_downloaded_whole_or_by_ran
     );
     let link = app
         .send(
-            app.authed(Method::POST, "/api/v1/datasets/aholi-soni-2024/resources", &cast.editor.access_token)
+            app.authed(Method::POST, "/api/v1/datasets/aholi-soni-2024/resources", &cast.uz.access_token)
                 .json(&json!({"url": "https://stat.uz/uz/rasmiy-statistika/demography.xlsx", "name": "Source table"})),
         )
         .await;
@@ -382,7 +382,7 @@ async fn uploads_are_checked_to_the_end_previewed_and_downloaded_whole_or_by_ran
                 "/api/v1/datasets/aholi-soni-2024/resources/{}",
                 resource["id"].as_str().unwrap()
             ),
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         ))
         .await;
     assert_eq!(removed.status, 204);
@@ -395,10 +395,10 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
     let app =
         TestApp::start_with_config(|config| config.datasets.resource_max_bytes = 64 * 1024).await;
     let cast = cast(&app).await;
-    create(&app, &cast.editor, dataset(json!({}))).await;
+    create(&app, &cast.uz, dataset(json!({}))).await;
     let post = |body: Value| {
         app.send(
-            app.authed(Method::POST, "/api/v1/datasets", &cast.editor.access_token)
+            app.authed(Method::POST, "/api/v1/datasets", &cast.uz.access_token)
                 .json(&body),
         )
     };
@@ -457,7 +457,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
     let big = vec![b'a'; 65 * 1024];
     upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "aholi-soni-2024",
         "big.txt",
         "text/plain",
@@ -472,7 +472,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
     ragged.push_str("1,2\n");
     let refused = upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "aholi-soni-2024",
         "ragged.csv",
         "text/csv",
@@ -489,7 +489,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
     );
     let binary = upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "aholi-soni-2024",
         "binary.csv",
         "text/csv",
@@ -500,7 +500,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
     assert_eq!(problem["errors"][0]["code"], "malformed_content");
     upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "aholi-soni-2024",
         "../etc.csv",
         "text/csv",
@@ -529,7 +529,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
         .authed(
             Method::POST,
             "/api/v1/datasets/aholi-soni-2024/resources/upload?file_name=cut.csv",
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         )
         .header("content-type", "text/csv")
         .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
@@ -569,7 +569,7 @@ async fn a_private_dataset_is_invisible_to_outsiders_on_every_path() {
     let cast = cast(&app).await;
     let private = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         dataset(
             json!({"name": "maxfiy-hisobot", "title": "Maxfiy ichki hisobot", "private": true}),
         ),
@@ -578,7 +578,7 @@ async fn a_private_dataset_is_invisible_to_outsiders_on_every_path() {
     let id = private["id"].as_str().unwrap().to_owned();
     let reply = upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "maxfiy-hisobot",
         "regions.csv",
         "text/csv",
@@ -606,7 +606,7 @@ async fn a_private_dataset_is_invisible_to_outsiders_on_every_path() {
     };
     // The editor (a member) sees it everywhere: the checks below can fail.
     for (who, token, sees) in [
-        ("editor", Some(cast.editor.access_token.as_str()), true),
+        ("editor", Some(cast.uz.access_token.as_str()), true),
         ("outsider", Some(cast.outsider.access_token.as_str()), false),
         ("anonymous", None, false),
     ] {
@@ -759,13 +759,13 @@ async fn the_demo_seeds_datasets_with_real_files_and_search_crosses_scripts() {
 async fn changes_and_resources_refuse_other_organisations_and_bad_input() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    create(&app, &cast.editor, dataset(json!({}))).await;
+    create(&app, &cast.uz, dataset(json!({}))).await;
     let link = app
         .send(
             app.authed(
                 Method::POST,
                 "/api/v1/datasets/aholi-soni-2024/resources",
-                &cast.editor.access_token,
+                &cast.uz.access_token,
             )
             .json(&json!({"url": "https://stat.uz/a.csv"})),
         )
@@ -809,7 +809,7 @@ async fn changes_and_resources_refuse_other_organisations_and_bad_input() {
         "{reply}"
     );
 
-    let editor = |method: Method, path: &str| app.authed(method, path, &cast.editor.access_token);
+    let editor = |method: Method, path: &str| app.authed(method, path, &cast.uz.access_token);
     let no_url = app
         .send(
             editor(Method::POST, "/api/v1/datasets/aholi-soni-2024/resources")
@@ -871,10 +871,10 @@ fn audited(app: &TestApp, target_prefix: &str) -> Vec<(String, String)> {
 async fn content_edits_are_audited_with_their_editor_and_refused_ones_are_not() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let actor = format!("user:{}", cast.editor.user_id);
-    let created = create(&app, &cast.editor, dataset(json!({}))).await;
+    let actor = format!("user:{}", cast.uz.user_id);
+    let created = create(&app, &cast.uz, dataset(json!({}))).await;
     let id = created["id"].as_str().unwrap().to_owned();
-    let editor = |method, path: &str| app.authed(method, path, &cast.editor.access_token);
+    let editor = |method, path: &str| app.authed(method, path, &cast.uz.access_token);
     let link = json!({"name": "Portal", "url": "https://stat.uz/en/open-data", "format": "HTML"});
     app.send(editor(Method::POST, "/api/v1/datasets/aholi-soni-2024/resources").json(&link))
         .await;

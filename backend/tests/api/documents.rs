@@ -9,45 +9,9 @@ use std::sync::{Arc, Mutex};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use silkbridge::identity::domain::Role;
 
+pub use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
-
-pub struct Cast {
-    /// A platform administrator: registers partners, sees no organisation's mail.
-    pub admin: SignedIn,
-    /// An admin of stat-uz and of azstat: their webhooks and signing keys.
-    pub org_admin: SignedIn,
-    /// An editor of stat-uz (UZ).
-    pub uz: SignedIn,
-    /// An editor of azstat (AZ).
-    pub az: SignedIn,
-    /// An editor of cbar (AZ): a party to nothing here.
-    pub outsider: SignedIn,
-}
-
-pub async fn cast(app: &TestApp) -> Cast {
-    app.seed_demo().await;
-    Cast {
-        admin: app.platform_admin().await,
-        org_admin: app
-            .person(
-                "UZ",
-                "Agencies' admin",
-                &[("stat-uz", Role::Admin), ("azstat", Role::Admin)],
-            )
-            .await,
-        uz: app
-            .person("UZ", "uz-clerk", &[("stat-uz", Role::Editor)])
-            .await,
-        az: app
-            .person("AZ", "az-clerk", &[("azstat", Role::Editor)])
-            .await,
-        outsider: app
-            .person("AZ", "outsider", &[("cbar", Role::Editor)])
-            .await,
-    }
-}
 
 fn start_config(config: &mut silkbridge::config::Config) {
     config.documents.webhook_https_only = false;

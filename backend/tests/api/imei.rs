@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
-use silkbridge::identity::domain::Role;
 use silkbridge::imei::demo::imei_of;
 
+use crate::cast::{Cast, cast};
 use crate::support::{Partner, SignedIn, TestApp, eventually};
 
 /// A TAC of the demo data and an unlisted device with it.
@@ -18,46 +18,31 @@ fn fresh_imei(serial: u32) -> String {
     imei_of(DEMO_TAC, 900_000 + serial).to_string()
 }
 
-struct Cast {
-    /// A platform administrator: registers partner systems.
-    admin: SignedIn,
-    uz_officer: SignedIn,
-    az_officer: SignedIn,
+/// The mobile operators' partner systems.
+struct Operators {
     /// Xəzər Mobil's (AZ operator) system: `imei:read imei:observe`.
     az_operator: Partner,
     /// Kelajak Mobile's (UZ operator) system without `imei:read`.
     uz_operator_observe_only: Partner,
 }
 
-/// Demo data; an officer of each country's demo device-registry agency; operators' systems.
-async fn cast(app: &TestApp) -> Cast {
-    app.seed_demo().await;
-    let admin = app.platform_admin().await;
-    Cast {
-        uz_officer: app
-            .person(
-                "UZ",
-                "officer",
-                &[("demo-uz-device-registry", Role::Editor)],
-            )
-            .await,
-        az_officer: app
-            .person(
-                "AZ",
-                "officer",
-                &[("demo-az-device-registry", Role::Editor)],
-            )
-            .await,
+/// The operators' systems, registered by the cast's platform administrator.
+async fn operators(app: &TestApp, cast: &Cast) -> Operators {
+    Operators {
         az_operator: operator(
             app,
-            &admin,
+            &cast.admin,
             "demo-xezer-mobil",
             &["imei:read", "imei:observe"],
         )
         .await,
-        uz_operator_observe_only: operator(app, &admin, "demo-kelajak-mobile", &["imei:observe"])
-            .await,
-        admin,
+        uz_operator_observe_only: operator(
+            app,
+            &cast.admin,
+            "demo-kelajak-mobile",
+            &["imei:observe"],
+        )
+        .await,
     }
 }
 
@@ -125,11 +110,12 @@ async fn imeis_are_luhn_checked_and_malformed_ones_are_400_with_a_reason() {
 async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_by_its_agency() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
+    let operators = operators(&app, &cast).await;
     let imei = fresh_imei(1);
     let status_path = format!("/api/v1/imei/devices/{imei}/status");
 
     let before = app
-        .send(app.authed(Method::GET, &status_path, &cast.az_operator.token))
+        .send(app.authed(Method::GET, &status_path, &operators.az_operator.token))
         .await;
     assert_eq!(before.status, 200, "{}", before.body);
     assert_eq!(before.json()["status"], "WHITELISTED");
@@ -148,7 +134,7 @@ async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_
 
     // …and the AZ operator's very next check sees the block, on every path.
     let after = app
-        .send(app.authed(Method::GET, &status_path, &cast.az_operator.token))
+        .send(app.authed(Method::GET, &status_path, &operators.az_operator.token))
         .await
         .json();
     assert_eq!(
@@ -163,13 +149,13 @@ async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_
         .send(app.authed(
             Method::GET,
             &format!("/n5g-eir-eic/v1/equipment-status?pei=imei-{imei}&supi=imsi-400011234567890"),
-            &cast.az_operator.token,
+            &operators.az_operator.token,
         ))
         .await;
     assert_eq!(eir.json(), json!({ "status": "BLACKLISTED" }));
     let graphql = graphql_as(
         &app,
-        &cast.az_operator.token,
+        &operators.az_operator.token,
         "query($imei: String!) { imeiStatus(imei: $imei) { status reason listedByCountry } }",
         json!({ "imei": imei }),
     )
@@ -221,7 +207,7 @@ async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_
     // The operator's system may not either (no `imei:report`), nor report.
     post(
         &app,
-        &cast.az_operator.token,
+        &operators.az_operator.token,
         &format!("/api/v1/imei/devices/{imei}/recovery"),
         json!({}),
     )
@@ -288,9 +274,10 @@ async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_
 async fn partners_without_the_scope_are_refused_and_every_read_is_audited() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
+    let operators = operators(&app, &cast).await;
     let imei = fresh_imei(2);
     let path = format!("/api/v1/imei/devices/{imei}/status");
-    let refused = &cast.uz_operator_observe_only.token;
+    let refused = &operators.uz_operator_observe_only.token;
     app.send(app.authed(Method::GET, &path, refused))
         .await
         .problem(403, "insufficient_scope");
@@ -327,7 +314,7 @@ async fn partners_without_the_scope_are_refused_and_every_read_is_audited() {
     app.send(app.authed(
         Method::GET,
         &format!("/api/v1/imei/devices/{imei}"),
-        &cast.az_operator.token,
+        &operators.az_operator.token,
     ))
     .await
     .problem(403, "insufficient_scope");
@@ -335,7 +322,7 @@ async fn partners_without_the_scope_are_refused_and_every_read_is_audited() {
     // Three reads by the operator, one by a citizen, one record read by an officer.
     for _ in 0..3 {
         let ok = app
-            .send(app.authed(Method::GET, &path, &cast.az_operator.token))
+            .send(app.authed(Method::GET, &path, &operators.az_operator.token))
             .await;
         assert_eq!(ok.status, 200, "{}", ok.body);
     }
@@ -375,7 +362,7 @@ async fn partners_without_the_scope_are_refused_and_every_read_is_audited() {
     })
     .await
     .unwrap();
-    let operator = format!("partner:{}", cast.az_operator.id);
+    let operator = format!("partner:{}", operators.az_operator.id);
     let officer = format!("user:{}", cast.az_officer.user_id);
     let expected: Vec<(&str, &str)> = vec![
         (&operator, "check"),
@@ -399,7 +386,8 @@ async fn an_imei_seen_with_more_imsis_than_the_threshold_is_flagged_and_bad_uplo
 {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let token = &cast.az_operator.token;
+    let operators = operators(&app, &cast).await;
+    let token = &operators.az_operator.token;
     let upload = |body: String| {
         app.send(
             app.authed(Method::POST, "/api/v1/imei/observations", token)
@@ -476,6 +464,7 @@ async fn an_imei_seen_with_more_imsis_than_the_threshold_is_flagged_and_bad_uplo
 async fn bulk_checks_answer_every_line_in_order_and_grace_periods_end_in_a_block() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
+    let operators = operators(&app, &cast).await;
     // The demo data's stolen device, a fresh one, a bad line, an unknown TAC, as mixed input.
     let stolen = imei_of(35100001, 3).to_string();
     let fresh = fresh_imei(5);
@@ -504,8 +493,12 @@ async fn bulk_checks_answer_every_line_in_order_and_grace_periods_end_in_a_block
     }
     let reply = app
         .send(
-            app.authed(Method::POST, "/api/v1/imei/checks", &cast.az_operator.token)
-                .body(body),
+            app.authed(
+                Method::POST,
+                "/api/v1/imei/checks",
+                &operators.az_operator.token,
+            )
+            .body(body),
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -538,7 +531,11 @@ async fn bulk_checks_answer_every_line_in_order_and_grace_periods_end_in_a_block
         Ok::<_, std::io::Error>(text)
     });
     let response = app
-        .authed(Method::POST, "/api/v1/imei/checks", &cast.az_operator.token)
+        .authed(
+            Method::POST,
+            "/api/v1/imei/checks",
+            &operators.az_operator.token,
+        )
         .body(reqwest::Body::wrap_stream(chunks))
         .send()
         .await
@@ -588,7 +585,7 @@ async fn bulk_checks_answer_every_line_in_order_and_grace_periods_end_in_a_block
         .send(app.authed(
             Method::GET,
             &format!("/api/v1/imei/devices/{grey}/status"),
-            &cast.az_operator.token,
+            &operators.az_operator.token,
         ))
         .await
         .json();
@@ -699,6 +696,7 @@ async fn citizen_checks_are_rate_limited_per_address_on_rest_and_graphql() {
 async fn registration_and_reports_refuse_the_wrong_caller_and_bad_input() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
+    let operators = operators(&app, &cast).await;
     let maker = app
         .partner(
             &cast.admin,
@@ -709,7 +707,7 @@ async fn registration_and_reports_refuse_the_wrong_caller_and_bad_input() {
     // An operator's system has no `imei:register`.
     post(
         &app,
-        &cast.az_operator.token,
+        &operators.az_operator.token,
         "/api/v1/imei/registrations",
         json!({ "imeis": [fresh] }),
     )

@@ -3,49 +3,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use silkbridge::identity::domain::Role;
 
+use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
-
-/// The cast: a moderator (appointed by a platform admin), an editor and a plain member of
-/// silk-road-cloud, an editor of caspian-oss, and a buyer with no organisation.
-struct Cast {
-    moderator: SignedIn,
-    editor: SignedIn,
-    member: SignedIn,
-    other_editor: SignedIn,
-    buyer: SignedIn,
-}
-
-async fn cast(app: &TestApp) -> Cast {
-    app.seed_demo().await;
-    let admin = app.platform_admin().await;
-    let moderator = app.person("AZ", "moderator", &[]).await;
-    let appointed = app
-        .send(
-            app.authed(
-                Method::PUT,
-                &format!("/api/v1/users/{}/moderator", moderator.user_id),
-                &admin.access_token,
-            )
-            .json(&json!({"moderator": true})),
-        )
-        .await;
-    assert_eq!(appointed.status, 204, "{}", appointed.body);
-    Cast {
-        moderator,
-        editor: app
-            .person("UZ", "editor", &[("silk-road-cloud", Role::Editor)])
-            .await,
-        member: app
-            .person("UZ", "member", &[("silk-road-cloud", Role::Member)])
-            .await,
-        other_editor: app
-            .person("AZ", "other-editor", &[("caspian-oss", Role::Editor)])
-            .await,
-        buyer: app.person("AZ", "buyer", &[]).await,
-    }
-}
 
 fn service_listing(title: &str) -> Value {
     json!({
@@ -96,7 +56,7 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
             app.authed(
                 Method::POST,
                 "/api/v1/marketplace/listings",
-                &cast.editor.access_token,
+                &cast.cloud_editor.access_token,
             )
             .json(&service_listing("Managed PostgreSQL")),
         )
@@ -109,11 +69,11 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
     // A draft is invisible to the public and to other organisations, visible to its own.
     assert!(!public_ids(&app).await.contains(&id));
     app.get(&path).await.problem(404, "not_found");
-    app.send(app.authed(Method::GET, &path, &cast.other_editor.access_token))
+    app.send(app.authed(Method::GET, &path, &cast.caspian_editor.access_token))
         .await
         .problem(404, "not_found");
     assert_eq!(
-        app.send(app.authed(Method::GET, &path, &cast.member.access_token))
+        app.send(app.authed(Method::GET, &path, &cast.cloud_member.access_token))
             .await
             .status,
         200
@@ -123,7 +83,7 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
         .send(app.authed(
             Method::POST,
             &format!("{path}/submit"),
-            &cast.editor.access_token,
+            &cast.cloud_editor.access_token,
         ))
         .await;
     assert_eq!(
@@ -136,10 +96,10 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
 
     // Moderators alone publish.
     let approve = json!({"decision": "approve"});
-    decide(&app, &cast.editor, &id, approve.clone())
+    decide(&app, &cast.cloud_editor, &id, approve.clone())
         .await
         .problem(403, "forbidden");
-    decide(&app, &cast.member, &id, approve.clone())
+    decide(&app, &cast.cloud_member, &id, approve.clone())
         .await
         .problem(403, "forbidden");
     app.send(
@@ -181,7 +141,7 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
     // An edit of a published listing goes back through review; the public keeps the old one.
     let edited = app
         .send(
-            app.authed(Method::PUT, &path, &cast.editor.access_token)
+            app.authed(Method::PUT, &path, &cast.cloud_editor.access_token)
                 .json(&service_listing("Managed PostgreSQL 17")),
         )
         .await;
@@ -206,7 +166,7 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
     app.send(app.authed(
         Method::GET,
         "/api/v1/marketplace/review-queue",
-        &cast.editor.access_token,
+        &cast.cloud_editor.access_token,
     ))
     .await
     .problem(403, "forbidden");
@@ -228,7 +188,7 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
         .problem(409, "conflict");
 
     app.send(
-        app.authed(Method::PUT, &path, &cast.editor.access_token)
+        app.authed(Method::PUT, &path, &cast.cloud_editor.access_token)
             .json(&service_listing("Managed PostgreSQL 17 (LTS policy)")),
     )
     .await;
@@ -243,7 +203,7 @@ async fn only_published_listings_are_public_and_moderators_alone_publish() {
         .send(app.authed(
             Method::GET,
             &format!("{path}/history"),
-            &cast.member.access_token,
+            &cast.cloud_member.access_token,
         ))
         .await
         .json();
@@ -294,7 +254,7 @@ async fn only_the_owning_organisations_editors_edit() {
             app.authed(
                 Method::POST,
                 "/api/v1/marketplace/listings",
-                &cast.editor.access_token,
+                &cast.cloud_editor.access_token,
             )
             .json(&service_listing("Draft offer")),
         )
@@ -311,7 +271,7 @@ async fn only_the_owning_organisations_editors_edit() {
         app.authed(
             Method::POST,
             "/api/v1/marketplace/listings",
-            &cast.member.access_token,
+            &cast.cloud_member.access_token,
         )
         .json(&body),
     )
@@ -321,7 +281,7 @@ async fn only_the_owning_organisations_editors_edit() {
         app.authed(
             Method::POST,
             "/api/v1/marketplace/listings",
-            &cast.other_editor.access_token,
+            &cast.caspian_editor.access_token,
         )
         .json(&body),
     )
@@ -336,13 +296,13 @@ async fn only_the_owning_organisations_editors_edit() {
     .problem(401, "unauthenticated");
     // …nor edit its draft (which they cannot even see) …
     app.send(
-        app.authed(Method::PUT, &draft_path, &cast.member.access_token)
+        app.authed(Method::PUT, &draft_path, &cast.cloud_member.access_token)
             .json(&body),
     )
     .await
     .problem(403, "forbidden");
     app.send(
-        app.authed(Method::PUT, &draft_path, &cast.other_editor.access_token)
+        app.authed(Method::PUT, &draft_path, &cast.caspian_editor.access_token)
             .json(&body),
     )
     .await
@@ -368,7 +328,7 @@ async fn only_the_owning_organisations_editors_edit() {
     assert!(published.contains(&caspian_listing));
     let live = format!("/api/v1/marketplace/listings/{caspian_listing}");
     app.send(
-        app.authed(Method::PUT, &live, &cast.other_editor.access_token)
+        app.authed(Method::PUT, &live, &cast.caspian_editor.access_token)
             .json(&body),
     )
     .await
@@ -389,13 +349,13 @@ async fn only_the_owning_organisations_editors_edit() {
         .send(app.authed(
             Method::POST,
             &format!("{live}/archive"),
-            &cast.editor.access_token,
+            &cast.cloud_editor.access_token,
         ))
         .await;
     assert_eq!(archived.json()["state"], "archived", "{}", archived.body);
     app.get(&live).await.problem(404, "not_found");
     app.send(
-        app.authed(Method::PUT, &live, &cast.editor.access_token)
+        app.authed(Method::PUT, &live, &cast.cloud_editor.access_token)
             .json(&service_listing("Back")),
     )
     .await
@@ -406,7 +366,7 @@ async fn only_the_owning_organisations_editors_edit() {
         .send(app.authed(
             Method::GET,
             "/api/v1/organisations/silk-road-cloud/listings?limit=100",
-            &cast.member.access_token,
+            &cast.cloud_member.access_token,
         ))
         .await
         .json();
@@ -423,7 +383,7 @@ async fn only_the_owning_organisations_editors_edit() {
     app.send(app.authed(
         Method::GET,
         "/api/v1/organisations/silk-road-cloud/listings",
-        &cast.other_editor.access_token,
+        &cast.caspian_editor.access_token,
     ))
     .await
     .problem(403, "forbidden");
@@ -465,7 +425,7 @@ async fn enquiries_reach_only_the_listings_organisation() {
         .send(app.authed(
             Method::GET,
             "/api/v1/organisations/silk-road-cloud/enquiries",
-            &cast.editor.access_token,
+            &cast.cloud_editor.access_token,
         ))
         .await
         .json();
@@ -476,7 +436,7 @@ async fn enquiries_reach_only_the_listings_organisation() {
         .send(app.authed(
             Method::GET,
             "/api/v1/organisations/caspian-oss/enquiries",
-            &cast.other_editor.access_token,
+            &cast.caspian_editor.access_token,
         ))
         .await
         .json();
@@ -484,7 +444,7 @@ async fn enquiries_reach_only_the_listings_organisation() {
     app.send(app.authed(
         Method::GET,
         "/api/v1/organisations/silk-road-cloud/enquiries",
-        &cast.other_editor.access_token,
+        &cast.caspian_editor.access_token,
     ))
     .await
     .problem(403, "forbidden");
@@ -502,7 +462,7 @@ async fn enquiries_reach_only_the_listings_organisation() {
             app.authed(
                 Method::POST,
                 "/api/v1/marketplace/listings",
-                &cast.editor.access_token,
+                &cast.cloud_editor.access_token,
             )
             .json(&service_listing("Hidden")),
         )
@@ -589,7 +549,7 @@ async fn bad_listing_input_is_refused_with_field_codes_and_writes_nothing() {
                 app.authed(
                     Method::POST,
                     "/api/v1/marketplace/listings",
-                    &cast.editor.access_token,
+                    &cast.cloud_editor.access_token,
                 )
                 .json(&body),
             )
@@ -608,7 +568,7 @@ async fn bad_listing_input_is_refused_with_field_codes_and_writes_nothing() {
         .send(app.authed(
             Method::GET,
             "/api/v1/organisations/silk-road-cloud/listings?limit=100",
-            &cast.editor.access_token,
+            &cast.cloud_editor.access_token,
         ))
         .await
         .json();
@@ -772,7 +732,7 @@ async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
             app.authed(
                 Method::POST,
                 "/api/v1/marketplace/listings",
-                &cast.editor.access_token,
+                &cast.cloud_editor.access_token,
             )
             .json(&service_listing("With a picture")),
         )
@@ -790,7 +750,7 @@ async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
     };
     let image = png(30_000);
     let stored = app
-        .send(upload(&cast.editor, "image/png", image.clone()))
+        .send(upload(&cast.cloud_editor, "image/png", image.clone()))
         .await;
     assert_eq!(stored.status, 201, "{}", stored.body);
     let stored = stored.json();
@@ -800,22 +760,22 @@ async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
 
     // The content decides, not the label; size is capped; only the organisation's editors add.
     app.send(upload(
-        &cast.editor,
+        &cast.cloud_editor,
         "image/png",
         b"plain text, not an image".repeat(40),
     ))
     .await
     .problem(415, "unsupported_media_type");
-    app.send(upload(&cast.editor, "image/jpeg", png(100)))
+    app.send(upload(&cast.cloud_editor, "image/jpeg", png(100)))
         .await
         .problem(415, "unsupported_media_type");
-    app.send(upload(&cast.editor, "image/png", png(60_000)))
+    app.send(upload(&cast.cloud_editor, "image/png", png(60_000)))
         .await
         .problem(413, "payload_too_large");
-    app.send(upload(&cast.member, "image/png", png(100)))
+    app.send(upload(&cast.cloud_member, "image/png", png(100)))
         .await
         .problem(403, "forbidden");
-    app.send(upload(&cast.other_editor, "image/png", png(100)))
+    app.send(upload(&cast.caspian_editor, "image/png", png(100)))
         .await
         .problem(404, "not_found");
     let objects = std::fs::read_dir(app.dir.path().join("objects/marketplace").join(&id))
@@ -827,7 +787,7 @@ async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
     let url = stored["url"].as_str().unwrap().to_owned();
     app.get(&url).await.problem(404, "not_found");
     let seen = app
-        .authed(Method::GET, &url, &cast.member.access_token)
+        .authed(Method::GET, &url, &cast.cloud_member.access_token)
         .send()
         .await
         .unwrap();
@@ -835,7 +795,7 @@ async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
     app.send(app.authed(
         Method::POST,
         &format!("/api/v1/marketplace/listings/{id}/submit"),
-        &cast.editor.access_token,
+        &cast.cloud_editor.access_token,
     ))
     .await;
     decide(&app, &cast.moderator, &id, json!({"decision": "approve"})).await;
@@ -853,7 +813,7 @@ async fn media_are_streamed_checked_and_served_under_the_listings_visibility() {
     assert_eq!(listing["media"][0]["file_name"], "diagram.png");
 
     // A live listing's media change only through a draft.
-    app.send(upload(&cast.editor, "image/png", png(100)))
+    app.send(upload(&cast.cloud_editor, "image/png", png(100)))
         .await
         .problem(409, "conflict");
 }

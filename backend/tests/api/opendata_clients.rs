@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::datasets::{create, dataset, upload};
-use super::research::cast;
+use crate::cast::cast;
 use crate::support::TestApp;
 
 /// `python3` if it can import `module`; else the test is skipped, unless `required_by` (an
@@ -56,7 +56,7 @@ async fn ckanapi_lists_searches_shows_creates_patches_deletes_and_uploads() {
     };
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    create(&app, &cast.editor, dataset(json!({}))).await;
+    create(&app, &cast.uz, dataset(json!({}))).await;
     let csv = app.dir.path().join("regions.csv");
     std::fs::write(
         &csv,
@@ -71,7 +71,7 @@ async fn ckanapi_lists_searches_shows_creates_patches_deletes_and_uploads() {
         "ckanapi_client.py",
         vec![
             app.base.clone(),
-            cast.editor.access_token.clone(),
+            cast.uz.access_token.clone(),
             "stat-uz".into(),
             csv.display().to_string(),
         ],
@@ -144,7 +144,7 @@ async fn ckanapi_lists_searches_shows_creates_patches_deletes_and_uploads() {
         .send(app.authed(
             Method::GET,
             "/api/v1/datasets/ckanapi-made-dataset",
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         ))
         .await
         .json();
@@ -153,7 +153,7 @@ async fn ckanapi_lists_searches_shows_creates_patches_deletes_and_uploads() {
         .send(app.authed(
             Method::GET,
             shown["resources"][0]["url"].as_str().unwrap(),
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         ))
         .await;
     assert_eq!(
@@ -178,7 +178,7 @@ async fn rdflib_reads_one_dcat_dataset_per_public_dataset_in_turtle_and_json_ld(
     ] {
         let created = create(
             &app,
-            &cast.editor,
+            &cast.uz,
             dataset(json!({"name": name, "private": private})),
         )
         .await;
@@ -188,7 +188,7 @@ async fn rdflib_reads_one_dcat_dataset_per_public_dataset_in_turtle_and_json_ld(
     }
     let reply = upload(
         &app,
-        &cast.editor,
+        &cast.uz,
         "budget-2024",
         "regions.csv",
         "text/csv",
@@ -200,7 +200,7 @@ async fn rdflib_reads_one_dcat_dataset_per_public_dataset_in_turtle_and_json_ld(
         .send(app.authed(
             Method::DELETE,
             "/api/v1/datasets/roads-2024",
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         ))
         .await;
     assert_eq!(deleted.status, 204);
@@ -244,7 +244,7 @@ async fn rdflib_reads_one_dcat_dataset_per_public_dataset_in_turtle_and_json_ld(
         );
     }
     // Paging: with a third public dataset the catalogue needs two pages.
-    create(&app, &cast.editor, dataset(json!({"name": "third-2024"}))).await;
+    create(&app, &cast.uz, dataset(json!({"name": "third-2024"}))).await;
     let seen = run_script(
         python,
         "dcat_check.py",
@@ -260,7 +260,7 @@ async fn rdflib_reads_one_dcat_dataset_per_public_dataset_in_turtle_and_json_ld(
 async fn the_action_api_speaks_ckan_envelopes_errors_and_get_parameters() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    create(&app, &cast.editor, dataset(json!({}))).await;
+    create(&app, &cast.uz, dataset(json!({}))).await;
     assert_eq!(app.get("/api/3").await.json(), json!({"version": 3}));
     for prefix in ["/api/3/action", "/api/action"] {
         let reply = app
@@ -344,14 +344,14 @@ async fn the_action_api_speaks_ckan_envelopes_errors_and_get_parameters() {
     .await;
     assert_eq!(forged.status, 403);
     let bare = post(
-        vec![("Authorization", cast.editor.access_token.clone())],
+        vec![("Authorization", cast.uz.access_token.clone())],
         json!({"name": "bare-token", "title": "Bare", "owner_org": "stat-uz", "resources": [{"url": "https://stat.uz/a.csv", "name": "A"}]}),
     )
     .await;
     assert_eq!(bare.status, 200, "{}", bare.body);
     assert_eq!(bare.json()["result"]["resources"][0]["format"], "CSV");
     let invalid = post(
-        vec![("X-CKAN-API-Key", cast.editor.access_token.clone())],
+        vec![("X-CKAN-API-Key", cast.uz.access_token.clone())],
         json!({"name": "Bad Name", "title": "", "owner_org": "nowhere"}),
     )
     .await;
@@ -408,7 +408,7 @@ async fn the_action_api_speaks_ckan_envelopes_errors_and_get_parameters() {
         .send(
             app.client
                 .post(app.url("/api/3/action/resource_create"))
-                .header("X-CKAN-API-Key", cast.editor.access_token.clone())
+                .header("X-CKAN-API-Key", cast.uz.access_token.clone())
                 .json(&json!({"package_id": "aholi-soni-2024", "name": "No link"})),
         )
         .await;

@@ -4,27 +4,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use silkbridge::identity::domain::Role;
 
+pub use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
-
-pub struct Cast {
-    pub editor: SignedIn,
-    pub outsider: SignedIn,
-}
-
-/// Demo data, an editor of stat-uz and an outsider (an editor of azstat).
-pub async fn cast(app: &TestApp) -> Cast {
-    app.seed_demo().await;
-    Cast {
-        editor: app
-            .person("UZ", "editor", &[("stat-uz", Role::Editor)])
-            .await,
-        outsider: app
-            .person("AZ", "outsider", &[("azstat", Role::Editor)])
-            .await,
-    }
-}
 
 /// A valid publication body for stat-uz; `changes` overrides fields.
 pub fn publication(changes: Value) -> Value {
@@ -104,7 +86,7 @@ fn titles(page: &Value) -> Vec<String> {
 async fn editors_publish_edit_with_history_and_anyone_reads_open_work() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let created = create(&app, &cast.editor, publication(json!({}))).await;
+    let created = create(&app, &cast.uz, publication(json!({}))).await;
     let id = created["id"].as_str().unwrap();
     assert_eq!(created["doi"], "10.5555/silk.2025.001", "DOI normalised");
     assert_eq!(created["licence"], "CC-BY-4.0", "SPDX spelling");
@@ -136,7 +118,7 @@ async fn editors_publish_edit_with_history_and_anyone_reads_open_work() {
             app.authed(
                 Method::PUT,
                 &format!("/api/v1/research/publications/{id}"),
-                &cast.editor.access_token,
+                &cast.uz.access_token,
             )
             .json(&edit),
         )
@@ -159,7 +141,7 @@ async fn editors_publish_edit_with_history_and_anyone_reads_open_work() {
         app.authed(
             Method::POST,
             "/api/v1/research/publications",
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         )
         .json(&publication(json!({"doi": "10.5555/silk.2025.001"}))),
     )
@@ -271,7 +253,7 @@ async fn bad_input_gets_a_code_per_field_and_stores_nothing() {
                 app.authed(
                     Method::POST,
                     "/api/v1/research/publications",
-                    &cast.editor.access_token,
+                    &cast.uz.access_token,
                 )
                 .json(&publication(change.clone())),
             )
@@ -294,7 +276,7 @@ async fn bad_input_gets_a_code_per_field_and_stores_nothing() {
         .send(app.authed(
             Method::GET,
             "/api/v1/research/publications?organisation=stat-uz&limit=100",
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         ))
         .await
         .json();
@@ -365,13 +347,13 @@ async fn restricted_publications_are_refused_to_outsiders_on_every_path() {
     let cast = cast(&app).await;
     let members_only = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(json!({"doi": null, "title": "Ichki hisobot zarafshon", "access_level": "organisation"})),
     )
     .await;
     let embargoed = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(json!({"doi": null, "title": "Embargo ostidagi qashqadaryo", "access_level": "embargoed", "embargo_until": "2099-01-01"})),
     )
     .await;
@@ -391,7 +373,7 @@ async fn restricted_publications_are_refused_to_outsiders_on_every_path() {
                 }
             );
         }
-        let seen = outsider_can_see(&app, Some(&cast.editor), id, title).await;
+        let seen = outsider_can_see(&app, Some(&cast.uz), id, title).await;
         assert!(
             seen.iter().all(|(_, visible)| *visible),
             "{title} hidden from its own organisation: {seen:?}"
@@ -421,7 +403,7 @@ async fn an_embargo_opens_on_its_date_for_readers_harvesters_and_search() {
     let cast = cast(&app).await;
     let embargoed = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(json!({"doi": null, "title": "Surxondaryo embargo", "access_level": "embargoed", "embargo_until": "2099-01-01"})),
     )
     .await;
@@ -477,7 +459,7 @@ const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> e
 async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let open = create(&app, &cast.editor, publication(json!({}))).await;
+    let open = create(&app, &cast.uz, publication(json!({}))).await;
     let id = open["id"].as_str().unwrap();
     let upload = |token: &str, body: &'static [u8], content_type: &str| {
         app.authed(
@@ -489,7 +471,7 @@ async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
         .body(body)
     };
     let stored = app
-        .send(upload(&cast.editor.access_token, PDF, "application/pdf"))
+        .send(upload(&cast.uz.access_token, PDF, "application/pdf"))
         .await;
     assert_eq!(stored.status, 201, "{}", stored.body);
     let file = stored.json();
@@ -536,7 +518,7 @@ async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
 
     // A file that is not what it claims, and outsiders, are refused.
     app.send(upload(
-        &cast.editor.access_token,
+        &cast.uz.access_token,
         b"MZ\x90\x00\x03\x00\x00\x00\x04\x00",
         "application/pdf",
     ))
@@ -549,7 +531,7 @@ async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
     // A members-only publication's file is not found for outsiders.
     let restricted = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(json!({"doi": null, "access_level": "organisation"})),
     )
     .await;
@@ -559,7 +541,7 @@ async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
             app.authed(
                 Method::POST,
                 &format!("/api/v1/research/publications/{rid}/files?file_name=data.csv"),
-                &cast.editor.access_token,
+                &cast.uz.access_token,
             )
             .header("content-type", "text/csv")
             .body("region,count\nToshkent,12\n"),
@@ -572,7 +554,7 @@ async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
         .await
         .problem(404, "not_found");
     let own = app
-        .send(app.authed(Method::GET, &hidden_url, &cast.editor.access_token))
+        .send(app.authed(Method::GET, &hidden_url, &cast.uz.access_token))
         .await;
     assert_eq!(own.status, 200);
     assert_eq!(own.body, "region,count\nToshkent,12\n");
@@ -582,10 +564,10 @@ async fn files_stream_in_with_their_hash_and_out_by_byte_range() {
 async fn citations_export_as_bibtex_ris_and_csl_json() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let first = create(&app, &cast.editor, publication(json!({}))).await;
+    let first = create(&app, &cast.uz, publication(json!({}))).await;
     let second = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(
             json!({"doi": null, "publication_type": "article", "title": "Ikkinchi maqola"}),
         ),
@@ -701,7 +683,7 @@ async fn search_filters_publications_by_year_language_licence_and_tag() {
 async fn writes_by_outsiders_are_refused_on_rest_and_graphql() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let created = create(&app, &cast.editor, publication(json!({}))).await;
+    let created = create(&app, &cast.uz, publication(json!({}))).await;
     let id = created["id"].as_str().unwrap();
     // Creating for another organisation: 401 without a token, 403 for its outsiders.
     app.send(
@@ -734,7 +716,7 @@ async fn writes_by_outsiders_are_refused_on_rest_and_graphql() {
             app.authed(
                 Method::POST,
                 &format!("/api/v1/research/publications/{id}/files?file_name=paper.pdf"),
-                &cast.editor.access_token,
+                &cast.uz.access_token,
             )
             .header("content-type", "application/pdf")
             .body(PDF),
@@ -796,13 +778,7 @@ async fn writes_by_outsiders_are_refused_on_rest_and_graphql() {
         "{deleted}"
     );
     input.insert("licence".into(), json!("CC-BY-5.0"));
-    let invalid = graphql_as(
-        &app,
-        Some(&cast.editor),
-        mutation,
-        json!({ "input": input }),
-    )
-    .await;
+    let invalid = graphql_as(&app, Some(&cast.uz), mutation, json!({ "input": input })).await;
     assert_eq!(
         invalid["errors"][0]["extensions"]["code"], "validation_failed",
         "{invalid}"

@@ -6,7 +6,8 @@ use std::process::Command;
 use reqwest::Method;
 use serde_json::json;
 
-use super::research::{cast, create, open_publications, publication};
+use super::research::{create, open_publications, publication};
+use crate::cast::cast;
 use crate::support::TestApp;
 
 /// The error code of an OAI-PMH response, checking it came with HTTP 200 as XML.
@@ -187,19 +188,19 @@ async fn lists_resume_by_keyset_tokens_and_report_withdrawn_records_as_deleted()
     let from = from_second.format("%Y-%m-%dT%H:%M:%SZ");
     let withdrawn = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(json!({"title": "Qaytarib olingan"})),
     )
     .await;
     let restricted = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(json!({"doi": null, "title": "Cheklangan"})),
     )
     .await;
     let kept = create(
         &app,
-        &cast.editor,
+        &cast.uz,
         publication(json!({"doi": null, "title": "Ochiq qolgan"})),
     )
     .await;
@@ -208,7 +209,7 @@ async fn lists_resume_by_keyset_tokens_and_report_withdrawn_records_as_deleted()
         .send(app.authed(
             Method::DELETE,
             &format!("/api/v1/research/publications/{}", id(&withdrawn)),
-            &cast.editor.access_token,
+            &cast.uz.access_token,
         ))
         .await;
     assert_eq!(deleted.status, 204);
@@ -220,7 +221,7 @@ async fn lists_resume_by_keyset_tokens_and_report_withdrawn_records_as_deleted()
             app.authed(
                 Method::PUT,
                 &format!("/api/v1/research/publications/{}", id(&restricted)),
-                &cast.editor.access_token,
+                &cast.uz.access_token,
             )
             .json(&closed),
         )

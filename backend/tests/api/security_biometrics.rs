@@ -10,13 +10,13 @@ use serde_json::json;
 use silkbridge_schema::tables::{audit_log, biometric_consents, biometric_templates};
 use silkbridge_schema::{Backend, Database, PoolOptions};
 
-use super::biometrics::{cast, consent_and_enrol, count_rows, float_template, post};
+use super::biometrics::{consent_and_enrol, count_rows, float_template, partners, post};
 use crate::support::TestApp;
 
 #[actix_web::test]
 async fn an_expired_consent_ends_matching_at_once_and_the_purge_erases_its_templates() {
     let app = TestApp::start().await;
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     // Two subject ids of the same synthetic palm: one consent lapses, the other stays.
     consent_and_enrol(&app, &cast.bank, "stays-0001", 7).await;
     let expires = (chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339();
@@ -132,7 +132,7 @@ async fn an_enrolment_racing_a_revoke_leaves_no_template() {
         // then finds no active consent; the race needs concurrent writers.
         return;
     }
-    let cast = cast(&app).await;
+    let cast = partners(&app).await;
     consent_and_enrol(&app, &cast.bank, "racer-0001", 3).await;
 
     // A revoke in flight: consent marked revoked and templates erased, not yet committed.

@@ -10,7 +10,7 @@ use silkbridge_schema::models::DocumentEventRow;
 use silkbridge_schema::tables::{document_events, organisations};
 use silkbridge_schema::{Backend, Database, DbConnection, PoolOptions, ids};
 
-use super::documents::cast;
+use crate::cast::cast;
 use crate::support::TestApp;
 
 fn event(organisation_id: &str, label: &str) -> DocumentEventRow {
