@@ -78,7 +78,8 @@ fn sqlite_template() -> Option<&'static Path> {
             let mut conn = DbConnection::establish(&format!("sqlite://{}", file.display())).ok()?;
             crate::migrations::run_pending(&mut conn).ok()?;
             // Everything into the main file, so a plain copy is the whole database.
-            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);").ok()?;
+            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")
+                .ok()?;
             drop(conn);
             Some((folder, file))
         })

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-
 pub use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
 

@@ -3,7 +3,6 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-
 use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
 

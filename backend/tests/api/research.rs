@@ -4,7 +4,6 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-
 pub use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
 
