@@ -125,6 +125,8 @@ pub fn app(
         .service(imei::rest::equipment_status)
         .service(graphql::graphql_post)
         .service(graphql::graphql_playground)
+        // Last: the portal's paths never shadow an API route.
+        .configure(crate::portal::configure)
         .wrap(from_fn(identity::authenticate::authenticate))
         .wrap(from_fn(middleware::observe))
 }

@@ -24,6 +24,7 @@ pub mod imei;
 pub mod logging;
 pub mod marketplace;
 pub mod periodic;
+pub mod portal;
 pub mod research;
 pub mod sealing;
 pub mod search;

@@ -27,6 +27,7 @@ mod api {
     mod matrix;
     mod opendata_clients;
     mod organisations;
+    mod portal;
     mod problems;
     mod research;
     mod research_oai;

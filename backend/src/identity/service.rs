@@ -59,6 +59,14 @@ pub async fn organisation(state: &AppState, slug: &str) -> ApiResult<Organisatio
         .await
 }
 
+/// One organisation by its slug or id (pages reached from search results, which carry ids).
+pub async fn organisation_by_key(state: &AppState, key: &str) -> ApiResult<OrganisationView> {
+    let key = key.to_owned();
+    state
+        .read(move |conn| rules::organisation_by_key(conn, &key))
+        .await
+}
+
 /// Who the caller is.
 pub async fn me(state: &AppState, caller: &Caller) -> ApiResult<MeView> {
     let caller = caller.clone();

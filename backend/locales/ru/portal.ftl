@@ -1,0 +1,113 @@
+name-brand = Silkbridge
+site-tagline = Исследования, открытые данные и сервисы Узбекистана и Азербайджана
+skip-to-content = Перейти к содержанию
+nav-main = Основное
+nav-home = Главная
+nav-search = Поиск
+nav-api = Разработчикам
+language-switch = Язык
+sign-in = Войти
+sign-in-country = Войти ({ $country })
+country-UZ = Узбекистан
+country-AZ = Азербайджан
+search-label = Поиск публикаций, наборов данных и организаций
+search-button = Найти
+search-title = Поиск
+search-results = Результаты
+search-count = { $count ->
+    [one] { $count } результат
+    [few] { $count } результата
+    [many] { $count } результатов
+   *[other] { $count } результата
+}
+search-empty = Ничего не найдено. Слова можно писать латиницей или кириллицей: ищется и то и другое.
+search-filters = Фильтры
+search-clear = Сбросить фильтры
+search-sort = Порядок
+sort-relevance = Сначала подходящие
+sort-newest = Сначала новые
+search-next = Следующие результаты
+facet-kind = Вид
+facet-country = Страна
+facet-language = Язык
+kind-publication = Публикация
+kind-dataset = Набор данных
+kind-organisation = Организация
+kind-listing = Услуга
+kind-document = Документ
+lang-uz-Latn = Узбекский (латиница)
+lang-uz-Cyrl = Узбекский (кириллица)
+lang-az = Азербайджанский
+lang-ru = Русский
+lang-en = Английский
+home-title = Исследования и открытые данные двух стран
+home-latest-publications = Новые публикации
+home-latest-datasets = Новые наборы данных
+home-counts = Что здесь есть
+home-machines = Для программ
+machines-rest = REST API и его документация
+name-graphql = GraphQL
+machines-oai = OAI-PMH для сборщиков репозиториев
+name-ckan-api = CKAN Action API
+machines-dcat = Каталог DCAT-AP
+publication-authors = Авторы
+publication-organisation = Организация
+publication-issued = Дата выхода
+publication-type = Тип
+name-doi = DOI
+publication-licence = Лицензия
+publication-keywords = Ключевые слова
+publication-files = Файлы
+publication-no-files = Файлы не приложены.
+publication-cite = Цитирование
+publication-cite-formats = Скачать ссылку
+publication-versions = { $count ->
+    [one] { $count } версия
+    [few] { $count } версии
+    [many] { $count } версий
+   *[other] { $count } версии
+}
+publication-embargo = Под эмбарго до { $date }: полный текст откроется тогда.
+pubtype-article = Статья в журнале
+pubtype-conference_paper = Доклад на конференции
+pubtype-report = Отчёт
+pubtype-thesis = Диссертация
+pubtype-book = Книга
+pubtype-book_chapter = Глава книги
+pubtype-dataset_paper = Статья о данных
+pubtype-preprint = Препринт
+file-name = Файл
+file-format = Формат
+file-size = Размер
+name-sha256 = SHA-256
+dataset-publisher = Издатель
+dataset-licence = Лицензия
+dataset-themes = Темы
+dataset-tags = Теги
+dataset-temporal = Период
+dataset-resources = Ресурсы
+dataset-no-resources = Ресурсов пока нет.
+dataset-download = Скачать
+dataset-machine = Этот набор для программ
+resource-name = Название
+resource-format = Формат
+resource-size = Размер
+org-country = Страна
+org-kind = Вид
+org-website = Сайт
+org-publications = Публикации
+org-datasets = Наборы данных
+orgkind-agency = Государственное ведомство
+orgkind-university = Университет
+orgkind-operator = Оператор мобильной связи
+orgkind-manufacturer = Производитель
+orgkind-company = Компания
+orgkind-startup = Стартап
+error-not-found-title = Страница не найдена
+error-not-found-text = Такой страницы нет, или она не открыта для всех.
+error-too-many-title = Слишком много запросов
+error-too-many-text = Подождите немного и попробуйте снова.
+error-server-title = Что-то пошло не так
+error-server-text = Ошибка на нашей стороне, она записана. Попробуйте позже.
+error-home = На главную
+footer-about = Совместная платформа ведомств, исследователей и партнёров Узбекистана и Азербайджана.

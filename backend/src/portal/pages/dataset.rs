@@ -1,0 +1,111 @@
+//! A dataset's page: its description in the page's language where there is one, publisher,
+//! licence, themes, tags and period, its resources with their previews, and links to the
+//! same dataset for machines (CKAN JSON, DCAT Turtle and JSON-LD).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{failure, frame, render, size};
+use crate::datasets::preview::Preview;
+use crate::datasets::views::DatasetView;
+use crate::identity::caller::Caller;
+use crate::portal::chrome::Page;
+use crate::portal::locale::Locale;
+use crate::state::AppState;
+
+pub struct ResourceRow {
+    pub name: String,
+    pub format: String,
+    pub size: String,
+    pub href: String,
+    pub preview: Option<Preview>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/dataset.html")]
+struct DatasetPage {
+    page: Page,
+    title: String,
+    notes: String,
+    lang: String,
+    publisher: String,
+    publisher_href: String,
+    licence: String,
+    licence_url: Option<String>,
+    themes: Vec<String>,
+    tags: Vec<String>,
+    period: Option<String>,
+    resources: Vec<ResourceRow>,
+    machines: Vec<(&'static str, String)>,
+}
+
+/// The dataset's title and notes in `locale` if translated into it, else as written.
+fn text_for(view: &DatasetView, locale: Locale) -> (String, String, String) {
+    let wanted = locale.content_tag();
+    match view.translations.iter().find(|t| t.lang == wanted) {
+        Some(t) if view.language != wanted => (t.title.clone(), t.notes.clone(), t.lang.clone()),
+        _ => (
+            view.title.clone(),
+            view.notes.clone(),
+            view.language.clone(),
+        ),
+    }
+}
+
+/// `GET /{locale}/datasets/{key}` (name or id).
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (_, key) = path.into_inner();
+    let view = match crate::datasets::service::get(&state, &caller, &key).await {
+        Ok(view) if view.state == "active" => view,
+        Ok(view) => {
+            let gone = crate::error::ApiError::not_found(format_args!("dataset `{}`", view.name));
+            return failure(&state, &req, gone);
+        }
+        Err(error) => return failure(&state, &req, error),
+    };
+    let (title, notes, lang) = text_for(&view, super::locale_of(&req));
+    let page = frame(&state, &req, title.clone());
+    let period = match (view.temporal_start, view.temporal_end) {
+        (Some(start), Some(end)) => Some(format!("{start} – {end}")),
+        (Some(start), None) => Some(format!("{start} –")),
+        (None, Some(end)) => Some(format!("– {end}")),
+        (None, None) => None,
+    };
+    let name = view.name.clone();
+    let template = DatasetPage {
+        title,
+        notes,
+        lang,
+        publisher: view.organisation.name.clone(),
+        publisher_href: page.href(&format!("/organisations/{}", view.organisation.slug)),
+        licence: view.licence.title.clone(),
+        licence_url: view.licence.url.clone(),
+        themes: view.themes.clone(),
+        tags: view.tags.clone(),
+        period,
+        resources: view
+            .resources
+            .into_iter()
+            .map(|r| ResourceRow {
+                name: r.name,
+                format: r.format,
+                size: r.size_bytes.map(size).unwrap_or_default(),
+                href: r.url,
+                preview: r.preview,
+            })
+            .collect(),
+        machines: vec![
+            ("CKAN JSON", format!("/api/3/action/package_show?id={name}")),
+            ("DCAT Turtle", format!("/dataset/{name}.ttl")),
+            ("DCAT JSON-LD", format!("/dataset/{name}.jsonld")),
+        ],
+        page,
+    };
+    render(StatusCode::OK, &template)
+}

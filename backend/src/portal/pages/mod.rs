@@ -1,0 +1,195 @@
+//! The portal's pages, one file each, and what they share: the frame, rendering with the
+//! portal's security headers, and error pages in the visitor's language.
+
+pub mod dataset;
+pub mod home;
+pub mod organisation;
+pub mod publication;
+pub mod search;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::assets;
+use super::chrome::{Page, SignIn};
+use super::i18n;
+use super::locale::Locale;
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+/// What portal pages may load: only this site's own stylesheet (and scripts, when there are
+/// any); no inline script or style, no framing.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+frame-ancestors 'none'";
+
+/// The locale of a request routed under `/{locale}/…` (the route admits only ours).
+fn locale_of(req: &HttpRequest) -> Locale {
+    req.match_info()
+        .get("locale")
+        .and_then(Locale::from_tag)
+        .unwrap_or(Locale::Uz)
+}
+
+/// The frame of the page answering `req`, titled `title`.
+fn frame(state: &AppState, req: &HttpRequest, title: String) -> Page {
+    let locale = locale_of(req);
+    let path = req.path();
+    let rest = path
+        .strip_prefix(&format!("/{}", locale.tag()))
+        .unwrap_or(path);
+    let rest = match req.query_string() {
+        "" => rest.to_owned(),
+        query => format!("{rest}?{query}"),
+    };
+    let here = format!("/{}{rest}", locale.tag());
+    let sign_in = state
+        .config
+        .identity
+        .providers
+        .iter()
+        .map(|p| SignIn {
+            label: i18n::text_with(
+                locale,
+                "sign-in-country",
+                &[(
+                    "country",
+                    i18n::text(locale, &format!("country-{}", p.country)).into(),
+                )],
+            ),
+            href: format!(
+                "/auth/{}/login?return_to={}",
+                p.country,
+                url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
+            ),
+        })
+        .collect();
+    Page {
+        locale,
+        canonical: format!("{}{here}", state.config.public_url.trim_end_matches('/')),
+        rest,
+        title,
+        stylesheet: assets::stylesheet_path(),
+        sign_in,
+    }
+}
+
+/// A rendered page with the portal's headers.
+fn render(status: StatusCode, template: &impl Template) -> HttpResponse {
+    match template.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .insert_header((header::VARY, "Cookie"))
+            .body(body),
+        Err(error) => {
+            tracing::error!(%error, "a portal template failed to render");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("internal error")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+struct ErrorPage {
+    page: Page,
+    heading: String,
+    text: String,
+}
+
+/// The page for a service's refusal: 404 for what does not exist or is not the visitor's to
+/// see (as the API answers), 429 with its wait, 500 for the rest (logged).
+fn failure(state: &AppState, req: &HttpRequest, error: ApiError) -> HttpResponse {
+    let (status, heading, text) = match error.code {
+        ErrorCode::NotFound | ErrorCode::InvalidParameter | ErrorCode::InvalidCursor => (
+            StatusCode::NOT_FOUND,
+            "error-not-found-title",
+            "error-not-found-text",
+        ),
+        ErrorCode::RateLimited => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "error-too-many-title",
+            "error-too-many-text",
+        ),
+        _ => {
+            error.log(None);
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error-server-title",
+                "error-server-text",
+            )
+        }
+    };
+    let locale = locale_of(req);
+    let page = frame(state, req, i18n::text(locale, heading));
+    render(
+        status,
+        &ErrorPage {
+            heading: page.t(heading),
+            text: page.t(text),
+            page,
+        },
+    )
+}
+
+/// A redirect (303, so a form's GET stays a GET) that depends on `Accept-Language`.
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::VARY, "Accept-Language"))
+        .finish()
+}
+
+fn accepted(req: &HttpRequest) -> Locale {
+    Locale::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// `GET /`: the home page in the visitor's language.
+pub async fn root(req: HttpRequest) -> HttpResponse {
+    see_other(&format!("/{}/", accepted(&req).tag()))
+}
+
+/// `GET /{locale}`: its home page, with the slash.
+pub async fn locale_root(req: HttpRequest) -> HttpResponse {
+    see_other(&format!("/{}/", locale_of(&req).tag()))
+}
+
+/// `GET /publications/{id}` and the like: the page in the visitor's language (DCAT and OAI
+/// identifiers point here).
+pub async fn negotiated(req: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    let (kind, key) = path.into_inner();
+    let key: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
+    see_other(&format!("/{}/{kind}/{key}", accepted(&req).tag()))
+}
+
+/// `GET /robots.txt`: pages may be indexed; the API and the machine interfaces are for
+/// programs that know them.
+pub async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("User-agent: *\nDisallow: /api/\nDisallow: /graphql\nDisallow: /auth/\n")
+}
+
+/// A number of bytes for people (`1.2 MB`).
+fn size(bytes: i64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut value = bytes.max(0) as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,217 @@
+//! The search page: results of every kind the visitor may see (the same access-filtered
+//! index and call as `GET /api/v1/search`), facets with counts, sort and pagination, every
+//! state a stable URL built from the API's own parameters.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{failure, frame, render};
+use crate::identity::caller::Caller;
+use crate::portal::chrome::Page;
+use crate::portal::i18n;
+use crate::search::service::{self, FacetValue, SearchParams};
+use crate::state::AppState;
+
+/// One result as the page lists it.
+pub struct Hit {
+    pub kind: String,
+    pub href: String,
+    pub title: String,
+    /// HTML-escaped by the search service, with `<mark>` around the matched words.
+    pub snippet: String,
+}
+
+/// A facet value: its label, count and the URL that toggles it.
+pub struct FacetLink {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+    pub selected: bool,
+}
+
+pub struct Facet {
+    pub label: String,
+    pub values: Vec<FacetLink>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/search.html")]
+struct SearchPage {
+    page: Page,
+    q: String,
+    count: String,
+    hits: Vec<Hit>,
+    facets: Vec<Facet>,
+    newest: bool,
+    relevance_href: String,
+    newest_href: String,
+    next_href: Option<String>,
+    clear_href: Option<String>,
+}
+
+/// The page of a hit, in the page's locale.
+pub(super) fn hit_href(page: &Page, kind: &str, id: &str) -> String {
+    match kind {
+        "publication" => page.href(&format!("/publications/{id}")),
+        "dataset" => page.href(&format!("/datasets/{id}")),
+        "organisation" => page.href(&format!("/organisations/{id}")),
+        _ => page.href(&format!("/search?kind={kind}")),
+    }
+}
+
+/// The search URL for `params` (empty ones left out), in the page's locale.
+fn search_href(page: &Page, params: &SearchParams) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    let fields = [
+        ("q", params.q.as_deref()),
+        ("kind", params.kind.as_deref()),
+        ("country", params.country.as_deref()),
+        ("language", params.language.as_deref()),
+        ("organisation", params.organisation.as_deref()),
+        ("sort", params.sort.as_deref()),
+        ("cursor", params.cursor.as_deref()),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            query.append_pair(name, value);
+        }
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        page.href("/search")
+    } else {
+        page.href(&format!("/search?{query}"))
+    }
+}
+
+/// A facet's values, each linking to the search with that value set (or unset when it is).
+fn facet(
+    page: &Page,
+    params: &SearchParams,
+    label_key: &str,
+    values: Vec<FacetValue>,
+    current: Option<&str>,
+    set: fn(&mut SearchParams, Option<String>),
+    label_of: impl Fn(&str) -> String,
+) -> Facet {
+    let values = values
+        .into_iter()
+        .filter(|v| v.count > 0)
+        .map(|v| {
+            let selected = current == Some(v.value.as_str());
+            let mut next = params.clone();
+            next.cursor = None;
+            set(&mut next, (!selected).then(|| v.value.clone()));
+            FacetLink {
+                label: label_of(&v.value),
+                count: v.count,
+                href: search_href(page, &next),
+                selected,
+            }
+        })
+        .collect();
+    Facet {
+        label: page.t(label_key),
+        values,
+    }
+}
+
+/// `GET /{locale}/search`.
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<SearchParams>,
+) -> HttpResponse {
+    let params = params.into_inner();
+    let page = frame(
+        &state,
+        &req,
+        i18n::text(super::locale_of(&req), "search-title"),
+    );
+    let found = match service::search(&state, &caller, params.clone()).await {
+        Ok(found) => found,
+        Err(error) => return failure(&state, &req, error),
+    };
+    let count = i18n::text_with(
+        page.locale,
+        "search-count",
+        &[("count", found.total.into())],
+    );
+    let hits = found
+        .items
+        .into_iter()
+        .map(|hit| Hit {
+            kind: page.t(&format!("kind-{}", hit.kind)),
+            href: hit_href(&page, &hit.kind, &hit.id),
+            title: hit.title,
+            snippet: hit.snippet,
+        })
+        .collect();
+    let locale = page.locale;
+    let facets = vec![
+        facet(
+            &page,
+            &params,
+            "facet-kind",
+            found.facets.kind,
+            params.kind.as_deref(),
+            |p, v| p.kind = v,
+            |v| i18n::text(locale, &format!("kind-{v}")),
+        ),
+        facet(
+            &page,
+            &params,
+            "facet-country",
+            found.facets.country,
+            params.country.as_deref(),
+            |p, v| p.country = v,
+            |v| i18n::text(locale, &format!("country-{v}")),
+        ),
+        facet(
+            &page,
+            &params,
+            "facet-language",
+            found.facets.language,
+            params.language.as_deref(),
+            |p, v| p.language = v,
+            |v| i18n::text(locale, &format!("lang-{v}")),
+        ),
+    ];
+    let newest = params.sort.as_deref() == Some("newest");
+    let with_sort = |sort: Option<&str>| {
+        let mut next = params.clone();
+        next.cursor = None;
+        next.sort = sort.map(str::to_owned);
+        search_href(&page, &next)
+    };
+    let next_href = found.next_cursor.map(|cursor| {
+        let mut next = params.clone();
+        next.cursor = Some(cursor);
+        search_href(&page, &next)
+    });
+    let filtered = params.kind.is_some() || params.country.is_some() || params.language.is_some();
+    let clear_href = filtered.then(|| {
+        search_href(
+            &page,
+            &SearchParams {
+                q: params.q.clone(),
+                ..SearchParams::default()
+            },
+        )
+    });
+    let template = SearchPage {
+        q: params.q.clone().unwrap_or_default(),
+        count,
+        hits,
+        facets,
+        newest,
+        relevance_href: with_sort(None),
+        newest_href: with_sort(Some("newest")),
+        next_href,
+        clear_href,
+        page,
+    };
+    render(StatusCode::OK, &template)
+}

@@ -1,0 +1,266 @@
+//! The web portal: every page type renders in every locale from the same service calls as
+//! the API (so it shows nothing the API would refuse), with the portal's security headers,
+//! language negotiation and HTML error pages.
+
+use reqwest::Method;
+
+use crate::cast::cast;
+use crate::support::{Reply, TestApp};
+
+const LOCALES: [&str; 5] = ["uz", "uz-Cyrl", "az", "ru", "en"];
+
+/// A page as a browser without credentials gets it.
+async fn page(app: &TestApp, path: &str) -> Reply {
+    let reply = app.get(path).await;
+    if reply.status == 200 {
+        assert_portal_page(&reply, path);
+    }
+    reply
+}
+
+/// What every portal page carries: HTML, the strict policy, no inline script or style.
+fn assert_portal_page(reply: &Reply, path: &str) {
+    assert!(reply.content_type().starts_with("text/html"), "{path}");
+    let csp = reply.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+    assert!(!reply.body.contains("<script"), "{path}: no script needed");
+    assert!(!reply.body.contains("style=\""), "{path}: no inline style");
+    assert!(
+        reply
+            .body
+            .contains("rel=\"stylesheet\" href=\"/assets/portal."),
+        "{path}"
+    );
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_root_sends_people_to_their_language_and_every_home_page_is_translated() {
+    let app = TestApp::start().await;
+    app.seed_demo().await;
+    app.reindex().await;
+    let client = no_redirects();
+    for (accept, expected) in [
+        (None, "/uz/"),
+        (Some("ru-RU,ru;q=0.9"), "/ru/"),
+        (Some("uz-Cyrl"), "/uz-Cyrl/"),
+        (Some("de, az;q=0.5"), "/az/"),
+    ] {
+        let mut request = client.get(app.url("/"));
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        let reply = request.send().await.unwrap();
+        assert_eq!(reply.status().as_u16(), 303, "{accept:?}");
+        assert_eq!(reply.headers()["location"], expected, "{accept:?}");
+    }
+    let headings = [
+        ("uz", "Ikki mamlakatning ilmiy ishlari"),
+        ("uz-Cyrl", "Икки мамлакатнинг илмий ишлари"),
+        ("az", "İki ölkənin elmi işlərini"),
+        ("ru", "Исследования и открытые данные двух стран"),
+        ("en", "Find research and open data of two countries"),
+    ];
+    for (locale, heading) in headings {
+        let home = page(&app, &format!("/{locale}/")).await;
+        assert_eq!(home.status, 200, "{locale}: {}", home.body);
+        assert!(
+            home.body.contains(&format!("<html lang=\"{locale}\">")),
+            "{locale}"
+        );
+        assert!(home.body.contains(heading), "{locale}: {}", home.body);
+        for other in LOCALES {
+            assert!(
+                home.body
+                    .contains(&format!("hreflang=\"{other}\" href=\"/{other}/\"")),
+                "{locale} links {other}"
+            );
+        }
+        // The latest open publications and the index's counts are listed (the demo's
+        // datasets carry files and are seeded by the server, not here).
+        assert!(
+            home.body.contains(&format!("/{locale}/publications/")),
+            "{locale}"
+        );
+        assert!(
+            home.body
+                .contains(&format!("/{locale}/search?kind=publication")),
+            "{locale}"
+        );
+    }
+    let stylesheet = home_stylesheet(&app).await;
+    let css = app.get(&stylesheet).await;
+    assert_eq!(css.status, 200);
+    assert!(
+        css.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(app.get("/assets/portal.0000.css").await.status, 404);
+}
+
+async fn home_stylesheet(app: &TestApp) -> String {
+    let home = app.get("/en/").await;
+    let start = home.body.find("/assets/portal.").unwrap();
+    let end = start + home.body[start..].find('"').unwrap();
+    home.body[start..end].to_owned()
+}
+
+#[actix_web::test]
+async fn search_finds_both_scripts_with_facets_and_stable_urls() {
+    let app = TestApp::start().await;
+    app.seed_demo().await;
+    app.reindex().await;
+    // Latin finds what is written in Cyrillic and the other way round.
+    let latin = page(&app, "/en/search?q=statistika").await;
+    assert_eq!(latin.status, 200, "{}", latin.body);
+    let cyrillic = page(&app, "/en/search?q=статистика").await;
+    assert_eq!(cyrillic.status, 200, "{}", cyrillic.body);
+    let count = |reply: &Reply| {
+        let at = reply.body.find("role=\"status\">").unwrap() + "role=\"status\">".len();
+        reply.body[at..].split('<').next().unwrap().to_owned()
+    };
+    assert_ne!(count(&latin), "0 results", "{}", latin.body);
+    assert_eq!(count(&latin), count(&cyrillic));
+    assert!(latin.body.contains("<mark>"), "matched words are marked");
+    // A facet link is a stable URL that filters; its page lists only that kind.
+    let organisations_href = "/en/search?q=statistika&#38;kind=organisation";
+    assert!(latin.body.contains(organisations_href), "{}", latin.body);
+    let filtered = page(&app, "/en/search?q=statistika&kind=organisation").await;
+    assert_eq!(filtered.status, 200);
+    assert!(
+        filtered
+            .body
+            .contains(r#"aria-current="true">Organisation"#),
+        "{}",
+        filtered.body
+    );
+    assert!(
+        filtered.body.contains("/en/organisations/"),
+        "{}",
+        filtered.body
+    );
+    assert!(
+        !filtered.body.contains("/en/publications/"),
+        "only organisations"
+    );
+    // Russian counts use Russian plurals.
+    let russian = page(&app, "/ru/search?q=statistika").await;
+    assert!(count(&russian).contains("результат"), "{}", count(&russian));
+    // A cursor the search did not issue is the HTML not-found page, not a JSON error.
+    let forged = page(&app, "/en/search?cursor=abc").await;
+    assert_eq!(forged.status, 404);
+    assert!(forged.body.contains("Page not found"), "{}", forged.body);
+}
+
+#[actix_web::test]
+async fn pages_show_what_the_api_shows_and_refuse_what_it_refuses() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    // An open publication and an organisation-only one of stat-uz.
+    let create = |body: serde_json::Value| {
+        app.send(
+            app.authed(
+                Method::POST,
+                "/api/v1/research/publications",
+                &cast.uz.access_token,
+            )
+            .json(&body),
+        )
+    };
+    let open = create(super::research::publication(serde_json::json!({})))
+        .await
+        .json();
+    let restricted = create(super::research::publication(serde_json::json!({
+        "title": "Ichki hisobot loyihasi",
+        "access_level": "organisation",
+        "doi": null
+    })))
+    .await
+    .json();
+    let open_id = open["id"].as_str().unwrap();
+    let restricted_id = restricted["id"].as_str().unwrap();
+    for locale in LOCALES {
+        let shown = page(&app, &format!("/{locale}/publications/{open_id}")).await;
+        assert_eq!(shown.status, 200, "{locale}: {}", shown.body);
+        assert!(
+            shown.body.contains("<meta name=\"citation_title\""),
+            "{locale}"
+        );
+        assert!(shown.body.contains("citation?format=bibtex"), "{locale}");
+        // The title in the page's language where a translation exists, marked with it.
+        if locale == "ru" {
+            assert!(
+                shown
+                    .body
+                    .contains("lang=\"ru\">Результаты исследования по регионам"),
+                "{}",
+                shown.body
+            );
+        }
+        let hidden = page(&app, &format!("/{locale}/publications/{restricted_id}")).await;
+        assert_eq!(hidden.status, 404, "{locale}");
+        assert!(
+            !hidden.body.contains("Ichki hisobot"),
+            "nothing of it leaks"
+        );
+    }
+    // Its organisation's member sees it, as over the API.
+    let member = app
+        .send(app.authed(
+            Method::GET,
+            &format!("/en/publications/{restricted_id}"),
+            &cast.uz.access_token,
+        ))
+        .await;
+    assert_eq!(member.status, 200);
+    assert!(member.body.contains("Ichki hisobot loyihasi"));
+    // Datasets and organisations, by name, slug or id.
+    let created = super::datasets::create(
+        &app,
+        &cast.uz,
+        super::datasets::dataset(serde_json::json!({})),
+    )
+    .await;
+    let name = created["name"].as_str().unwrap().to_owned();
+    let dataset = page(&app, &format!("/az/datasets/{name}")).await;
+    assert_eq!(dataset.status, 200, "{}", dataset.body);
+    assert!(dataset.body.contains(&format!("/dataset/{name}.ttl")));
+    let by_slug = page(&app, "/uz-Cyrl/organisations/stat-uz").await;
+    assert_eq!(by_slug.status, 200, "{}", by_slug.body);
+    assert!(by_slug.body.contains("Давлат идораси"), "kind translated");
+    let id = app.get("/api/v1/organisations/stat-uz").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        page(&app, &format!("/ru/organisations/{id}")).await.status,
+        200
+    );
+    // Unknown records are the translated not-found page; locale-less links negotiate.
+    let missing = page(&app, "/ru/datasets/no-such-dataset").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Страница не найдена"),
+        "{}",
+        missing.body
+    );
+    let negotiated = no_redirects()
+        .get(app.url(&format!("/publications/{open_id}")))
+        .header("accept-language", "az")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(negotiated.status().as_u16(), 303);
+    assert_eq!(
+        negotiated.headers()["location"],
+        format!("/az/publications/{open_id}").as_str()
+    );
+}
