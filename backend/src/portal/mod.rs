@@ -27,6 +27,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             &format!("/{LOCALE}/search"),
             web::get().to(pages::search::page),
         )
+        .route(&format!("/{LOCALE}/imei"), web::get().to(pages::imei::page))
         .route(
             &format!("/{LOCALE}/publications/{{id}}"),
             web::get().to(pages::publication::page),

@@ -264,3 +264,44 @@ async fn pages_show_what_the_api_shows_and_refuse_what_it_refuses() {
         format!("/az/publications/{open_id}").as_str()
     );
 }
+
+#[actix_web::test]
+async fn citizens_check_a_phone_within_the_same_limit_as_the_api() {
+    let app = TestApp::start_with(|config, _| config.imei.public_checks_per_minute = 3).await;
+    app.seed_demo().await;
+    let form = page(&app, "/ru/imei").await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body.contains("Проверка телефона по IMEI"),
+        "{}",
+        form.body
+    );
+    assert!(
+        !form.body.contains("role=\"status\""),
+        "no answer before a question"
+    );
+    // A mistyped number is the form again with the error tied to the field; no check spent.
+    let bad = page(&app, "/en/imei?imei=12345").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
+    // A blocked demo device and an ordinary one, as the API answers them.
+    let blocked = app.get("/api/v1/imei/public/490154203237518").await.json();
+    let expected = match blocked["status"].as_str().unwrap() {
+        "BLACKLISTED" => "Reported stolen or lost",
+        "GREYLISTED" => "Not confirmed",
+        _ => "Not reported",
+    };
+    let shown = page(&app, "/en/imei?imei=490154203237518").await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.contains(expected), "{}", shown.body);
+    // The API's checks and the page's draw from one bucket per address: the fourth is
+    // refused with the friendly page.
+    assert_eq!(app.get("/api/v1/imei/public/490154203237518").await.status, 200);
+    let refused = app.get("/az/imei?imei=490154203237518").await;
+    assert_eq!(refused.status, 429);
+    assert!(
+        refused.body.contains("Həddindən çox sorğu"),
+        "{}",
+        refused.body
+    );
+}

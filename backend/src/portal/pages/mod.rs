@@ -3,6 +3,7 @@
 
 pub mod dataset;
 pub mod home;
+pub mod imei;
 pub mod organisation;
 pub mod publication;
 pub mod search;
