@@ -28,6 +28,7 @@ mod api {
     mod opendata_clients;
     mod organisations;
     mod portal;
+    mod portal_browser;
     mod problems;
     mod research;
     mod research_oai;

@@ -296,7 +296,10 @@ async fn citizens_check_a_phone_within_the_same_limit_as_the_api() {
     assert!(shown.body.contains(expected), "{}", shown.body);
     // The API's checks and the page's draw from one bucket per address: the fourth is
     // refused with the friendly page.
-    assert_eq!(app.get("/api/v1/imei/public/490154203237518").await.status, 200);
+    assert_eq!(
+        app.get("/api/v1/imei/public/490154203237518").await.status,
+        200
+    );
     let refused = app.get("/az/imei?imei=490154203237518").await;
     assert_eq!(refused.status, 429);
     assert!(
