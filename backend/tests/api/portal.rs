@@ -23,7 +23,12 @@ fn assert_portal_page(reply: &Reply, path: &str) {
     assert!(reply.content_type().starts_with("text/html"), "{path}");
     let csp = reply.headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
-    assert!(!reply.body.contains("<script"), "{path}: no script needed");
+    let scripts = reply.body.matches("<script").count();
+    let data_blocks = reply
+        .body
+        .matches("<script type=\"application/ld+json\">")
+        .count();
+    assert_eq!(scripts, data_blocks, "{path}: no script but JSON-LD data");
     assert!(!reply.body.contains("style=\""), "{path}: no inline style");
     assert!(
         reply
@@ -195,6 +200,16 @@ async fn pages_show_what_the_api_shows_and_refuse_what_it_refuses() {
             "{locale}"
         );
         assert!(shown.body.contains("citation?format=bibtex"), "{locale}");
+        assert!(
+            shown.body.contains(r#""@type":"ScholarlyArticle""#),
+            "{locale}"
+        );
+        let links = shown.headers["link"].to_str().unwrap();
+        assert!(links.contains(r#"rel="cite-as""#), "{links}");
+        assert!(
+            links.contains("https://orcid.org/0000-0002-1825-0097"),
+            "{links}"
+        );
         // The title in the page's language where a translation exists, marked with it.
         if locale == "ru" {
             assert!(

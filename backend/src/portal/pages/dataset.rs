@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{failure, frame, render, size};
+use super::{failure, frame, json_ld, link, render_linked, size};
 use crate::datasets::preview::Preview;
 use crate::datasets::views::DatasetView;
 use crate::identity::caller::Caller;
@@ -38,6 +38,7 @@ struct DatasetPage {
     period: Option<String>,
     resources: Vec<ResourceRow>,
     machines: Vec<(&'static str, String)>,
+    json_ld: String,
 }
 
 /// The dataset's title and notes in `locale` if translated into it, else as written.
@@ -78,7 +79,59 @@ pub async fn page(
         (None, None) => None,
     };
     let name = view.name.clone();
+    let base = state.config.public_url.trim_end_matches('/').to_owned();
+    let absolute = |url: &str| {
+        if url.starts_with('/') {
+            format!("{base}{url}")
+        } else {
+            url.to_owned()
+        }
+    };
+    let structured = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": page.canonical,
+        "url": page.canonical,
+        "name": view.title,
+        "description": view.notes,
+        "inLanguage": view.language,
+        "license": view.licence.url,
+        "keywords": view.tags,
+        "publisher": {"@type": "Organization", "name": view.organisation.name},
+        "temporalCoverage": period,
+        "distribution": view.resources.iter().map(|r| serde_json::json!({
+            "@type": "DataDownload",
+            "name": r.name,
+            "encodingFormat": r.media_type.clone().unwrap_or_else(|| r.format.clone()),
+            "contentUrl": absolute(&r.url),
+        })).collect::<Vec<_>>(),
+    });
+    let mut links = vec![
+        link(&page.canonical, "cite-as", None),
+        link(
+            &format!("{base}/dataset/{name}.ttl"),
+            "describedby",
+            Some("text/turtle"),
+        ),
+        link(
+            &format!("{base}/dataset/{name}.jsonld"),
+            "describedby",
+            Some("application/ld+json"),
+        ),
+    ];
+    links.extend(
+        view.licence
+            .url
+            .iter()
+            .map(|url| link(url, "license", None)),
+    );
+    links.extend(
+        view.resources
+            .iter()
+            .map(|r| link(&absolute(&r.url), "item", r.media_type.as_deref())),
+    );
     let template = DatasetPage {
+        json_ld: json_ld(&structured),
         title,
         notes,
         lang,
@@ -107,5 +160,5 @@ pub async fn page(
         ],
         page,
     };
-    render(StatusCode::OK, &template)
+    render_linked(StatusCode::OK, &template, &links)
 }

@@ -79,12 +79,24 @@ fn frame(state: &AppState, req: &HttpRequest, title: String) -> Page {
 
 /// A rendered page with the portal's headers.
 fn render(status: StatusCode, template: &impl Template) -> HttpResponse {
+    render_linked(status, template, &[])
+}
+
+/// A rendered page with FAIR Signposting `Link`s (`<url>; rel="cite-as"`, …), so machines
+/// find the record's identifier, metadata and files from the landing page alone.
+fn render_linked(status: StatusCode, template: &impl Template, links: &[String]) -> HttpResponse {
     match template.render() {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .insert_header((header::VARY, "Cookie"))
-            .body(body),
+        Ok(body) => {
+            let mut response = HttpResponse::build(status);
+            response
+                .content_type("text/html; charset=utf-8")
+                .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+                .insert_header((header::VARY, "Cookie"));
+            if !links.is_empty() {
+                response.insert_header((header::LINK, links.join(", ")));
+            }
+            response.body(body)
+        }
         Err(error) => {
             tracing::error!(%error, "a portal template failed to render");
             HttpResponse::InternalServerError()
@@ -135,6 +147,20 @@ fn failure(state: &AppState, req: &HttpRequest, error: ApiError) -> HttpResponse
             page,
         },
     )
+}
+
+/// schema.org JSON-LD for a `<script type="application/ld+json">` data block (not executed,
+/// so the CSP allows it); `<` is escaped so no value can close the element.
+fn json_ld(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
+/// A Signposting link.
+fn link(url: &str, rel: &str, media_type: Option<&str>) -> String {
+    match media_type {
+        Some(media_type) => format!("<{url}>; rel=\"{rel}\"; type=\"{media_type}\""),
+        None => format!("<{url}>; rel=\"{rel}\""),
+    }
 }
 
 /// A redirect (303, so a form's GET stays a GET) that depends on `Accept-Language`.
@@ -192,5 +218,26 @@ fn size(bytes: i64) -> String {
         format!("{bytes} B")
     } else {
         format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structured_data_cannot_close_its_script_element() {
+        let hostile = serde_json::json!({"name": "</script><script>alert(1)</script>"});
+        let block = json_ld(&hostile);
+        assert!(!block.contains('<'), "{block}");
+        let back: serde_json::Value = serde_json::from_str(&block).unwrap();
+        assert_eq!(back, hostile, "still the same data");
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size(512), "512 B");
+        assert_eq!(size(1_234_567), "1.2 MB");
+        assert_eq!(size(-3), "-3 B");
     }
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::home::Item;
-use super::{failure, frame, render};
+use super::{failure, frame, json_ld, render};
 use crate::datasets::input::DatasetQuery;
 use crate::http::pagination::PageParams;
 use crate::identity::caller::Caller;
@@ -25,6 +25,7 @@ struct OrganisationPage {
     website: Option<String>,
     publications: Vec<Item>,
     datasets: Vec<Item>,
+    json_ld: String,
 }
 
 /// How many of each the page lists.
@@ -100,7 +101,17 @@ pub async fn page(
             detail: d.licence.title,
         })
         .collect();
+    let structured = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "@id": page.canonical,
+        "name": organisation.name,
+        "alternateName": organisation.names.iter().map(|n| n.text.clone()).collect::<Vec<_>>(),
+        "url": organisation.website,
+        "address": {"@type": "PostalAddress", "addressCountry": organisation.country.as_str()},
+    });
     let template = OrganisationPage {
+        json_ld: json_ld(&structured),
         name,
         lang,
         country: page.t(&format!("country-{}", organisation.country.as_str())),

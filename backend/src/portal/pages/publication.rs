@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{failure, frame, render, size};
+use super::{failure, frame, json_ld, link, render_linked, size};
 use crate::identity::caller::Caller;
 use crate::portal::chrome::Page;
 use crate::portal::i18n;
@@ -77,6 +77,7 @@ struct PublicationPage {
     citations: Vec<(&'static str, String)>,
     versions: String,
     meta: Vec<Meta>,
+    json_ld: String,
 }
 
 /// `GET /{locale}/publications/{id}`.
@@ -139,7 +140,63 @@ pub async fn page(
                 content: format!("{base}{}", f.url),
             }),
     );
+    let doi_url = view
+        .doi
+        .as_ref()
+        .map(|doi| format!("https://doi.org/{doi}"));
+    let licence_url = format!("https://spdx.org/licenses/{}.html", view.licence);
+    let structured = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "@id": page.canonical,
+        "url": page.canonical,
+        "headline": view.title,
+        "name": view.title,
+        "abstract": view.abstract_text,
+        "inLanguage": view.language,
+        "datePublished": view.issued,
+        "author": view.authors.iter().map(|a| {
+            let mut person = serde_json::json!({"@type": "Person", "name": a.name});
+            if let Some(orcid) = &a.orcid {
+                person["identifier"] = format!("https://orcid.org/{orcid}").into();
+            }
+            person
+        }).collect::<Vec<_>>(),
+        "publisher": {"@type": "Organization", "name": view.organisation.name},
+        "license": licence_url,
+        "keywords": view.keywords,
+        "identifier": doi_url,
+    });
+    let mut links = vec![
+        link(
+            doi_url.as_deref().unwrap_or(&page.canonical),
+            "cite-as",
+            None,
+        ),
+        link(
+            &format!("{base}{api}"),
+            "describedby",
+            Some("application/json"),
+        ),
+        link(
+            &format!("{base}{api}/citation?format=bibtex"),
+            "describedby",
+            Some("application/x-bibtex"),
+        ),
+        link(&licence_url, "license", None),
+    ];
+    links.extend(view.authors.iter().filter_map(|a| {
+        a.orcid
+            .as_ref()
+            .map(|orcid| link(&format!("https://orcid.org/{orcid}"), "author", None))
+    }));
+    links.extend(
+        view.files
+            .iter()
+            .map(|f| link(&format!("{base}{}", f.url), "item", Some(&f.content_type))),
+    );
     let template = PublicationPage {
+        json_ld: json_ld(&structured),
         authors: view
             .authors
             .iter()
@@ -184,5 +241,5 @@ pub async fn page(
         text,
         page,
     };
-    render(StatusCode::OK, &template)
+    render_linked(StatusCode::OK, &template, &links)
 }
