@@ -29,6 +29,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .route(&format!("/{LOCALE}/imei"), web::get().to(pages::imei::page))
         .route(
+            &format!("/{LOCALE}/marketplace"),
+            web::get().to(pages::marketplace::browse),
+        )
+        .route(
+            &format!("/{LOCALE}/marketplace/{{id}}"),
+            web::get().to(pages::marketplace::listing),
+        )
+        .route(
             &format!("/{LOCALE}/publications/{{id}}"),
             web::get().to(pages::publication::page),
         )

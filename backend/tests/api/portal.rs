@@ -323,3 +323,44 @@ async fn citizens_check_a_phone_within_the_same_limit_as_the_api() {
         refused.body
     );
 }
+
+#[actix_web::test]
+async fn the_marketplace_lists_published_listings_with_filters_in_every_locale() {
+    let app = TestApp::start().await;
+    app.seed_demo().await;
+    let api = app
+        .get("/api/v1/marketplace/listings?kind=event")
+        .await
+        .json();
+    let event = &api["items"][0];
+    let id = event["id"].as_str().unwrap();
+    for locale in LOCALES {
+        let browse = page(&app, &format!("/{locale}/marketplace")).await;
+        assert_eq!(browse.status, 200, "{locale}: {}", browse.body);
+        assert!(
+            browse
+                .body
+                .contains(&format!("/{locale}/marketplace?kind=event")),
+            "{locale}"
+        );
+        let events = page(&app, &format!("/{locale}/marketplace?kind=event")).await;
+        assert!(
+            events.body.contains(&format!("/{locale}/marketplace/{id}")),
+            "{locale}"
+        );
+        let shown = page(&app, &format!("/{locale}/marketplace/{id}")).await;
+        assert_eq!(shown.status, 200, "{locale}");
+        // An event shows its dates.
+        let starts = event["starts_at"].as_str().unwrap();
+        assert!(
+            shown.body.contains(&starts[..10]),
+            "{locale}: {}",
+            shown.body
+        );
+    }
+    // A draft is not on the page, as it is not in the API.
+    assert_eq!(
+        page(&app, "/en/marketplace/no-such-listing").await.status,
+        404
+    );
+}

@@ -220,6 +220,10 @@ async fn every_page_type_in_every_locale_passes_axe_and_works_without_javascript
         .json();
     let dataset =
         super::datasets::create(&app, &cast.uz, super::datasets::dataset(json!({}))).await;
+    let listing = app.get("/api/v1/marketplace/listings?limit=1").await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.reindex().await;
     let pages: Vec<(&str, String)> = vec![
         ("home", "/".into()),
@@ -234,6 +238,8 @@ async fn every_page_type_in_every_locale_passes_axe_and_works_without_javascript
         ),
         ("organisation", "/organisations/stat-uz".into()),
         ("imei", "/imei?imei=490154203237518".into()),
+        ("marketplace", "/marketplace?kind=service".into()),
+        ("listing", format!("/marketplace/{listing}")),
         ("not-found", "/publications/no-such-publication".into()),
     ];
     let driver = start_driver(&driver);

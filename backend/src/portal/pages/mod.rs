@@ -4,6 +4,7 @@
 pub mod dataset;
 pub mod home;
 pub mod imei;
+pub mod marketplace;
 pub mod organisation;
 pub mod publication;
 pub mod search;

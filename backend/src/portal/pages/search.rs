@@ -56,6 +56,7 @@ pub(super) fn hit_href(page: &Page, kind: &str, id: &str) -> String {
         "publication" => page.href(&format!("/publications/{id}")),
         "dataset" => page.href(&format!("/datasets/{id}")),
         "organisation" => page.href(&format!("/organisations/{id}")),
+        "listing" => page.href(&format!("/marketplace/{id}")),
         _ => page.href(&format!("/search?kind={kind}")),
     }
 }
