@@ -20,6 +20,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/", web::get().to(pages::root))
         .route("/robots.txt", web::get().to(pages::robots))
+        .route("/sitemap.xml", web::get().to(pages::sitemap::index))
+        .route("/sitemap-{kind}.xml", web::get().to(pages::sitemap::kind))
         .route("/assets/{file}", web::get().to(assets::serve))
         .route(&format!("/{LOCALE}"), web::get().to(pages::locale_root))
         .route(&format!("/{LOCALE}/"), web::get().to(pages::home::page))

@@ -364,3 +364,49 @@ async fn the_marketplace_lists_published_listings_with_filters_in_every_locale()
         404
     );
 }
+
+#[actix_web::test]
+async fn the_sitemap_lists_every_public_page_with_its_languages_and_nothing_hidden() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    let hidden = app
+        .send(
+            app.authed(
+                Method::POST,
+                "/api/v1/research/publications",
+                &cast.uz.access_token,
+            )
+            .json(&super::research::publication(serde_json::json!({
+                "access_level": "organisation",
+                "doi": null
+            }))),
+        )
+        .await
+        .json();
+    let robots = app.get("/robots.txt").await;
+    assert!(robots.body.contains("Sitemap: "), "{}", robots.body);
+    let index = app.get("/sitemap.xml").await;
+    assert_eq!(index.status, 200);
+    assert!(
+        index.body.contains("/sitemap-publications.xml"),
+        "{}",
+        index.body
+    );
+    let publications = app.get("/sitemap-publications.xml").await;
+    assert_eq!(publications.status, 200);
+    let open = super::research::open_publications(&app).await;
+    assert_eq!(
+        publications.body.matches("<url>").count() as i64,
+        open,
+        "every open publication, nothing else"
+    );
+    assert!(!publications.body.contains(hidden["id"].as_str().unwrap()));
+    assert!(publications.body.contains(r#"hreflang="uz-Cyrl""#));
+    let organisations = app.get("/sitemap-organisations.xml").await;
+    assert!(
+        organisations
+            .body
+            .contains("/uz/organisations/stat-uz</loc>")
+    );
+    assert_eq!(app.get("/sitemap-secrets.xml").await.status, 404);
+}

@@ -8,6 +8,7 @@ pub mod marketplace;
 pub mod organisation;
 pub mod publication;
 pub mod search;
+pub mod sitemap;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -200,10 +201,13 @@ pub async fn negotiated(req: HttpRequest, path: web::Path<(String, String)>) -> 
 
 /// `GET /robots.txt`: pages may be indexed; the API and the machine interfaces are for
 /// programs that know them.
-pub async fn robots() -> HttpResponse {
+pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body("User-agent: *\nDisallow: /api/\nDisallow: /graphql\nDisallow: /auth/\n")
+        .body(format!(
+            "User-agent: *\nDisallow: /api/\nDisallow: /graphql\nDisallow: /auth/\nSitemap: {}/sitemap.xml\n",
+            state.config.public_url.trim_end_matches('/')
+        ))
 }
 
 /// A number of bytes for people (`1.2 MB`).
