@@ -146,6 +146,17 @@ fn fold_syntax(text: &str) -> String {
         .collect()
 }
 
+/// A search that failed because of what the query named (`nosuchfield:*` parses, then fails
+/// when run) is the caller's error; anything else is the index's.
+fn query_error(error: tantivy::TantivyError) -> IndexError {
+    match error {
+        tantivy::TantivyError::FieldNotFound(name) => {
+            IndexError::Query(format!("there is no field `{name}` to search in"))
+        }
+        other => other.into(),
+    }
+}
+
 impl SearchIndex {
     /// Runs a search; malformed query syntax is `IndexError::Query`.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, IndexError> {
@@ -307,17 +318,21 @@ impl SearchIndex {
                     let top = TopDocs::with_limit(limit)
                         .and_offset(request.offset)
                         .order_by_score();
-                    searcher.search_with_statistics_provider(
-                        &query,
-                        &(Count, facets, top),
-                        &self.public_statistics(&searcher)?,
-                    )?
+                    searcher
+                        .search_with_statistics_provider(
+                            &query,
+                            &(Count, facets, top),
+                            &self.public_statistics(&searcher)?,
+                        )
+                        .map_err(query_error)?
                 }
                 SearchOrder::Newest => {
                     let top = TopDocs::with_limit(limit)
                         .and_offset(request.offset)
                         .order_by_fast_field::<i64>("updated_at", Order::Desc);
-                    let (total, counts, docs) = searcher.search(&query, &(Count, facets, top))?;
+                    let (total, counts, docs) = searcher
+                        .search(&query, &(Count, facets, top))
+                        .map_err(query_error)?;
                     (
                         total,
                         counts,
@@ -612,6 +627,30 @@ mod tests {
             }),
             "{facets:?}"
         );
+    }
+
+    #[test]
+    fn a_field_the_index_does_not_have_is_a_query_error_not_a_failure() {
+        let (_dir, index) = fuzz_index();
+        for text in ["¡:*", "nosuchfield:*", "secret:x AND year:2020"] {
+            let answer = index.search(&SearchRequest {
+                text: text.into(),
+                access: vec!["public".into()],
+                limit: 5,
+                ..SearchRequest::default()
+            });
+            assert!(
+                matches!(answer, Err(IndexError::Query(_)) | Ok(_)),
+                "{text}: {answer:?}"
+            );
+        }
+        let unknown = index.search(&SearchRequest {
+            text: "¡:*".into(),
+            access: vec!["public".into()],
+            limit: 5,
+            ..SearchRequest::default()
+        });
+        assert!(matches!(unknown, Err(IndexError::Query(_))), "{unknown:?}");
     }
 
     proptest::proptest! {

@@ -7,11 +7,13 @@ use askama::Template;
 
 use super::{failure, frame, render};
 use crate::datasets::input::DatasetQuery;
+use crate::datasets::views::DatasetView;
 use crate::http::pagination::PageParams;
 use crate::identity::caller::Caller;
 use crate::portal::chrome::Page;
 use crate::portal::i18n;
 use crate::research::input::PublicationQuery;
+use crate::research::views::PublicationView;
 use crate::search::service::SearchParams;
 use crate::state::AppState;
 
@@ -41,6 +43,27 @@ struct HomePage {
 }
 
 const LATEST: u32 = 5;
+
+/// A publication as lists show it: its title in the page's language, and `detail`.
+pub(super) fn publication_item(page: &Page, view: &PublicationView, detail: String) -> Item {
+    let text = super::publication::text_for(view, page.locale);
+    Item {
+        href: page.href(&format!("/publications/{}", view.id)),
+        title: text.title,
+        lang: text.lang,
+        detail,
+    }
+}
+
+/// A dataset as lists show it.
+pub(super) fn dataset_item(page: &Page, view: DatasetView, detail: String) -> Item {
+    Item {
+        href: page.href(&format!("/datasets/{}", view.name)),
+        title: view.title,
+        lang: view.language,
+        detail,
+    }
+}
 
 /// `GET /{locale}/`.
 pub async fn page(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> HttpResponse {
@@ -83,25 +106,15 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         };
     let publications = publications
         .items
-        .into_iter()
-        .map(|p| {
-            let text = super::publication::text_for(&p, page.locale);
-            Item {
-                href: page.href(&format!("/publications/{}", p.id)),
-                title: text.title,
-                lang: text.lang,
-                detail: format!("{} · {}", p.organisation.name, p.year),
-            }
-        })
+        .iter()
+        .map(|p| publication_item(&page, p, format!("{} · {}", p.organisation.name, p.year)))
         .collect();
     let datasets = datasets
         .items
         .into_iter()
-        .map(|d| Item {
-            href: page.href(&format!("/datasets/{}", d.name)),
-            title: d.title,
-            lang: d.language,
-            detail: d.organisation.name,
+        .map(|d| {
+            let publisher = d.organisation.name.clone();
+            dataset_item(&page, d, publisher)
         })
         .collect();
     let mut counts: Vec<Count> = everything

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::home::Item;
+use super::home::{Item, dataset_item, publication_item};
 use super::{failure, frame, json_ld, render};
 use crate::datasets::input::DatasetQuery;
 use crate::http::pagination::PageParams;
@@ -80,25 +80,15 @@ pub async fn page(
     let page = frame(&state, &req, name.clone());
     let publications = publications
         .items
-        .into_iter()
-        .map(|p| {
-            let text = super::publication::text_for(&p, locale);
-            Item {
-                href: page.href(&format!("/publications/{}", p.id)),
-                title: text.title,
-                lang: text.lang,
-                detail: p.year.to_string(),
-            }
-        })
+        .iter()
+        .map(|p| publication_item(&page, p, p.year.to_string()))
         .collect();
     let datasets = datasets
         .items
         .into_iter()
-        .map(|d| Item {
-            href: page.href(&format!("/datasets/{}", d.name)),
-            title: d.title,
-            lang: d.language,
-            detail: d.licence.title,
+        .map(|d| {
+            let licence = d.licence.title.clone();
+            dataset_item(&page, d, licence)
         })
         .collect();
     let structured = serde_json::json!({
