@@ -632,7 +632,7 @@ mod tests {
     #[test]
     fn a_field_the_index_does_not_have_is_a_query_error_not_a_failure() {
         let (_dir, index) = fuzz_index();
-        for text in ["¡:*", "nosuchfield:*", "secret:x AND year:2020"] {
+        for text in ["¡:*", "#:*", "nosuchfield:*", "secret:x AND year:2020"] {
             let answer = index.search(&SearchRequest {
                 text: text.into(),
                 access: vec!["public".into()],
