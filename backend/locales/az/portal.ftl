@@ -135,3 +135,4 @@ market-kind-product = Məhsul
 market-kind-startup = Startap
 market-kind-investment_call = Birgə investisiya müsabiqəsi
 market-kind-event = Tədbir
+publication-withdrawn = Bu nəşr { $date } tarixində geri çəkilib. Ona istinadlar açılsın deyə, onun haqqında məlumat burada saxlanılır.

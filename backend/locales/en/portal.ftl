@@ -137,3 +137,4 @@ market-kind-product = Product
 market-kind-startup = Startup
 market-kind-investment_call = Co-investment call
 market-kind-event = Event
+publication-withdrawn = This publication was withdrawn on { $date }. What it was is kept here so that citations of it still resolve.

@@ -141,3 +141,4 @@ market-kind-product = Продукт
 market-kind-startup = Стартап
 market-kind-investment_call = Конкурс соинвестирования
 market-kind-event = Событие
+publication-withdrawn = Эта публикация отозвана { $date }. Сведения о ней сохранены здесь, чтобы ссылки на неё по-прежнему открывались.

@@ -135,3 +135,4 @@ market-kind-product = Маҳсулот
 market-kind-startup = Стартап
 market-kind-investment_call = Қўшма инвестиция танлови
 market-kind-event = Тадбир
+publication-withdrawn = Бу нашр { $date } да қайтариб олинган. Унга келтирилган иқтибослар очилиши учун у ҳақидаги маълумот шу ерда сақланади.

@@ -135,3 +135,4 @@ market-kind-product = Mahsulot
 market-kind-startup = Startap
 market-kind-investment_call = Qoʻshma investitsiya tanlovi
 market-kind-event = Tadbir
+publication-withdrawn = Bu nashr { $date } da qaytarib olingan. Unga keltirilgan iqtiboslar ochilishi uchun u haqidagi maʼlumot shu yerda saqlanadi.

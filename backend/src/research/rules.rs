@@ -12,7 +12,9 @@ use super::domain::PublicationType;
 use super::index::PUBLICATION_KIND;
 use super::input::{self, CheckedContent, PublicationInput, PublicationQuery};
 use super::store::{self, PublicationFilter, PublicationOrder, Readable};
-use super::views::{PublicationVersionView, PublicationView, parse_json, to_json, view, views};
+use super::views::{
+    PublicationVersionView, PublicationView, Tombstone, parse_json, to_json, view, views,
+};
 use crate::changes::Change;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::http::pagination::{NewestKey, NumberKey, Page, PageRequest, TextKey, invalid_cursor};
@@ -304,6 +306,33 @@ pub(crate) fn versions(
         }
     }
     Ok(shown)
+}
+
+/// The tombstone of a withdrawn publication that was once public: its last version everyone
+/// could read. `None` for one that is not withdrawn, was never public, or does not exist, so a
+/// tombstone reveals nothing a reader could not have seen before.
+pub(crate) fn tombstone(conn: &mut DbConnection, id: &str) -> ApiResult<Option<Tombstone>> {
+    let Some(row) = store::publication(conn, id)? else {
+        return Ok(None);
+    };
+    let (Some(withdrawn_at), true) = (row.deleted_at, row.ever_open) else {
+        return Ok(None);
+    };
+    // Newest first: each version was current until the next one (or the withdrawal).
+    let mut current_until = withdrawn_at.date();
+    for v in store::versions(conn, id)? {
+        let content: PublicationInput = parse_json(&v.content_json)?;
+        let superseded = current_until;
+        current_until = v.edited_at.date();
+        if readable_by_all(&content.access_level, content.embargo_until, superseded) {
+            return Ok(Some(Tombstone {
+                id: row.id,
+                withdrawn_at,
+                content,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// Publications by id, in the order asked, each one the caller may read (citation export).

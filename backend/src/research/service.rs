@@ -8,7 +8,7 @@ use super::citation::{self, CitationFormat};
 use super::files::{self, FileView};
 use super::input::{PublicationInput, PublicationQuery};
 use super::rules;
-use super::views::{PublicationVersionView, PublicationView};
+use super::views::{PublicationVersionView, PublicationView, Tombstone};
 use crate::error::{ApiError, ApiResult};
 use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
@@ -70,6 +70,12 @@ pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ApiResult<()
     state
         .write(move |conn| rules::delete(conn, &caller, &id))
         .await
+}
+
+/// The tombstone of a withdrawn publication that was once public (anyone may read it).
+pub async fn tombstone(state: &AppState, id: &str) -> ApiResult<Option<Tombstone>> {
+    let id = id.to_owned();
+    state.read(move |conn| rules::tombstone(conn, &id)).await
 }
 
 /// Every version of a publication's content the caller may read, newest first.

@@ -163,3 +163,12 @@ pub(super) fn views(
         })
         .collect()
 }
+
+/// What a withdrawn publication leaves for everyone: the last version everyone could read,
+/// and when it was withdrawn (a landing page answers 410 with it, so citations still resolve).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tombstone {
+    pub id: String,
+    pub withdrawn_at: NaiveDateTime,
+    pub content: PublicationInput,
+}

@@ -410,3 +410,65 @@ async fn the_sitemap_lists_every_public_page_with_its_languages_and_nothing_hidd
     );
     assert_eq!(app.get("/sitemap-secrets.xml").await.status, 404);
 }
+
+#[actix_web::test]
+async fn a_withdrawn_publication_is_gone_with_what_it_was_and_a_never_public_one_is_not_found() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    let create = |body: serde_json::Value| {
+        app.send(
+            app.authed(
+                Method::POST,
+                "/api/v1/research/publications",
+                &cast.uz.access_token,
+            )
+            .json(&body),
+        )
+    };
+    let public = create(super::research::publication(serde_json::json!({})))
+        .await
+        .json();
+    let private = create(super::research::publication(serde_json::json!({
+        "title": "Hech qachon ochilmagan",
+        "access_level": "organisation",
+        "doi": null
+    })))
+    .await
+    .json();
+    for created in [&public, &private] {
+        let id = created["id"].as_str().unwrap();
+        let deleted = app
+            .send(app.authed(
+                Method::DELETE,
+                &format!("/api/v1/research/publications/{id}"),
+                &cast.uz.access_token,
+            ))
+            .await;
+        assert_eq!(deleted.status, 204);
+    }
+    let gone = page(
+        &app,
+        &format!("/ru/publications/{}", public["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(gone.status, 410, "{}", gone.body);
+    assert!(
+        gone.body.contains("Эта публикация отозвана"),
+        "{}",
+        gone.body
+    );
+    assert!(
+        gone.body.contains("Hududlarda tadqiqot natijalari"),
+        "what it was"
+    );
+    let never = page(
+        &app,
+        &format!("/ru/publications/{}", private["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(never.status, 404);
+    assert!(
+        !never.body.contains("Hech qachon ochilmagan"),
+        "nothing of it leaks"
+    );
+}

@@ -220,6 +220,26 @@ async fn every_page_type_in_every_locale_passes_axe_and_works_without_javascript
         .json();
     let dataset =
         super::datasets::create(&app, &cast.uz, super::datasets::dataset(json!({}))).await;
+    let withdrawn = app
+        .send(
+            app.authed(
+                reqwest::Method::POST,
+                "/api/v1/research/publications",
+                &cast.uz.access_token,
+            )
+            .json(&super::research::publication(json!({"doi": null}))),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.send(app.authed(
+        reqwest::Method::DELETE,
+        &format!("/api/v1/research/publications/{withdrawn}"),
+        &cast.uz.access_token,
+    ))
+    .await;
     let listing = app.get("/api/v1/marketplace/listings?limit=1").await.json()["items"][0]["id"]
         .as_str()
         .unwrap()
@@ -241,6 +261,7 @@ async fn every_page_type_in_every_locale_passes_axe_and_works_without_javascript
         ("marketplace", "/marketplace?kind=service".into()),
         ("listing", format!("/marketplace/{listing}")),
         ("not-found", "/publications/no-such-publication".into()),
+        ("withdrawn", format!("/publications/{withdrawn}")),
     ];
     let driver = start_driver(&driver);
     let client = browser(&driver, &chromium, true).await;

@@ -7,11 +7,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{failure, frame, json_ld, link, render_linked, size};
+use crate::error::ErrorCode;
 use crate::identity::caller::Caller;
 use crate::portal::chrome::Page;
 use crate::portal::i18n;
 use crate::portal::locale::Locale;
-use crate::research::views::PublicationView;
+use crate::research::views::{PublicationView, Tombstone};
 use crate::state::AppState;
 
 /// A title and abstract, and the language they are in.
@@ -80,6 +81,51 @@ struct PublicationPage {
     json_ld: String,
 }
 
+#[derive(Template)]
+#[template(path = "portal/withdrawn.html")]
+struct WithdrawnPage {
+    page: Page,
+    title: String,
+    lang: String,
+    authors: String,
+    issued: String,
+    doi: Option<String>,
+    notice: String,
+}
+
+/// 410 for a publication withdrawn after it was public: what it was, so a citation of it
+/// still lands somewhere that says what happened.
+fn gone(state: &AppState, req: &HttpRequest, tombstone: Tombstone) -> HttpResponse {
+    let content = tombstone.content;
+    let page = frame(state, req, content.title.clone());
+    let notice = i18n::text_with(
+        page.locale,
+        "publication-withdrawn",
+        &[(
+            "date",
+            tombstone.withdrawn_at.format("%Y-%m-%d").to_string().into(),
+        )],
+    );
+    render_linked(
+        StatusCode::GONE,
+        &WithdrawnPage {
+            title: content.title,
+            lang: content.language,
+            authors: content
+                .authors
+                .into_iter()
+                .map(|a| a.name)
+                .collect::<Vec<_>>()
+                .join("; "),
+            issued: content.issued,
+            doi: content.doi,
+            notice,
+            page,
+        },
+        &[],
+    )
+}
+
 /// `GET /{locale}/publications/{id}`.
 pub async fn page(
     req: HttpRequest,
@@ -93,6 +139,13 @@ pub async fn page(
         crate::research::service::versions(&state, &caller, &id),
     ) {
         Ok(found) => found,
+        Err(error) if error.code == ErrorCode::NotFound => {
+            return match crate::research::service::tombstone(&state, &id).await {
+                Ok(Some(tombstone)) => gone(&state, &req, tombstone),
+                Ok(None) => failure(&state, &req, error),
+                Err(other) => failure(&state, &req, other),
+            };
+        }
         Err(error) => return failure(&state, &req, error),
     };
     let text = text_for(&view, super::locale_of(&req));
