@@ -170,26 +170,22 @@ async fn pages_show_what_the_api_shows_and_refuse_what_it_refuses() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
     // An open publication and an organisation-only one of stat-uz.
-    let create = |body: serde_json::Value| {
-        app.send(
-            app.authed(
-                Method::POST,
-                "/api/v1/research/publications",
-                &cast.uz.access_token,
-            )
-            .json(&body),
-        )
-    };
-    let open = create(super::research::publication(serde_json::json!({})))
-        .await
-        .json();
-    let restricted = create(super::research::publication(serde_json::json!({
-        "title": "Ichki hisobot loyihasi",
-        "access_level": "organisation",
-        "doi": null
-    })))
-    .await
-    .json();
+    let open = super::research::create(
+        &app,
+        &cast.uz,
+        super::research::publication(serde_json::json!({})),
+    )
+    .await;
+    let restricted = super::research::create(
+        &app,
+        &cast.uz,
+        super::research::publication(serde_json::json!({
+            "title": "Ichki hisobot loyihasi",
+            "access_level": "organisation",
+            "doi": null
+        })),
+    )
+    .await;
     let open_id = open["id"].as_str().unwrap();
     let restricted_id = restricted["id"].as_str().unwrap();
     for locale in LOCALES {
@@ -415,26 +411,22 @@ async fn the_sitemap_lists_every_public_page_with_its_languages_and_nothing_hidd
 async fn a_withdrawn_publication_is_gone_with_what_it_was_and_a_never_public_one_is_not_found() {
     let app = TestApp::start().await;
     let cast = cast(&app).await;
-    let create = |body: serde_json::Value| {
-        app.send(
-            app.authed(
-                Method::POST,
-                "/api/v1/research/publications",
-                &cast.uz.access_token,
-            )
-            .json(&body),
-        )
-    };
-    let public = create(super::research::publication(serde_json::json!({})))
-        .await
-        .json();
-    let private = create(super::research::publication(serde_json::json!({
-        "title": "Hech qachon ochilmagan",
-        "access_level": "organisation",
-        "doi": null
-    })))
-    .await
-    .json();
+    let public = super::research::create(
+        &app,
+        &cast.uz,
+        super::research::publication(serde_json::json!({})),
+    )
+    .await;
+    let private = super::research::create(
+        &app,
+        &cast.uz,
+        super::research::publication(serde_json::json!({
+            "title": "Hech qachon ochilmagan",
+            "access_level": "organisation",
+            "doi": null
+        })),
+    )
+    .await;
     for created in [&public, &private] {
         let id = created["id"].as_str().unwrap();
         let deleted = app
