@@ -46,6 +46,21 @@ impl Page {
         format!("/{}{path}", self.locale.tag())
     }
 
+    /// A path of this site in the page's locale with the given query parameters; empty and
+    /// absent ones are left out, so each filter state has one URL.
+    pub fn href_with(&self, path: &str, pairs: &[(&str, Option<&str>)]) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                query.append_pair(name, value);
+            }
+        }
+        match query.finish() {
+            query if query.is_empty() => self.href(path),
+            query => self.href(&format!("{path}?{query}")),
+        }
+    }
+
     /// The same page in every locale.
     pub fn alternates(&self) -> Vec<Alternate> {
         Locale::ALL

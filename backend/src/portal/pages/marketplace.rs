@@ -119,23 +119,15 @@ fn card(page: &Page, view: &ListingView) -> Card {
 }
 
 fn browse_href(page: &Page, query: &BrowseQuery) -> String {
-    let mut pairs = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [
-        ("kind", &query.kind),
-        ("category", &query.category),
-        ("country", &query.country),
-        ("cursor", &query.cursor),
-    ] {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            pairs.append_pair(name, value);
-        }
-    }
-    let pairs = pairs.finish();
-    if pairs.is_empty() {
-        page.href("/marketplace")
-    } else {
-        page.href(&format!("/marketplace?{pairs}"))
-    }
+    page.href_with(
+        "/marketplace",
+        &[
+            ("kind", query.kind.as_deref()),
+            ("category", query.category.as_deref()),
+            ("country", query.country.as_deref()),
+            ("cursor", query.cursor.as_deref()),
+        ],
+    )
 }
 
 /// Choices of one filter: each sets its value (or unsets it when selected).

@@ -63,27 +63,18 @@ pub(super) fn hit_href(page: &Page, kind: &str, id: &str) -> String {
 
 /// The search URL for `params` (empty ones left out), in the page's locale.
 fn search_href(page: &Page, params: &SearchParams) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    let fields = [
-        ("q", params.q.as_deref()),
-        ("kind", params.kind.as_deref()),
-        ("country", params.country.as_deref()),
-        ("language", params.language.as_deref()),
-        ("organisation", params.organisation.as_deref()),
-        ("sort", params.sort.as_deref()),
-        ("cursor", params.cursor.as_deref()),
-    ];
-    for (name, value) in fields {
-        if let Some(value) = value.filter(|v| !v.is_empty()) {
-            query.append_pair(name, value);
-        }
-    }
-    let query = query.finish();
-    if query.is_empty() {
-        page.href("/search")
-    } else {
-        page.href(&format!("/search?{query}"))
-    }
+    page.href_with(
+        "/search",
+        &[
+            ("q", params.q.as_deref()),
+            ("kind", params.kind.as_deref()),
+            ("country", params.country.as_deref()),
+            ("language", params.language.as_deref()),
+            ("organisation", params.organisation.as_deref()),
+            ("sort", params.sort.as_deref()),
+            ("cursor", params.cursor.as_deref()),
+        ],
+    )
 }
 
 /// A facet's values, each linking to the search with that value set (or unset when it is).

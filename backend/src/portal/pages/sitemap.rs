@@ -123,7 +123,7 @@ pub async fn kind(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     for path in paths {
-        let path = escape(&path);
+        let path = quick_xml::escape::escape(path.as_str());
         body.push_str(&format!(
             "<url><loc>{base}/{}{path}</loc>",
             Locale::Uz.tag()
@@ -138,12 +138,4 @@ pub async fn kind(
     }
     body.push_str("</urlset>\n");
     Ok(xml(body))
-}
-
-/// Text for an XML element or attribute.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
