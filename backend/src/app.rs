@@ -127,6 +127,7 @@ pub fn app(
         .service(graphql::graphql_playground)
         // Last: the portal's paths never shadow an API route.
         .configure(crate::portal::configure)
+        .default_service(web::to(crate::portal::not_found))
         .wrap(from_fn(identity::authenticate::authenticate))
         .wrap(from_fn(middleware::observe))
 }

@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 /// Version of the field layout below.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The analyzer of `text_stemmed` (registered by `analyzers::register`).
 pub(crate) const STEMMED_ANALYZER: &str = "silkbridge_stemmed";

@@ -168,6 +168,7 @@ impl SearchIndex {
         );
         if let Some(year) = document.year {
             tantivy_doc.add_i64(f.year, i64::from(year));
+            tantivy_doc.add_facet(f.facets, Facet::from_path(["year", &year.to_string()]));
         }
         for lang in &document.languages {
             tantivy_doc.add_text(f.languages, lang);
@@ -175,13 +176,23 @@ impl SearchIndex {
         }
         if let Some(licence) = &document.licence {
             tantivy_doc.add_text(f.licence, licence);
+            tantivy_doc.add_facet(f.facets, Facet::from_path(["licence", licence.as_str()]));
         }
+        // Filters compare folded keys (either script, any case); the facet shows the tag as
+        // written, in lower case, once per document however many spellings it carries.
+        let mut keys = std::collections::BTreeSet::new();
         for tag in &document.tags {
-            tantivy_doc.add_text(f.tags, crate::analyzers::tag_key(tag));
+            let key = crate::analyzers::tag_key(tag);
+            if !key.is_empty() && keys.insert(key.clone()) {
+                tantivy_doc.add_text(f.tags, &key);
+                let shown = tag.trim().to_lowercase();
+                tantivy_doc.add_facet(f.facets, Facet::from_path(["tag", shown.as_str()]));
+            }
         }
         tantivy_doc.add_facet(f.facets, Facet::from_path(["kind", document.kind.as_str()]));
         if let Some(org) = &document.organisation_id {
             tantivy_doc.add_text(f.organisation_id, org);
+            tantivy_doc.add_facet(f.facets, Facet::from_path(["organisation", org.as_str()]));
         }
         if let Some(country) = &document.country {
             tantivy_doc.add_text(f.country, country);

@@ -86,7 +86,17 @@ pub struct SearchResults {
     pub kinds: Vec<FacetCount>,
     pub countries: Vec<FacetCount>,
     pub languages: Vec<FacetCount>,
+    /// Organisation ids, the most frequent first (at most `TOP_FACET_VALUES`).
+    pub organisations: Vec<FacetCount>,
+    /// Years, newest first.
+    pub years: Vec<FacetCount>,
+    pub licences: Vec<FacetCount>,
+    /// Tags as written (lower case), the most frequent first (at most `TOP_FACET_VALUES`).
+    pub tags: Vec<FacetCount>,
 }
+
+/// Values shown of a facet that can have many (tags, organisations).
+pub const TOP_FACET_VALUES: usize = 20;
 
 fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
@@ -311,6 +321,10 @@ impl SearchIndex {
         facets.add_facet("/kind");
         facets.add_facet("/country");
         facets.add_facet("/language");
+        facets.add_facet("/organisation");
+        facets.add_facet("/year");
+        facets.add_facet("/licence");
+        facets.add_facet("/tag");
         let limit = request.limit.clamp(1, 100);
         let (total, facet_counts, ranked): (usize, _, Vec<(f32, tantivy::DocAddress)>) =
             match request.order {
@@ -342,19 +356,35 @@ impl SearchIndex {
                     )
                 }
             };
+        let value_of = |facet: &tantivy::schema::Facet, count: u64| FacetCount {
+            value: facet
+                .to_path()
+                .last()
+                .map(|s| (*s).to_owned())
+                .unwrap_or_default(),
+            count,
+        };
         let count_of = |prefix: &str| -> Vec<FacetCount> {
             facet_counts
                 .get(prefix)
-                .map(|(facet, count)| FacetCount {
-                    value: facet
-                        .to_path()
-                        .last()
-                        .map(|s| (*s).to_owned())
-                        .unwrap_or_default(),
-                    count,
-                })
+                .map(|(facet, count)| value_of(facet, count))
                 .collect()
         };
+        // Ties in count are broken by value, so the same match always lists the same values.
+        let top_of = |prefix: &str| -> Vec<FacetCount> {
+            let mut all = count_of(prefix);
+            all.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            all.truncate(TOP_FACET_VALUES);
+            all
+        };
+        let organisations = top_of("/organisation");
+        let tags = top_of("/tag");
+        let licences = count_of("/licence");
+        let mut years = count_of("/year");
+        years.sort_by(|a, b| {
+            let year = |c: &FacetCount| c.value.parse::<i32>().unwrap_or_default();
+            year(b).cmp(&year(a))
+        });
         let kinds = count_of("/kind");
         let countries = count_of("/country");
         let languages = count_of("/language");
@@ -390,6 +420,10 @@ impl SearchIndex {
             kinds,
             countries,
             languages,
+            organisations,
+            years,
+            licences,
+            tags,
         })
     }
 }
@@ -772,8 +806,33 @@ mod tests {
             "{:?}",
             outsider.countries
         );
+        assert!(
+            !outsider.years.iter().any(|y| y.value == "2024"),
+            "{:?}",
+            outsider.years
+        );
+        assert!(
+            !outsider.organisations.iter().any(|o| o.value == "org-AZ"),
+            "{:?}",
+            outsider.organisations
+        );
+        assert_eq!(
+            outsider.tags.iter().map(|t| t.count).sum::<u64>(),
+            2,
+            "{:?}",
+            outsider.tags
+        );
         let insider = search(&index, "tadqiqot", &["public", "org:secret"]);
         assert_eq!(insider.total, 3);
+        assert!(
+            insider.years.contains(&FacetCount {
+                value: "2024".into(),
+                count: 1
+            }),
+            "{:?}",
+            insider.years
+        );
+        assert_eq!(insider.years[0].value, "2024", "newest year first");
         assert!(insider.kinds.contains(&FacetCount {
             value: "document".into(),
             count: 1

@@ -94,10 +94,13 @@ impl Server {
 
     /// `wrk` over the query set for `seconds`; `None` if wrk is not installed.
     pub fn wrk(&self, seconds: u64, dir: &Path) -> Option<LoadFigures> {
-        let paths: Vec<String> = QUERIES
-            .iter()
-            .map(|q| format!("  {:?},", q.path()))
-            .collect();
+        let paths: Vec<String> = QUERIES.iter().map(BenchQuery::path).collect();
+        self.wrk_paths(seconds, dir, &paths)
+    }
+
+    /// `wrk` over `paths` in turn for `seconds`; `None` if wrk is not installed.
+    pub fn wrk_paths(&self, seconds: u64, dir: &Path, paths: &[String]) -> Option<LoadFigures> {
+        let paths: Vec<String> = paths.iter().map(|p| format!("  {p:?},")).collect();
         let script = format!(
             "local paths = {{\n{}\n}}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n",
             paths.join("\n")

@@ -15,7 +15,7 @@ search-button = Axtar
 search-title = Axtarış
 search-results = Nəticələr
 search-count = { $count ->
-   *[other] { $count } nəticə
+   *[other] { $shown } nəticə
 }
 search-empty = Heç nə tapılmadı. Sözlər latın və ya kiril əlifbası ilə yazıla bilər: hər ikisi axtarılır.
 search-filters = Süzgəclər
@@ -27,6 +27,10 @@ search-next = Növbəti nəticələr
 facet-kind = Növ
 facet-country = Ölkə
 facet-language = Dil
+facet-organisation = Təşkilat
+facet-year = İl
+facet-licence = Lisenziya
+facet-tag = Teq
 kind-publication = Nəşr
 kind-dataset = Məlumat dəsti
 kind-organisation = Təşkilat
@@ -59,7 +63,7 @@ publication-no-files = Fayl əlavə edilməyib.
 publication-cite = İstinad
 publication-cite-formats = İstinadı yükləyin
 publication-versions = { $count ->
-   *[other] { $count } versiya
+   *[other] { $shown } versiya
 }
 publication-embargo = { $date } tarixinədək embarqo altındadır: tam mətn o zaman açılır.
 pubtype-article = Jurnal məqaləsi
@@ -136,3 +140,7 @@ market-kind-startup = Startap
 market-kind-investment_call = Birgə investisiya müsabiqəsi
 market-kind-event = Tədbir
 publication-withdrawn = Bu nəşr { $date } tarixində geri çəkilib. Ona istinadlar açılsın deyə, onun haqqında məlumat burada saxlanılır.
+unit-b = { $value } B
+unit-kb = { $value } KB
+unit-mb = { $value } MB
+unit-gb = { $value } GB

@@ -15,8 +15,8 @@ search-button = Search
 search-title = Search
 search-results = Results
 search-count = { $count ->
-    [one] { $count } result
-   *[other] { $count } results
+    [one] { $shown } result
+   *[other] { $shown } results
 }
 search-empty = Nothing matched. Words may be written in Latin or Cyrillic script: both are searched.
 search-filters = Filters
@@ -28,6 +28,10 @@ search-next = Next results
 facet-kind = Kind
 facet-country = Country
 facet-language = Language
+facet-organisation = Organisation
+facet-year = Year
+facet-licence = Licence
+facet-tag = Tag
 kind-publication = Publication
 kind-dataset = Dataset
 kind-organisation = Organisation
@@ -60,8 +64,8 @@ publication-no-files = No files are attached.
 publication-cite = Cite
 publication-cite-formats = Download the citation
 publication-versions = { $count ->
-    [one] { $count } version
-   *[other] { $count } versions
+    [one] { $shown } version
+   *[other] { $shown } versions
 }
 publication-embargo = Embargoed until { $date }: the full text opens then.
 pubtype-article = Journal article
@@ -138,3 +142,7 @@ market-kind-startup = Startup
 market-kind-investment_call = Co-investment call
 market-kind-event = Event
 publication-withdrawn = This publication was withdrawn on { $date }. What it was is kept here so that citations of it still resolve.
+unit-b = { $value } B
+unit-kb = { $value } KB
+unit-mb = { $value } MB
+unit-gb = { $value } GB

@@ -15,10 +15,10 @@ search-button = Найти
 search-title = Поиск
 search-results = Результаты
 search-count = { $count ->
-    [one] { $count } результат
-    [few] { $count } результата
-    [many] { $count } результатов
-   *[other] { $count } результата
+    [one] { $shown } результат
+    [few] { $shown } результата
+    [many] { $shown } результатов
+   *[other] { $shown } результата
 }
 search-empty = Ничего не найдено. Слова можно писать латиницей или кириллицей: ищется и то и другое.
 search-filters = Фильтры
@@ -30,6 +30,10 @@ search-next = Следующие результаты
 facet-kind = Вид
 facet-country = Страна
 facet-language = Язык
+facet-organisation = Организация
+facet-year = Год
+facet-licence = Лицензия
+facet-tag = Тег
 kind-publication = Публикация
 kind-dataset = Набор данных
 kind-organisation = Организация
@@ -62,10 +66,10 @@ publication-no-files = Файлы не приложены.
 publication-cite = Цитирование
 publication-cite-formats = Скачать ссылку
 publication-versions = { $count ->
-    [one] { $count } версия
-    [few] { $count } версии
-    [many] { $count } версий
-   *[other] { $count } версии
+    [one] { $shown } версия
+    [few] { $shown } версии
+    [many] { $shown } версий
+   *[other] { $shown } версии
 }
 publication-embargo = Под эмбарго до { $date }: полный текст откроется тогда.
 pubtype-article = Статья в журнале
@@ -142,3 +146,7 @@ market-kind-startup = Стартап
 market-kind-investment_call = Конкурс соинвестирования
 market-kind-event = Событие
 publication-withdrawn = Эта публикация отозвана { $date }. Сведения о ней сохранены здесь, чтобы ссылки на неё по-прежнему открывались.
+unit-b = { $value } Б
+unit-kb = { $value } КБ
+unit-mb = { $value } МБ
+unit-gb = { $value } ГБ

@@ -15,7 +15,7 @@ search-button = Қидириш
 search-title = Қидирув
 search-results = Натижалар
 search-count = { $count ->
-   *[other] { $count } та натижа
+   *[other] { $shown } та натижа
 }
 search-empty = Ҳеч нарса топилмади. Сўзлар лотин ёки кирилл ёзувида бўлиши мумкин: иккаласи ҳам қидирилади.
 search-filters = Филтрлар
@@ -27,6 +27,10 @@ search-next = Кейинги натижалар
 facet-kind = Тури
 facet-country = Мамлакат
 facet-language = Тил
+facet-organisation = Ташкилот
+facet-year = Йил
+facet-licence = Лицензия
+facet-tag = Тег
 kind-publication = Нашр
 kind-dataset = Маълумотлар тўплами
 kind-organisation = Ташкилот
@@ -59,7 +63,7 @@ publication-no-files = Файллар бириктирилмаган.
 publication-cite = Иқтибос келтириш
 publication-cite-formats = Иқтибосни юклаб олиш
 publication-versions = { $count ->
-   *[other] { $count } та версия
+   *[other] { $shown } та версия
 }
 publication-embargo = { $date } гача эмбарго остида: тўлиқ матн шундан кейин очилади.
 pubtype-article = Журнал мақоласи
@@ -136,3 +140,7 @@ market-kind-startup = Стартап
 market-kind-investment_call = Қўшма инвестиция танлови
 market-kind-event = Тадбир
 publication-withdrawn = Бу нашр { $date } да қайтариб олинган. Унга келтирилган иқтибослар очилиши учун у ҳақидаги маълумот шу ерда сақланади.
+unit-b = { $value } Б
+unit-kb = { $value } КБ
+unit-mb = { $value } МБ
+unit-gb = { $value } ГБ

@@ -15,7 +15,7 @@ search-button = Qidirish
 search-title = Qidiruv
 search-results = Natijalar
 search-count = { $count ->
-   *[other] { $count } ta natija
+   *[other] { $shown } ta natija
 }
 search-empty = Hech narsa topilmadi. Soʻzlar lotin yoki kirill yozuvida boʻlishi mumkin: ikkalasi ham qidiriladi.
 search-filters = Filtrlar
@@ -27,6 +27,10 @@ search-next = Keyingi natijalar
 facet-kind = Turi
 facet-country = Mamlakat
 facet-language = Til
+facet-organisation = Tashkilot
+facet-year = Yil
+facet-licence = Litsenziya
+facet-tag = Teg
 kind-publication = Nashr
 kind-dataset = Maʼlumotlar toʻplami
 kind-organisation = Tashkilot
@@ -59,7 +63,7 @@ publication-no-files = Fayllar biriktirilmagan.
 publication-cite = Iqtibos keltirish
 publication-cite-formats = Iqtibosni yuklab olish
 publication-versions = { $count ->
-   *[other] { $count } ta versiya
+   *[other] { $shown } ta versiya
 }
 publication-embargo = { $date } gacha embargo ostida: toʻliq matn shundan keyin ochiladi.
 pubtype-article = Jurnal maqolasi
@@ -136,3 +140,7 @@ market-kind-startup = Startap
 market-kind-investment_call = Qoʻshma investitsiya tanlovi
 market-kind-event = Tadbir
 publication-withdrawn = Bu nashr { $date } da qaytarib olingan. Unga keltirilgan iqtiboslar ochilishi uchun u haqidagi maʼlumot shu yerda saqlanadi.
+unit-b = { $value } B
+unit-kb = { $value } KB
+unit-mb = { $value } MB
+unit-gb = { $value } GB

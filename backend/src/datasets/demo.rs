@@ -37,6 +37,10 @@ const FILES: &[(&str, &[u8])] = &[
         "data-portals-uz-az.json",
         include_bytes!("../../demo/datasets/data-portals-uz-az.json"),
     ),
+    (
+        "data-portals-by-topic.csv",
+        include_bytes!("../../demo/datasets/data-portals-by-topic.csv"),
+    ),
 ];
 
 /// A file of a demo dataset.

@@ -40,6 +40,17 @@ pub fn text_with(locale: Locale, key: &str, args: &[(&'static str, FluentValue<'
     LOCALES.lookup_with_args(&language(locale), key, &args)
 }
 
+/// A message about `count` things: `$count` chooses the plural form (CLDR rules), `$shown`
+/// is the number as the locale writes it (`12 345`).
+pub fn counted(locale: Locale, key: &str, count: u64) -> String {
+    let shown = super::format::number(locale, i64::try_from(count).unwrap_or(i64::MAX));
+    text_with(
+        locale,
+        key,
+        &[("count", count.into()), ("shown", shown.into())],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -80,14 +91,25 @@ mod tests {
     }
 
     /// Messages whose word is the same in some of the languages ("Format", "Preprint").
-    const SAME_WORD: &[&str] = &["file-format", "resource-format", "pubtype-preprint"];
+    const SAME_WORD: &[&str] = &[
+        "file-format",
+        "resource-format",
+        "pubtype-preprint",
+        // Unit symbols: Latin-script languages write them as English does.
+        "unit-b",
+        "unit-kb",
+        "unit-mb",
+        "unit-gb",
+    ];
 
     /// A message with sample values for every argument any message takes.
     fn sample(locale: Locale, key: &str) -> String {
         let args = [
             ("count", FluentValue::from(2)),
+            ("shown", FluentValue::from("2")),
             ("date", FluentValue::from("2030-01-01")),
             ("country", FluentValue::from("X")),
+            ("value", FluentValue::from("1")),
         ];
         text_with(locale, key, &args)
     }
@@ -112,12 +134,15 @@ mod tests {
 
     #[test]
     fn plural_forms_follow_each_language() {
-        let count = |locale, n: u64| text_with(locale, "search-count", &[("count", n.into())]);
+        let count = |locale, n: u64| counted(locale, "search-count", n);
         assert_eq!(count(Locale::En, 1), "1 result");
         assert_eq!(count(Locale::En, 5), "5 results");
         assert_eq!(count(Locale::Ru, 1), "1 результат");
         assert_eq!(count(Locale::Ru, 3), "3 результата");
         assert_eq!(count(Locale::Ru, 5), "5 результатов");
         assert_eq!(count(Locale::Ru, 21), "21 результат");
+        // The number is written as the locale writes it, the form chosen by its value.
+        assert_eq!(count(Locale::En, 12_345), "12,345 results");
+        assert_eq!(count(Locale::Ru, 12_345), "12\u{a0}345 результатов");
     }
 }

@@ -111,7 +111,7 @@ fn verbatim(text: &str) -> Vec<Spanned<Chunk>> {
     vec![Spanned::detached(Chunk::Verbatim(text.to_owned()))]
 }
 
-fn bibtex(publication: &PublicationView, base_url: &str) -> String {
+pub(super) fn bibtex(publication: &PublicationView, base_url: &str) -> String {
     let (entry_type, venue_field) = match kind(publication) {
         Some(PublicationType::Article | PublicationType::DatasetPaper) => {
             (EntryType::Article, "journal")
@@ -134,6 +134,10 @@ fn bibtex(publication: &PublicationView, base_url: &str) -> String {
                 given_name,
                 prefix: String::new(),
                 suffix: String::new(),
+                id: None,
+                prefix_initials: None,
+                given_initials: None,
+                use_prefix: None,
             }
         })
         .collect();
@@ -274,7 +278,7 @@ fn csl(publication: &PublicationView, base_url: &str) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use biblatex::ChunksExt;
 
     use super::*;
@@ -282,7 +286,7 @@ mod tests {
     use crate::research::input::Author;
     use crate::research::views::PublicationOwner;
 
-    fn sample() -> PublicationView {
+    pub(in crate::research) fn sample() -> PublicationView {
         let at = chrono::NaiveDate::from_ymd_opt(2024, 5, 17)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .unwrap_or_default();

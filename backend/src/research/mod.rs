@@ -4,6 +4,7 @@
 //! organisation-only and embargoed ones for the organisation's members until they open.
 
 pub mod citation;
+pub mod citation_style;
 pub mod demo;
 pub mod domain;
 pub mod embargo;

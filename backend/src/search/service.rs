@@ -68,14 +68,27 @@ pub struct SearchHitView {
 pub struct FacetValue {
     pub value: String,
     pub count: u64,
+    /// A name for people where the value is a key (an organisation's name for its slug);
+    /// absent where the value is its own name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
-/// Counts by kind, country and language.
+/// Counts by kind, country, language, organisation, year, licence and tag. Each value is
+/// what the matching filter parameter takes (`organisation` gives slugs, `year` years for
+/// `year_from`/`year_to`, `tag` a tag in lower case, whose filter also finds its other script).
 #[derive(Debug, Clone, Serialize, ToSchema, async_graphql::SimpleObject)]
 pub struct SearchFacets {
     pub kind: Vec<FacetValue>,
     pub country: Vec<FacetValue>,
     pub language: Vec<FacetValue>,
+    /// The 20 most frequent.
+    pub organisation: Vec<FacetValue>,
+    /// Newest first.
+    pub year: Vec<FacetValue>,
+    pub licence: Vec<FacetValue>,
+    /// The 20 most frequent.
+    pub tag: Vec<FacetValue>,
 }
 
 /// A page of results.
@@ -202,15 +215,46 @@ pub async fn search(
             .map(|c| FacetValue {
                 value: c.value,
                 count: c.count,
+                label: None,
             })
             .collect()
     };
+    // The index keeps organisation ids; callers filter by slug, so the facet speaks slugs.
+    let organisation_ids: Vec<String> = results
+        .organisations
+        .iter()
+        .map(|c| c.value.clone())
+        .collect();
+    let organisations = if organisation_ids.is_empty() {
+        Default::default()
+    } else {
+        state
+            .read(move |conn| {
+                identity::organisations_by_ids(conn, organisation_ids.iter().map(String::as_str))
+            })
+            .await?
+    };
+    let organisation = results
+        .organisations
+        .into_iter()
+        .filter_map(|c| {
+            organisations.get(&c.value).map(|o| FacetValue {
+                value: o.slug.clone(),
+                count: c.count,
+                label: Some(o.name.clone()),
+            })
+        })
+        .collect();
     Ok(SearchResponse {
         total: results.total as u64,
         facets: SearchFacets {
             kind: facet(results.kinds),
             country: facet(results.countries),
             language: facet(results.languages),
+            organisation,
+            year: facet(results.years),
+            licence: facet(results.licences),
+            tag: facet(results.tags),
         },
         items: results
             .hits

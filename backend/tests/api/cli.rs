@@ -175,7 +175,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&audit.stderr)
     );
     assert!(
-        audit_out.contains("audit chain intact: 370 entries"),
+        audit_out.contains("audit chain intact: 371 entries"),
         "{audit_out}"
     );
 

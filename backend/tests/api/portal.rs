@@ -159,6 +159,31 @@ async fn search_finds_both_scripts_with_facets_and_stable_urls() {
     // Russian counts use Russian plurals.
     let russian = page(&app, "/ru/search?q=statistika").await;
     assert!(count(&russian).contains("результат"), "{}", count(&russian));
+    // Facets beyond kind, country and language: organisation (by name), year, licence, tag;
+    // the year facet selects one year.
+    for facet in ["Organisation", "Year", "Licence", "Tag"] {
+        assert!(
+            latin.body.contains(&format!("<h3>{facet}</h3>")),
+            "{facet}: {}",
+            latin.body
+        );
+    }
+    let everything = page(&app, "/en/search").await;
+    let year_link = everything
+        .body
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|href| href.contains("year_from="))
+        .unwrap()
+        .replace("&#38;", "&");
+    let by_year = page(&app, &year_link).await;
+    assert_eq!(by_year.status, 200);
+    assert!(
+        by_year.body.contains("aria-current=\"true\""),
+        "{year_link}: {}",
+        by_year.body
+    );
+    assert_ne!(count(&by_year), count(&everything), "{year_link}");
     // A cursor the search did not issue is the HTML not-found page, not a JSON error.
     let forged = page(&app, "/en/search?cursor=abc").await;
     assert_eq!(forged.status, 404);
@@ -349,7 +374,9 @@ async fn the_marketplace_lists_published_listings_with_filters_in_every_locale()
         // An event shows its dates.
         let starts = event["starts_at"].as_str().unwrap();
         assert!(
-            shown.body.contains(&starts[..10]),
+            shown
+                .body
+                .contains(&format!("<time datetime=\"{}\">", &starts[..10])),
             "{locale}: {}",
             shown.body
         );
@@ -405,6 +432,10 @@ async fn the_sitemap_lists_every_public_page_with_its_languages_and_nothing_hidd
             .contains("/uz/organisations/stat-uz</loc>")
     );
     assert_eq!(app.get("/sitemap-secrets.xml").await.status, 404);
+    // Fewer than 50,000 of a kind: one file, and no numbered ones.
+    assert!(!index.body.contains("/sitemap-publications-2.xml"));
+    assert_eq!(app.get("/sitemap-publications-2.xml").await.status, 404);
+    assert_eq!(app.get("/sitemap-pages-2.xml").await.status, 404);
 }
 
 #[actix_web::test]
@@ -463,4 +494,188 @@ async fn a_withdrawn_publication_is_gone_with_what_it_was_and_a_never_public_one
         !never.body.contains("Hech qachon ochilmagan"),
         "nothing of it leaks"
     );
+}
+
+#[actix_web::test]
+async fn facets_count_only_what_the_visitor_may_see() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    super::research::create(
+        &app,
+        &cast.uz,
+        super::research::publication(serde_json::json!({
+            "keywords": ["ochiqkalit"],
+            "issued": "2019-03-01",
+            "doi": null
+        })),
+    )
+    .await;
+    super::research::create(
+        &app,
+        &cast.uz,
+        super::research::publication(serde_json::json!({
+            "keywords": ["maxfiykalit"],
+            "issued": "1999-03-01",
+            "access_level": "organisation",
+            "doi": null
+        })),
+    )
+    .await;
+    app.reindex().await;
+    // Narrowed to the organisation, so both tags are among the facet's top values.
+    let anyone = page(&app, "/en/search?organisation=stat-uz").await;
+    assert!(anyone.body.contains("ochiqkalit"), "{}", anyone.body);
+    assert!(
+        !anyone.body.contains("maxfiykalit") && !anyone.body.contains("1999"),
+        "a restricted record's tag or year must not show in the counts: {}",
+        anyone.body
+    );
+    let api = app.get("/api/v1/search?organisation=stat-uz").await.json();
+    let tags = api["facets"]["tag"].to_string();
+    assert!(
+        tags.contains("ochiqkalit") && !tags.contains("maxfiykalit"),
+        "{tags}"
+    );
+    let organisations = &api["facets"]["organisation"];
+    assert!(
+        organisations
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["value"] == "stat-uz" && o["label"].is_string()),
+        "{organisations}"
+    );
+    // The organisation's member counts its own restricted record.
+    let member = app
+        .send(app.authed(
+            Method::GET,
+            "/en/search?organisation=stat-uz",
+            &cast.uz.access_token,
+        ))
+        .await;
+    assert!(member.body.contains("maxfiykalit"), "{}", member.body);
+    assert!(member.body.contains("1999"));
+}
+
+#[actix_web::test]
+async fn publication_pages_cite_in_two_styles_and_dates_follow_the_locale() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    let open = super::research::create(
+        &app,
+        &cast.uz,
+        super::research::publication(serde_json::json!({})),
+    )
+    .await;
+    let id = open["id"].as_str().unwrap();
+    let english = page(&app, &format!("/en/publications/{id}")).await;
+    assert_eq!(
+        english.body.matches("<figure class=\"reference\">").count(),
+        2
+    );
+    assert!(english.body.contains("<figcaption>APA</figcaption>"));
+    assert!(
+        english
+            .body
+            .contains("<figcaption>ГОСТ Р 7.0.5</figcaption>")
+    );
+    // Issued 2025-04-12: written as each language writes dates.
+    assert!(english.body.contains("April 12, 2025"), "{}", english.body);
+    let russian = page(&app, &format!("/ru/publications/{id}")).await;
+    assert!(russian.body.contains("12 апреля 2025"), "{}", russian.body);
+    assert!(!russian.body.contains("2025-04-12</dd>"));
+}
+
+#[actix_web::test]
+async fn dataset_previews_chart_their_numeric_columns_as_svg() {
+    let app = TestApp::start().await;
+    app.seed_demo().await;
+    silkbridge::datasets::demo::seed(&app.state.db, app.state.objects.clone())
+        .await
+        .unwrap();
+    // The portals-by-topic table counts portals per country; the territories table's numeric
+    // column holds codes (`001`), which are not charted.
+    let shown = page(&app, "/en/datasets/data-portals-uzbekistan-azerbaijan").await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.contains("<svg role=\"img\""), "{}", shown.body);
+    assert!(shown.body.contains("<rect class=\"bar\""));
+    assert!(shown.body.contains("portals_uz"), "{}", shown.body);
+    let codes = page(&app, "/en/datasets/cldr-territory-and-currency-names").await;
+    assert_eq!(codes.status, 200);
+    assert!(!codes.body.contains("<svg"), "{}", codes.body);
+    // Each chart is labelled by its own title.
+    let ids: Vec<&str> = shown
+        .body
+        .split("<title id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    assert!(!ids.is_empty());
+    for id in &ids {
+        assert!(shown.body.contains(&format!("aria-labelledby=\"{id}\"")));
+    }
+}
+
+#[actix_web::test]
+async fn browsers_get_an_html_not_found_page_and_programs_a_problem() {
+    let app = TestApp::start().await;
+    let client = reqwest::Client::new();
+    let browser = |path: &str| {
+        client
+            .get(app.url(path))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .header("accept-language", "ru")
+            .send()
+    };
+    let lost = browser("/no/such/page").await.unwrap();
+    assert_eq!(lost.status().as_u16(), 404);
+    assert!(
+        lost.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let body = lost.text().await.unwrap();
+    assert!(body.contains("Страница не найдена"), "{body}");
+    // The locale in the path wins over the header.
+    let body = browser("/az/no-such-page")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("lang=\"az\""), "{body}");
+    // Programs keep the problem document, and API paths are never HTML.
+    let program = app.get("/no/such/page").await;
+    assert_eq!(program.status, 404);
+    assert_eq!(program.json()["code"], "route_not_found");
+    let api = browser("/api/v1/no-such-endpoint").await.unwrap();
+    assert!(
+        api.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
+    // A known page with the wrong method is still 405.
+    let post = client.post(app.url("/en/search")).send().await.unwrap();
+    assert_eq!(post.status().as_u16(), 405);
+}
+
+#[actix_web::test]
+async fn pages_and_the_stylesheet_are_compressed_for_browsers_and_the_api_is_not() {
+    let app = TestApp::start().await;
+    let client = reqwest::Client::new();
+    let gzip = |path: String| {
+        client
+            .get(app.url(&path))
+            .header("accept-encoding", "gzip")
+            .send()
+    };
+    let home = gzip("/en/".to_owned()).await.unwrap();
+    assert_eq!(home.headers()["content-encoding"], "gzip");
+    let stylesheet = home_stylesheet(&app).await;
+    let css = gzip(stylesheet).await.unwrap();
+    assert_eq!(css.headers()["content-encoding"], "gzip");
+    let api = gzip("/api/v1/organisations".to_owned()).await.unwrap();
+    assert!(api.headers().get("content-encoding").is_none());
 }

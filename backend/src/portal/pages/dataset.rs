@@ -10,6 +10,7 @@ use super::{failure, frame, json_ld, link, render_linked, size};
 use crate::datasets::preview::Preview;
 use crate::datasets::views::DatasetView;
 use crate::identity::caller::Caller;
+use crate::portal::chart::{self, Chart};
 use crate::portal::chrome::Page;
 use crate::portal::locale::Locale;
 use crate::state::AppState;
@@ -20,6 +21,8 @@ pub struct ResourceRow {
     pub size: String,
     pub href: String,
     pub preview: Option<Preview>,
+    /// Bar charts of the preview's numeric columns.
+    pub charts: Vec<Chart>,
 }
 
 #[derive(Template)]
@@ -72,7 +75,8 @@ pub async fn page(
     };
     let (title, notes, lang) = text_for(&view, super::locale_of(&req));
     let page = frame(&state, &req, title.clone());
-    let period = match (view.temporal_start, view.temporal_end) {
+    let day = |d: chrono::NaiveDate| crate::portal::format::date(page.locale, d);
+    let period = match (view.temporal_start.map(day), view.temporal_end.map(day)) {
         (Some(start), Some(end)) => Some(format!("{start} – {end}")),
         (Some(start), None) => Some(format!("{start} –")),
         (None, Some(end)) => Some(format!("– {end}")),
@@ -98,7 +102,11 @@ pub async fn page(
         "license": view.licence.url,
         "keywords": view.tags,
         "publisher": {"@type": "Organization", "name": view.organisation.name},
-        "temporalCoverage": period,
+        // ISO 8601 interval, open ends as `..` (schema.org's form).
+        "temporalCoverage": (view.temporal_start.is_some() || view.temporal_end.is_some()).then(|| {
+            let end = |d: Option<chrono::NaiveDate>| d.map_or("..".to_owned(), |d| d.to_string());
+            format!("{}/{}", end(view.temporal_start), end(view.temporal_end))
+        }),
         "distribution": view.resources.iter().map(|r| serde_json::json!({
             "@type": "DataDownload",
             "name": r.name,
@@ -145,11 +153,20 @@ pub async fn page(
         resources: view
             .resources
             .into_iter()
-            .map(|r| ResourceRow {
+            .enumerate()
+            .map(|(key, r)| ResourceRow {
                 name: r.name,
                 format: r.format,
-                size: r.size_bytes.map(size).unwrap_or_default(),
+                size: r
+                    .size_bytes
+                    .map(|bytes| size(page.locale, bytes))
+                    .unwrap_or_default(),
                 href: r.url,
+                charts: r
+                    .preview
+                    .as_ref()
+                    .map(|p| chart::charts(key, p))
+                    .unwrap_or_default(),
                 preview: r.preview,
             })
             .collect(),

@@ -29,7 +29,8 @@ pub struct Item {
 /// A count of the index (`12 Datasets`).
 pub struct Count {
     pub label: String,
-    pub count: u64,
+    /// As the locale writes it.
+    pub count: String,
     pub href: String,
 }
 
@@ -124,7 +125,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
         .filter(|k| k.count > 0 && k.value != "document")
         .map(|k| Count {
             label: page.t(&format!("kind-{}", k.value)),
-            count: k.count,
+            count: crate::portal::format::number(page.locale, k.count as i64),
             href: page.href(&format!("/search?kind={}", k.value)),
         })
         .collect();
@@ -136,7 +137,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, caller: Caller) 
             .filter(|c| c.count > 0)
             .map(|c| Count {
                 label: page.t(&format!("country-{}", c.value)),
-                count: c.count,
+                count: crate::portal::format::number(page.locale, c.count as i64),
                 href: page.href(&format!("/search?country={}", c.value)),
             }),
     );

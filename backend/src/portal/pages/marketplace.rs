@@ -42,6 +42,18 @@ pub struct Filter {
 }
 
 /// A listing as lists and its page show it.
+/// A day, for `<time datetime>`: machines read `iso`, people `text`.
+pub struct Day {
+    pub iso: String,
+    pub text: String,
+}
+
+/// A period's ends, either of which may be open.
+pub struct Dates {
+    pub start: Option<Day>,
+    pub end: Option<Day>,
+}
+
 pub struct Card {
     pub href: String,
     pub title: String,
@@ -52,7 +64,8 @@ pub struct Card {
     pub organisation_href: String,
     pub countries: String,
     pub price: String,
-    pub dates: Option<String>,
+    /// When an event or call starts and ends, as far as it says.
+    pub dates: Option<Dates>,
 }
 
 #[derive(Template)]
@@ -92,13 +105,14 @@ fn card(page: &Page, view: &ListingView) -> Card {
         }
         _ => page.t("market-price-on-request"),
     };
-    let day = |at: &chrono::NaiveDateTime| at.format("%Y-%m-%d").to_string();
-    let dates = match (&view.starts_at, &view.ends_at) {
-        (Some(start), Some(end)) => Some(format!("{} – {}", day(start), day(end))),
-        (Some(start), None) => Some(day(start)),
-        (None, Some(end)) => Some(format!("– {}", day(end))),
-        (None, None) => None,
+    let day = |at: &chrono::NaiveDateTime| Day {
+        iso: at.date().to_string(),
+        text: crate::portal::format::date(page.locale, at.date()),
     };
+    let dates = (view.starts_at.is_some() || view.ends_at.is_some()).then(|| Dates {
+        start: view.starts_at.as_ref().map(day),
+        end: view.ends_at.as_ref().map(day),
+    });
     Card {
         href: page.href(&format!("/marketplace/{}", view.id)),
         title,

@@ -38,7 +38,11 @@ fn locale_of(req: &HttpRequest) -> Locale {
 
 /// The frame of the page answering `req`, titled `title`.
 fn frame(state: &AppState, req: &HttpRequest, title: String) -> Page {
-    let locale = locale_of(req);
+    frame_in(state, req, locale_of(req), title)
+}
+
+/// The frame of a page in `locale` (for pages outside the `/{locale}/…` routes).
+fn frame_in(state: &AppState, req: &HttpRequest, locale: Locale, title: String) -> Page {
     let path = req.path();
     let rest = path
         .strip_prefix(&format!("/{}", locale.tag()))
@@ -151,6 +155,41 @@ fn failure(state: &AppState, req: &HttpRequest, error: ApiError) -> HttpResponse
     )
 }
 
+/// The answer to a path no route serves: the portal's 404 page for a browser asking for a
+/// page (in the locale its path starts with, else the one it accepts); for anyone else an
+/// empty 404, which the middleware answers as a `route_not_found` (or `method_not_allowed`)
+/// problem, as before the portal existed.
+pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let wants_page = matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    ) && !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if !wants_page {
+        return HttpResponse::NotFound().finish();
+    }
+    let locale = req
+        .path()
+        .split('/')
+        .nth(1)
+        .and_then(Locale::from_tag)
+        .unwrap_or_else(|| accepted(&req));
+    let heading = i18n::text(locale, "error-not-found-title");
+    let page = frame_in(&state, &req, locale, heading.clone());
+    render(
+        StatusCode::NOT_FOUND,
+        &ErrorPage {
+            heading,
+            text: page.t("error-not-found-text"),
+            page,
+        },
+    )
+}
+
 /// schema.org JSON-LD for a `<script type="application/ld+json">` data block (not executed,
 /// so the CSP allows it); `<` is escaped so no value can close the element.
 fn json_ld(value: &serde_json::Value) -> String {
@@ -210,20 +249,21 @@ pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
         ))
 }
 
-/// A number of bytes for people (`1.2 MB`).
-fn size(bytes: i64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+/// A number of bytes for people, as the locale writes it (`1.2 MB`, `1,2 МБ`).
+fn size(locale: Locale, bytes: i64) -> String {
+    const UNITS: [&str; 4] = ["unit-b", "unit-kb", "unit-mb", "unit-gb"];
     let mut value = bytes.max(0) as f64;
     let mut unit = 0;
     while value >= 1000.0 && unit < UNITS.len() - 1 {
         value /= 1000.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} B")
+    let shown = if unit == 0 {
+        super::format::number(locale, bytes)
     } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+        super::format::tenths(locale, value)
+    };
+    i18n::text_with(locale, UNITS[unit], &[("value", shown.into())])
 }
 
 #[cfg(test)]
@@ -241,8 +281,9 @@ mod tests {
 
     #[test]
     fn sizes_read_as_people_write_them() {
-        assert_eq!(size(512), "512 B");
-        assert_eq!(size(1_234_567), "1.2 MB");
-        assert_eq!(size(-3), "-3 B");
+        assert_eq!(size(Locale::En, 512), "512 B");
+        assert_eq!(size(Locale::En, 1_234_567), "1.2 MB");
+        assert_eq!(size(Locale::Ru, 1_234_567), "1,2 МБ");
+        assert_eq!(size(Locale::En, -3), "-3 B");
     }
 }

@@ -10,8 +10,10 @@ use super::{failure, frame, json_ld, link, render_linked, size};
 use crate::error::ErrorCode;
 use crate::identity::caller::Caller;
 use crate::portal::chrome::Page;
+use crate::portal::format;
 use crate::portal::i18n;
 use crate::portal::locale::Locale;
+use crate::research::citation_style::{self, CitationStyle, Span};
 use crate::research::views::{PublicationView, Tombstone};
 use crate::state::AppState;
 
@@ -76,6 +78,8 @@ struct PublicationPage {
     embargo: Option<String>,
     files: Vec<FileRow>,
     citations: Vec<(&'static str, String)>,
+    /// The formatted references: the style's name and the reference's runs of text.
+    references: Vec<(&'static str, Vec<Span>)>,
     versions: String,
     meta: Vec<Meta>,
     json_ld: String,
@@ -103,7 +107,7 @@ fn gone(state: &AppState, req: &HttpRequest, tombstone: Tombstone) -> HttpRespon
         "publication-withdrawn",
         &[(
             "date",
-            tombstone.withdrawn_at.format("%Y-%m-%d").to_string().into(),
+            format::date(page.locale, tombstone.withdrawn_at.date()).into(),
         )],
     );
     render_linked(
@@ -117,7 +121,7 @@ fn gone(state: &AppState, req: &HttpRequest, tombstone: Tombstone) -> HttpRespon
                 .map(|a| a.name)
                 .collect::<Vec<_>>()
                 .join("; "),
-            issued: content.issued,
+            issued: format::issued(page.locale, &content.issued),
             doi: content.doi,
             notice,
             page,
@@ -156,7 +160,7 @@ pub async fn page(
         ("embargoed", Some(until)) if until > today => Some(i18n::text_with(
             page.locale,
             "publication-embargo",
-            &[("date", until.to_string().into())],
+            &[("date", format::date(page.locale, until).into())],
         )),
         _ => None,
     };
@@ -248,7 +252,14 @@ pub async fn page(
             .iter()
             .map(|f| link(&format!("{base}{}", f.url), "item", Some(&f.content_type))),
     );
+    let references = CitationStyle::ALL
+        .into_iter()
+        .filter_map(|style| {
+            citation_style::reference(&view, base, style).map(|spans| (style.label(), spans))
+        })
+        .collect();
     let template = PublicationPage {
+        references,
         json_ld: json_ld(&structured),
         authors: view
             .authors
@@ -260,7 +271,7 @@ pub async fn page(
             .collect(),
         organisation_name: view.organisation.name.clone(),
         organisation_href: page.href(&format!("/organisations/{}", view.organisation.slug)),
-        issued: view.issued.clone(),
+        issued: format::issued(page.locale, &view.issued),
         kind: page.t(&format!("pubtype-{}", view.publication_type)),
         doi: view.doi.clone(),
         licence: view.licence.clone(),
@@ -272,7 +283,7 @@ pub async fn page(
             .map(|f| FileRow {
                 name: f.file_name.clone(),
                 format: f.content_type.clone(),
-                size: size(f.size_bytes),
+                size: size(page.locale, f.size_bytes),
                 sha256: f.sha256.clone(),
                 href: f.url.clone(),
             })
@@ -285,11 +296,7 @@ pub async fn page(
         .into_iter()
         .map(|(label, format)| (label, format!("{api}/citation?format={format}")))
         .collect(),
-        versions: i18n::text_with(
-            page.locale,
-            "publication-versions",
-            &[("count", versions.len().into())],
-        ),
+        versions: i18n::counted(page.locale, "publication-versions", versions.len() as u64),
         meta,
         text,
         page,

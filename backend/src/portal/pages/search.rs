@@ -9,7 +9,7 @@ use askama::Template;
 use super::{failure, frame, render};
 use crate::identity::caller::Caller;
 use crate::portal::chrome::Page;
-use crate::portal::i18n;
+use crate::portal::{format, i18n};
 use crate::search::service::{self, FacetValue, SearchParams};
 use crate::state::AppState;
 
@@ -25,7 +25,8 @@ pub struct Hit {
 /// A facet value: its label, count and the URL that toggles it.
 pub struct FacetLink {
     pub label: String,
-    pub count: u64,
+    /// The count as the locale writes it.
+    pub count: String,
     pub href: String,
     pub selected: bool,
 }
@@ -71,6 +72,13 @@ fn search_href(page: &Page, params: &SearchParams) -> String {
             ("country", params.country.as_deref()),
             ("language", params.language.as_deref()),
             ("organisation", params.organisation.as_deref()),
+            (
+                "year_from",
+                params.year_from.map(|y| y.to_string()).as_deref(),
+            ),
+            ("year_to", params.year_to.map(|y| y.to_string()).as_deref()),
+            ("licence", params.licence.as_deref()),
+            ("tag", params.tag.as_deref()),
             ("sort", params.sort.as_deref()),
             ("cursor", params.cursor.as_deref()),
         ],
@@ -96,8 +104,8 @@ fn facet(
             next.cursor = None;
             set(&mut next, (!selected).then(|| v.value.clone()));
             FacetLink {
-                label: label_of(&v.value),
-                count: v.count,
+                label: v.label.clone().unwrap_or_else(|| label_of(&v.value)),
+                count: format::number(page.locale, v.count as i64),
                 href: search_href(page, &next),
                 selected,
             }
@@ -126,11 +134,7 @@ pub async fn page(
         Ok(found) => found,
         Err(error) => return failure(&state, &req, error),
     };
-    let count = i18n::text_with(
-        page.locale,
-        "search-count",
-        &[("count", found.total.into())],
-    );
+    let count = i18n::counted(page.locale, "search-count", found.total);
     let hits = found
         .items
         .into_iter()
@@ -142,6 +146,11 @@ pub async fn page(
         })
         .collect();
     let locale = page.locale;
+    // The year facet selects one year: both ends of the range set to it.
+    let year = match (params.year_from, params.year_to) {
+        (Some(from), Some(to)) if from == to => Some(from.to_string()),
+        _ => None,
+    };
     let facets = vec![
         facet(
             &page,
@@ -170,6 +179,46 @@ pub async fn page(
             |p, v| p.language = v,
             |v| i18n::text(locale, &format!("lang-{v}")),
         ),
+        facet(
+            &page,
+            &params,
+            "facet-organisation",
+            found.facets.organisation,
+            params.organisation.as_deref(),
+            |p, v| p.organisation = v,
+            str::to_owned,
+        ),
+        facet(
+            &page,
+            &params,
+            "facet-year",
+            found.facets.year,
+            year.as_deref(),
+            |p, v| {
+                let year = v.and_then(|v| v.parse().ok());
+                p.year_from = year;
+                p.year_to = year;
+            },
+            str::to_owned,
+        ),
+        facet(
+            &page,
+            &params,
+            "facet-licence",
+            found.facets.licence,
+            params.licence.as_deref(),
+            |p, v| p.licence = v,
+            str::to_owned,
+        ),
+        facet(
+            &page,
+            &params,
+            "facet-tag",
+            found.facets.tag,
+            params.tag.as_deref(),
+            |p, v| p.tag = v,
+            str::to_owned,
+        ),
     ];
     let newest = params.sort.as_deref() == Some("newest");
     let with_sort = |sort: Option<&str>| {
@@ -183,7 +232,14 @@ pub async fn page(
         next.cursor = Some(cursor);
         search_href(&page, &next)
     });
-    let filtered = params.kind.is_some() || params.country.is_some() || params.language.is_some();
+    let filtered = params.kind.is_some()
+        || params.country.is_some()
+        || params.language.is_some()
+        || params.organisation.is_some()
+        || params.year_from.is_some()
+        || params.year_to.is_some()
+        || params.licence.is_some()
+        || params.tag.is_some();
     let clear_href = filtered.then(|| {
         search_href(
             &page,
