@@ -151,7 +151,7 @@ fn main() {
     let reps = options.reps;
     let pairs = [
         Pair {
-            name: "landing page `/uz/` | latest publications JSON",
+            name: "landing page `/uz/` vs latest publications JSON",
             html: time_paths(&server, reps * 10, &[("landing", "/uz/".into())]),
             json: time_paths(
                 &server,
@@ -160,12 +160,12 @@ fn main() {
             ),
         },
         Pair {
-            name: "search page | `GET /api/v1/search`",
+            name: "search page vs `GET /api/v1/search`",
             html: time_paths(&server, reps, &searches),
             json: time_paths(&server, reps, &searches_json),
         },
         Pair {
-            name: "publication page | its JSON",
+            name: "publication page vs its JSON",
             html: time_paths(
                 &server,
                 reps * 10,

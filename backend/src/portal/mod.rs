@@ -7,6 +7,7 @@
 pub mod assets;
 mod chart;
 mod chrome;
+mod csrf;
 pub mod format;
 pub mod i18n;
 pub mod locale;
@@ -43,6 +44,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .route(
                     "/marketplace/{id}",
                     web::get().to(pages::marketplace::listing),
+                )
+                .route(
+                    "/marketplace/{id}/enquiries",
+                    web::post().to(pages::enquiry::send),
                 )
                 .route(
                     "/publications/{id}",

@@ -679,3 +679,114 @@ async fn pages_and_the_stylesheet_are_compressed_for_browsers_and_the_api_is_not
     let api = gzip("/api/v1/organisations".to_owned()).await.unwrap();
     assert!(api.headers().get("content-encoding").is_none());
 }
+
+#[actix_web::test]
+async fn a_signed_in_visitor_enquires_through_the_form_and_forged_posts_change_nothing() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    let listings = app
+        .get("/api/v1/marketplace/listings?limit=100")
+        .await
+        .json();
+    let id = listings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["organisation"]["slug"] == "silk-road-cloud")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listing = format!("/ru/marketplace/{id}");
+    let action = format!("/ru/marketplace/{id}/enquiries");
+    let cookie = format!("sb_access={}", cast.buyer.access_token);
+    let client = no_redirects();
+    // Anyone sees no form; the signed-in browser gets one with its session's token.
+    assert!(
+        !page(&app, &listing)
+            .await
+            .body
+            .contains("<form method=\"post\"")
+    );
+    let shown = client
+        .get(app.url(&listing))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = shown
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no form: {shown}"))
+        .to_owned();
+    assert_eq!(token.len(), 40);
+    let inbox = || async {
+        app.send(app.authed(
+            Method::GET,
+            "/api/v1/organisations/silk-road-cloud/enquiries",
+            &cast.cloud_editor.access_token,
+        ))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .len()
+    };
+    let post = |origin: &'static str, csrf: String, message: &'static str| {
+        client
+            .post(app.url(&action))
+            .header("cookie", &cookie)
+            .header("origin", origin)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("message", message),
+                ("reply_to", ""),
+            ])
+            .send()
+    };
+    let own_origin = app.url("");
+    let own_origin: &'static str =
+        Box::leak(own_origin.trim_end_matches('/').to_owned().into_boxed_str());
+    // Forged: another site's page, or no token, or another session's token.
+    for (origin, csrf) in [
+        ("https://evil.example", token.clone()),
+        (own_origin, String::new()),
+        (own_origin, "0".repeat(40)),
+    ] {
+        let refused = post(origin, csrf, "Forged enquiry").await.unwrap();
+        assert_eq!(refused.status().as_u16(), 403, "{origin}");
+        assert!(refused.text().await.unwrap().contains("Доступ запрещён"));
+    }
+    assert_eq!(inbox().await, 0, "a refused form changes nothing");
+    // Invalid input: the form again, in Russian, with what was typed kept.
+    let empty = post(own_origin, token.clone(), "   ").await.unwrap();
+    assert_eq!(empty.status().as_u16(), 422);
+    let body = empty.text().await.unwrap();
+    assert!(body.contains("aria-invalid=\"true\""), "{body}");
+    assert!(body.contains("Напишите сообщение"), "{body}");
+    assert_eq!(inbox().await, 0);
+    // The real form: sent once, and the page says so.
+    let sent = post(own_origin, token, "Do you host in Samarkand too?")
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 303);
+    assert_eq!(
+        sent.headers()["location"],
+        format!("{listing}?sent=1").as_str()
+    );
+    assert_eq!(inbox().await, 1);
+    let after = client
+        .get(app.url(&format!("{listing}?sent=1")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains("Ваш запрос отправлен"), "{after}");
+}

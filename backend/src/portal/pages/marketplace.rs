@@ -86,6 +86,8 @@ struct ListingPage {
     contact_url: Option<String>,
     contact_email: Option<String>,
     signed_in: bool,
+    /// The enquiry form, for a signed-in browser.
+    enquiry: Option<super::enquiry::EnquiryForm>,
 }
 
 fn card(page: &Page, view: &ListingView) -> Card {
@@ -264,7 +266,7 @@ pub async fn browse(
     )
 }
 
-/// `GET /{locale}/marketplace/{id}`.
+/// `GET /{locale}/marketplace/{id}` (`?sent=1` after an enquiry went out).
 pub async fn listing(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -272,14 +274,28 @@ pub async fn listing(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let listing = crate::marketplace::service::get(&state, &caller, &id);
-    let categories = crate::marketplace::service::categories(&state);
+    let sent = req.query_string().split('&').any(|pair| pair == "sent=1");
+    let form = super::enquiry::EnquiryForm::blank(&req, sent);
+    render_listing(&req, &state, &caller, &id, form, StatusCode::OK).await
+}
+
+/// A listing's page with its enquiry form in the state given (blank, sent, or with errors).
+pub(super) async fn render_listing(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    form: super::enquiry::EnquiryForm,
+    status: StatusCode,
+) -> HttpResponse {
+    let listing = crate::marketplace::service::get(state, caller, id);
+    let categories = crate::marketplace::service::categories(state);
     let (view, categories) = match futures_util::try_join!(listing, categories) {
         Ok(found) => found,
-        Err(error) => return failure(&state, &req, error),
+        Err(error) => return failure(state, req, error),
     };
-    let locale = super::locale_of(&req);
-    let page = frame(&state, &req, String::new());
+    let locale = super::locale_of(req);
+    let page = frame(state, req, String::new());
     let card = card(&page, &view);
     let page = Page {
         title: card.title.clone(),
@@ -295,10 +311,12 @@ pub async fn listing(
                 .map_or_else(|| slug.clone(), |c| category_name(locale, c))
         })
         .collect();
+    let signed_in = !matches!(caller, Caller::Anonymous);
     render(
-        StatusCode::OK,
+        status,
         &ListingPage {
-            signed_in: !matches!(caller, Caller::Anonymous),
+            enquiry: form.for_listing(&page, &view.id, signed_in),
+            signed_in,
             page,
             card,
             categories: names,

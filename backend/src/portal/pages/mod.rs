@@ -2,6 +2,7 @@
 //! portal's security headers, and error pages in the visitor's language.
 
 pub mod dataset;
+pub mod enquiry;
 pub mod home;
 pub mod imei;
 pub mod marketplace;
@@ -133,6 +134,11 @@ fn failure(state: &AppState, req: &HttpRequest, error: ApiError) -> HttpResponse
             StatusCode::TOO_MANY_REQUESTS,
             "error-too-many-title",
             "error-too-many-text",
+        ),
+        ErrorCode::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "error-forbidden-title",
+            "error-forbidden-text",
         ),
         _ => {
             error.log(None);
