@@ -8,9 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use silkbridge_schema::{Database, PoolOptions, migrations};
 
 use crate::config::{Config, Overrides};
-use crate::identity::domain::Role;
-use crate::identity::input::{NewOrganisationInput, NewUserInput};
-use crate::identity::rules as identity;
+pub use crate::cli_admin::AdminCommand;
 use crate::{logging, search, seed, server};
 
 #[derive(Debug, Parser)]
@@ -139,46 +137,6 @@ pub struct ServeArgs {
     pub demo: bool,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum AdminCommand {
-    /// Create an organisation.
-    CreateOrganisation {
-        #[arg(long)]
-        slug: String,
-        #[arg(long)]
-        name: String,
-        /// agency, university, operator, manufacturer, company or startup.
-        #[arg(long)]
-        kind: String,
-        /// UZ or AZ.
-        #[arg(long)]
-        country: String,
-        #[arg(long)]
-        website: Option<String>,
-        /// A name in another language, as LANG=TEXT (uz-Latn, uz-Cyrl, az, ru, en); repeatable.
-        #[arg(long = "name-in", value_name = "LANG=TEXT")]
-        names: Vec<String>,
-    },
-    /// Appoint (or with --remove, dismiss) a marketplace moderator.
-    SetModerator {
-        /// The user's id.
-        #[arg(long)]
-        user: String,
-        #[arg(long)]
-        remove: bool,
-    },
-    /// Create a platform administrator, optionally as admin of an organisation.
-    CreateAdmin {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        email: Option<String>,
-        /// Slug of an organisation to make them admin of.
-        #[arg(long)]
-        organisation: Option<String>,
-    },
-}
-
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -193,7 +151,8 @@ pub fn run() -> anyhow::Result<()> {
         database_url: cli.database_url.clone(),
         demo: serve_args.is_some_and(|a| a.demo),
     };
-    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    let mut config = Config::load(cli.config.as_deref(), &overrides)?;
+    config.demo_sign_in = serve_args.is_some_and(|a| a.demo);
     logging::init(config.log_format);
     match cli.command {
         None | Some(Command::Serve(_)) => {
@@ -228,7 +187,7 @@ pub fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Reindex { restart }) => reindex(&config, restart),
-        Some(Command::Admin(command)) => admin(&config, command),
+        Some(Command::Admin(command)) => crate::cli_admin::admin(&config, command),
         Some(Command::Imei(ImeiCommand::ImportTacs { file, restart })) => {
             import_tacs(&config, &file, restart)
         }
@@ -391,7 +350,7 @@ fn import_tacs(config: &Config, file: &std::path::Path, restart: bool) -> anyhow
     Ok(())
 }
 
-fn open_database(config: &Config) -> anyhow::Result<Database> {
+pub(crate) fn open_database(config: &Config) -> anyhow::Result<Database> {
     Ok(Database::open(
         &config.database_url(),
         &PoolOptions::default(),
@@ -451,103 +410,8 @@ fn reindex(config: &Config, restart: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
-    let db = open_database(config)?;
-    let mut conn = db.connection()?;
-    match command {
-        AdminCommand::CreateOrganisation {
-            slug,
-            name,
-            kind,
-            country,
-            website,
-            names,
-        } => {
-            let mut translations = std::collections::BTreeMap::new();
-            for pair in names {
-                let (lang, text) = pair
-                    .split_once('=')
-                    .ok_or_else(|| anyhow::anyhow!("--name-in takes LANG=TEXT, got `{pair}`"))?;
-                translations.insert(lang.to_owned(), text.to_owned());
-            }
-            let input = NewOrganisationInput {
-                slug,
-                name,
-                names: translations,
-                kind,
-                country,
-                website,
-            };
-            let created = silkbridge_schema::write_transaction(&mut conn, |conn| {
-                let created = identity::create_organisation(conn, input)?;
-                crate::changes::audit(
-                    conn,
-                    "cli",
-                    "organisation.create",
-                    &format!("organisation:{}", created.id),
-                    serde_json::json!({"slug": created.slug}),
-                )?;
-                Ok(created)
-            })
-            .map_err(describe)?;
-            println!("organisation created: {} ({})", created.slug, created.id);
-        }
-        AdminCommand::SetModerator { user, remove } => {
-            silkbridge_schema::write_transaction(&mut conn, |conn| {
-                identity::set_moderator_unchecked(conn, &user, !remove)?;
-                crate::changes::audit(
-                    conn,
-                    "cli",
-                    "user.set_moderator",
-                    &format!("user:{user}"),
-                    serde_json::json!({"moderator": !remove}),
-                )
-            })
-            .map_err(describe)?;
-            println!(
-                "user {user} is {}a moderator",
-                if remove { "no longer " } else { "" }
-            );
-        }
-        AdminCommand::CreateAdmin {
-            name,
-            email,
-            organisation,
-        } => {
-            let user = silkbridge_schema::write_transaction(&mut conn, |conn| {
-                let user = identity::create_user(
-                    conn,
-                    NewUserInput {
-                        display_name: name,
-                        email,
-                        country: None,
-                        is_platform_admin: true,
-                    },
-                )?;
-                if let Some(slug) = &organisation {
-                    identity::add_membership(conn, slug, &user.id, Role::Admin)?;
-                }
-                crate::changes::audit(
-                    conn,
-                    "cli",
-                    "user.create_admin",
-                    &format!("user:{}", user.id),
-                    serde_json::json!({"organisation": organisation}),
-                )?;
-                Ok(user)
-            })
-            .map_err(describe)?;
-            println!(
-                "platform administrator created: {} ({})",
-                user.display_name, user.id
-            );
-        }
-    }
-    Ok(())
-}
-
 /// An API error as one line for the terminal, with every field error.
-fn describe(error: crate::error::ApiError) -> anyhow::Error {
+pub(crate) fn describe(error: crate::error::ApiError) -> anyhow::Error {
     let mut line = error.detail.clone();
     for field in &error.errors {
         line.push_str(&format!("; {}: {}", field.field, field.message));

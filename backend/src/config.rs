@@ -46,6 +46,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Seed demo data when the database is empty at start.
     pub demo: bool,
+    /// Offer sign-in as the demo people without a provider. Set only by the `serve --demo`
+    /// flag itself: never read from a file or the environment, so no configuration can turn
+    /// it on in production.
+    #[serde(skip)]
+    pub demo_sign_in: bool,
     pub limits: Limits,
     pub database: DatabaseConfig,
     pub search: SearchConfig,
@@ -311,6 +316,7 @@ impl Default for Config {
             files_public_url: None,
             log_format: LogFormat::Text,
             demo: false,
+            demo_sign_in: false,
             limits: Limits::default(),
             database: DatabaseConfig::default(),
             search: SearchConfig::default(),

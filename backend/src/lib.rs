@@ -9,6 +9,7 @@ pub mod audit;
 pub mod biometrics;
 pub mod changes;
 pub mod cli;
+mod cli_admin;
 pub mod config;
 pub mod datasets;
 pub mod db;

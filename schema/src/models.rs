@@ -99,6 +99,26 @@ pub struct Session {
     pub revoked_reason: Option<String>,
 }
 
+/// A one-time invitation to a role; the link's token is kept only as its SHA-256.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::tables::invitations)]
+pub struct Invitation {
+    pub id: String,
+    pub token_hash: String,
+    /// The organisation joined with `role`, if any.
+    pub organisation_id: Option<String>,
+    pub role: Option<String>,
+    /// Whether accepting makes the person a platform administrator.
+    pub platform_admin: bool,
+    /// `user:<id>` or `cli`.
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub accepted_by: Option<String>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::tables::refresh_tokens)]
 pub struct RefreshToken {

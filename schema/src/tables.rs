@@ -74,6 +74,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> Text,
+        token_hash -> Text,
+        organisation_id -> Nullable<Text>,
+        role -> Nullable<Text>,
+        platform_admin -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Text,
         user_id -> Text,
@@ -573,6 +589,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     user_identities,
     sessions,
+    invitations,
     refresh_tokens,
     partners,
     listings,

@@ -158,3 +158,138 @@ enquiry-reply-to = Электронная почта для ответа (нео
 enquiry-send = Отправить запрос
 enquiry-error-message = Напишите сообщение длиной до 5000 символов.
 enquiry-error-reply-to = Укажите правильный адрес электронной почты или оставьте поле пустым.
+
+## The signed-in workspace
+nav-workspace = Рабочее место
+sign-out = Выйти
+sign-in-intro = Войдите через поставщика удостоверений вашей страны.
+sign-in-already = Вы вошли в систему.
+sign-in-unavailable = Вход на этом сервере не настроен.
+demo-sign-in-title = Демонстрационные учётные записи
+demo-sign-in-warning = Только для демонстрации: сервер запущен с демонстрационными данными, и эти учётные записи входят без поставщика удостоверений. Рабочий сервер их никогда не предлагает.
+demo-sign-in-as = Войти как
+role-member = Участник
+role-editor = Редактор
+role-admin = Администратор
+role-platform-admin = администратор платформы
+workspace-title = Рабочее место
+workspace-signed-in-as = Вы вошли как
+workspace-tasks = Ждёт вас
+workspace-no-tasks = Ничего не ждёт вашего решения.
+workspace-organisations = Ваши организации
+workspace-no-organisations = Вы ещё не состоите ни в одной организации. Попросите её администратора прислать приглашение.
+workspace-organisation = Организация
+workspace-role = Роль
+workspace-task-inbox = { $count ->
+    [one] { $shown } документ ждёт вашу организацию
+    [few] { $shown } документа ждут вашу организацию
+    [many] { $shown } документов ждут вашу организацию
+   *[other] { $shown } документа ждут вашу организацию
+}
+workspace-task-drafts = { $count ->
+    [one] { $shown } черновик ещё не отправлен
+    [few] { $shown } черновика ещё не отправлены
+    [many] { $shown } черновиков ещё не отправлены
+   *[other] { $shown } черновика ещё не отправлены
+}
+workspace-task-review = { $count ->
+    [one] { $shown } объявление ждёт проверки
+    [few] { $shown } объявления ждут проверки
+    [many] { $shown } объявлений ждут проверки
+   *[other] { $shown } объявления ждут проверки
+}
+compose-title = Новый документ
+compose-intro = Сохраните документ как черновик, приложите файлы, затем отправьте.
+compose-save = Сохранить черновик
+documents-inbox = Входящие
+documents-outbox = Отправленные и черновики
+documents-mailboxes = Папки
+documents-empty = Здесь нет документов.
+documents-unread = ещё не получен
+documents-waiting = ждёт вашего действия
+document-subject = Тема
+document-reference = Регистрационный номер
+document-sender = Отправитель
+document-recipients = Получатели
+document-state = Состояние
+document-confidentiality = Конфиденциальность
+document-updated = Последнее изменение
+document-type = Вид документа
+document-digest = Хеш содержимого (SHA-256)
+document-actions = Что вы можете сделать
+document-reason = Причина
+document-files = Файлы
+document-no-files = Файлы не приложены.
+document-attach = Приложить файл
+document-upload = Загрузить
+document-history = Подписанная история
+document-no-history = Ещё не отправлен.
+document-step = Шаг
+document-when = Когда
+document-receipt = Квитанция
+document-receipt-download = Скачать
+document-receipt-verify = Проверить
+document-field-subject = Тема
+document-field-document_type = Вид документа (письмо, соглашение, запрос, отчёт…)
+document-field-reference_number = Ваш регистрационный номер
+doc-state-draft = Черновик
+doc-state-sent = Отправлен
+doc-state-recalled = Отозван
+copy-state-pending = Ещё не отправлен
+copy-state-sent = Отправлен, ещё не получен
+copy-state-delivered = Получен
+copy-state-accepted = Принят
+copy-state-rejected = Отклонён
+copy-state-signed = Подписан
+confidentiality-public = Открытый
+confidentiality-internal = Для служебного пользования
+confidentiality-confidential = Конфиденциально
+step-send = Отправлен
+step-recall = Отозван
+step-deliver = Получен
+step-accept = Принят
+step-reject = Отклонён
+step-sign = Подписан
+step-do-send = Отправить
+step-do-recall = Отозвать
+step-do-deliver = Подтвердить получение
+step-do-accept = Принять
+step-do-reject = Отклонить
+step-do-sign = Подписать
+receipt-valid = Действительна: все подписи и цепочка шагов проверены.
+receipt-invalid = Недействительна:
+doc-done = Готово. Новое состояние документа показано ниже.
+doc-error-transition = Этот шаг невозможен в текущем состоянии документа; страница показывает, где он сейчас.
+doc-error-input = Проверьте форму: для отклонения нужна причина, у файла должно быть имя.
+doc-error-too-large = Файл больше, чем принимает этот сервер.
+doc-error-file-type = Файлы этого типа не принимаются.
+field-required = Заполните это поле.
+field-too_long = Слишком длинно.
+field-invalid_format = Неверный формат.
+field-unknown_value = Выберите одно из предложенных значений.
+field-invalid_value = Это значение здесь недопустимо.
+field-duplicate = Указано дважды.
+field-too_many = Слишком много значений.
+field-out_of_range = Значение вне допустимого диапазона.
+field-invalid = Проверьте это поле.
+moderation-title = Очередь проверки
+moderation-done = Решение сохранено.
+moderation-empty = Ничего не ждёт проверки.
+moderation-history = История
+moderation-decision = Решение
+moderation-approve = Одобрить
+moderation-reject = Отклонить
+moderation-error-reason = Укажите причину отклонения.
+decision-pending = Ждёт проверки
+decision-approved = Одобрено
+decision-rejected = Отклонено
+invitation-title = Приглашение
+invitation-offer-role = Вас приглашают в { $organisation } с ролью «{ $role }».
+invitation-offer-platform-admin = Вас приглашают администрировать платформу.
+invitation-until = Действует до
+invitation-status-open = открыто
+invitation-status-accepted = уже принято
+invitation-status-expired = истекло
+invitation-status-revoked = отозвано
+invitation-accept = Принять приглашение
+invitation-sign-in-first = Сначала войдите через поставщика удостоверений вашей страны, затем примите приглашение здесь.

@@ -14,6 +14,7 @@ use super::oidc::{IdTokenClaims, IdTokenExpectation};
 use super::partners;
 use super::refresh_seal;
 use super::rules;
+pub use super::session_limits::SessionLimits;
 use super::store;
 use super::tokens::{TokenSubject, hash_secret, random_token};
 use crate::changes;
@@ -168,19 +169,22 @@ pub async fn finish_login(
         .code
         .filter(|c| !c.is_empty())
         .ok_or_else(|| failed("the callback has no code"))?;
-    let id_token = provider
+    let provider_tokens = provider
         .exchange_code(http, &code, &attempt.pkce_verifier)
         .await?;
-    let claims = provider
+    let mut claims = provider
         .validate_id_token(
             http,
-            &id_token,
+            &provider_tokens.id_token,
             &IdTokenExpectation {
                 nonce: &attempt.nonce,
                 now: chrono::Utc::now().timestamp(),
                 clock_skew_secs: ttl(state.config.identity.clock_skew_secs),
             },
         )
+        .await?;
+    provider
+        .merge_userinfo(http, &provider_tokens.access_token, &mut claims)
         .await?;
     let mapping = provider.config.claims.clone();
     let country = provider.country;
@@ -212,18 +216,27 @@ fn provision(
         .as_deref()
         .and_then(|name| claims.text(name));
     let now = ids::now();
+    let name = claims
+        .text(&mapping.name)
+        .map(|name| name.chars().take(200).collect::<String>());
+    let email = claims.text(&mapping.email).filter(|e| e.contains('@'));
     if let Some(identity) = store::identity_by_subject(conn, &claims.iss, &claims.sub)? {
         store::touch_identity(conn, &claims.iss, &claims.sub, person_id.as_deref(), now)?;
+        store::update_user_profile(
+            conn,
+            &identity.user_id,
+            name.as_deref(),
+            email.as_deref(),
+            now,
+        )?;
         return Ok(identity.user_id);
     }
-    let display_name = claims
-        .text(&mapping.name)
-        .unwrap_or_else(|| format!("{country} user"));
+    let display_name = name.unwrap_or_else(|| format!("{country} user"));
     let user = rules::create_user(
         conn,
         NewUserInput {
-            display_name: display_name.chars().take(200).collect(),
-            email: claims.text(&mapping.email).filter(|e| e.contains('@')),
+            display_name,
+            email,
             country: Some(country),
             is_platform_admin: false,
         },
@@ -243,7 +256,7 @@ fn provision(
     Ok(user.id)
 }
 
-fn open_session(
+pub(super) fn open_session(
     conn: &mut DbConnection,
     user_id: &str,
     refresh_ttl: i64,
@@ -283,7 +296,7 @@ fn new_refresh_token(
     Ok(token)
 }
 
-fn user_tokens(
+pub(super) fn user_tokens(
     state: &AppState,
     user_id: &str,
     session_id: &str,
@@ -310,8 +323,9 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> ApiResult<TokenRe
     let presented = refresh_token.to_owned();
     let refresh_ttl = ttl(state.config.identity.refresh_token_ttl_secs);
     let grace = ttl(state.config.identity.refresh_grace_secs);
+    let limits = SessionLimits::of(state);
     let outcome = state
-        .write(move |conn| rotate_refresh_token(conn, &presented, refresh_ttl, grace))
+        .write(move |conn| rotate_refresh_token(conn, &presented, refresh_ttl, grace, limits))
         .await?;
     // A reuse revokes the session (committed above) and then refuses.
     let (user_id, session_id, next) = outcome?;
@@ -325,6 +339,7 @@ fn rotate_refresh_token(
     presented: &str,
     refresh_ttl: i64,
     grace_secs: i64,
+    limits: SessionLimits,
 ) -> ApiResult<ApiResult<(String, String, String)>> {
     let hash = hash_secret(presented);
     let invalid = || ApiError::new(ErrorCode::Unauthenticated, "invalid refresh token");
@@ -337,6 +352,13 @@ fn rotate_refresh_token(
     let now = ids::now();
     if session.revoked_at.is_some() || row.expires_at < now {
         return Ok(Err(invalid()));
+    }
+    if let Some(reason) = limits.ended(&session, now) {
+        store::revoke_session(conn, &session.id, reason, now)?;
+        return Ok(Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            format!("the session ended ({reason}); sign in again"),
+        )));
     }
     if row.used_at.is_none() {
         let next = random_token()?;

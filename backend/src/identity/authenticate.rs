@@ -56,8 +56,10 @@ pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Caller> {
                 ApiError::new(ErrorCode::Unauthenticated, "user token without session")
             })?;
             let user_id = claims.sub;
+            let opened_after = crate::identity::auth::SessionLimits::of(state)
+                .opened_after(silkbridge_schema::ids::now());
             let user = crate::db::run(&state.db, move |conn| {
-                crate::identity::rules::session_user(conn, &session_id, &user_id)
+                crate::identity::rules::session_user(conn, &session_id, &user_id, opened_after)
             })
             .await?;
             Ok(Caller::User(user))

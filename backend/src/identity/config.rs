@@ -19,6 +19,12 @@ pub struct IdentityConfig {
     pub refresh_grace_secs: u64,
     /// Time a person has to finish logging in at their provider, in seconds.
     pub login_ttl_secs: u64,
+    /// A session nobody has refreshed for this long ends (idle timeout), in seconds. An
+    /// access token lives `access_token_ttl_secs`, so an active browser or client refreshes
+    /// well within it.
+    pub session_idle_ttl_secs: u64,
+    /// A session ends this long after sign-in whatever happens (absolute timeout), in seconds.
+    pub session_absolute_ttl_secs: u64,
     /// PEM file of the Ed25519 key that signs access tokens; created if missing.
     /// Default `{data_dir}/keys/token-signing-ed25519.pem`.
     pub signing_key_file: Option<PathBuf>,
@@ -39,6 +45,8 @@ impl Default for IdentityConfig {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             refresh_grace_secs: 30,
             login_ttl_secs: 600,
+            session_idle_ttl_secs: 2 * 3600,
+            session_absolute_ttl_secs: 12 * 3600,
             signing_key_file: None,
             secure_cookies: None,
             jwks_refetch_cooldown_secs: 60,

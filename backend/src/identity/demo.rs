@@ -9,8 +9,16 @@ use silkbridge_schema::DbConnection;
 
 use super::domain::{Country, Role};
 use super::input::{NewOrganisationInput, NewUserInput};
+use super::auth::{self, TokenResponse};
 use super::rules;
+use super::store;
+use crate::changes;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use silkbridge_schema::models::User;
+
+/// The demo administrator's address.
+const DEMO_ADMIN_EMAIL: &str = "admin@example.org";
 
 const ORGANISATIONS: &str = include_str!("../../demo/organisations.json");
 
@@ -95,7 +103,7 @@ pub(crate) fn seed_administrator(conn: &mut DbConnection) -> ApiResult<String> {
         conn,
         NewUserInput {
             display_name: "Demo Administrator".into(),
-            email: Some("admin@example.org".into()),
+            email: Some(DEMO_ADMIN_EMAIL.into()),
             country: None,
             is_platform_admin: true,
         },
@@ -119,4 +127,49 @@ pub(crate) fn seed_people(conn: &mut DbConnection) -> ApiResult<usize> {
         rules::add_membership(conn, slug, &user.id, *role)?;
     }
     Ok(DEMO_PEOPLE.len())
+}
+
+/// The demo people one may sign in as without a provider: those of this file, found by their
+/// `example.org` address, who have never signed in through a real provider.
+pub(crate) fn sign_in_accounts(conn: &mut DbConnection) -> ApiResult<Vec<User>> {
+    let emails: Vec<&str> = DEMO_PEOPLE
+        .iter()
+        .map(|(_, email, ..)| *email)
+        .chain([DEMO_ADMIN_EMAIL])
+        .collect();
+    let mut accounts = Vec::new();
+    for user in store::users_by_emails(conn, &emails)? {
+        if store::identities_of_user(conn, &user.id)?.is_empty() {
+            accounts.push(user);
+        }
+    }
+    accounts.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(accounts)
+}
+
+/// Signs a browser in as a demo person: only on a server started with `serve --demo` (the
+/// flag, never configuration), only as one of [`sign_in_accounts`]. Audited as any sign-in.
+pub async fn sign_in(state: &AppState, user_id: &str) -> ApiResult<TokenResponse> {
+    if !state.config.demo_sign_in {
+        return Err(ApiError::not_found("demo sign-in"));
+    }
+    let user_id = user_id.to_owned();
+    let refresh_ttl = i64::try_from(state.config.identity.refresh_token_ttl_secs).unwrap_or(i64::MAX / 2);
+    let (user_id, session_id, refresh) = state
+        .write(move |conn| {
+            if !sign_in_accounts(conn)?.iter().any(|u| u.id == user_id) {
+                return Err(ApiError::not_found("demo account"));
+            }
+            let (session_id, refresh) = auth::open_session(conn, &user_id, refresh_ttl)?;
+            changes::audit(
+                conn,
+                &format!("user:{user_id}"),
+                "auth.sign_in",
+                &format!("user:{user_id}"),
+                serde_json::json!({"demo": true, "session": session_id}),
+            )?;
+            Ok((user_id, session_id, refresh))
+        })
+        .await?;
+    auth::user_tokens(state, &user_id, &session_id, Some(refresh))
 }

@@ -35,6 +35,13 @@ pub struct ProviderMetadata {
     /// RFC 9207: the provider adds `iss` to its authorization responses.
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    /// Where profile claims are read with the provider's access token (national providers
+    /// put only `sub` in the ID token).
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+    /// RP-initiated logout: where a browser is sent to end its session at the provider too.
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
 }
 
 /// ID-token signing algorithms silkbridge accepts: asymmetric only, so a provider's public
@@ -104,7 +111,7 @@ pub struct IdTokenExpectation<'a> {
     pub clock_skew_secs: i64,
 }
 
-fn login_failed(detail: impl Into<String>) -> ApiError {
+pub(super) fn login_failed(detail: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::LoginFailed, detail)
 }
 
@@ -128,6 +135,12 @@ type OidcClient = oauth2::Client<
     EndpointNotSet,
     EndpointSet,
 >;
+
+/// What the provider's token endpoint answers a code with.
+pub struct ProviderTokens {
+    pub id_token: String,
+    pub access_token: String,
+}
 
 /// An authorization request ready to send the browser to.
 pub struct AuthorizationRequest {
@@ -263,13 +276,14 @@ impl Provider {
         }
     }
 
-    /// Exchanges the code (with the PKCE verifier) for the provider's ID token.
+    /// Exchanges the code (with the PKCE verifier) for the provider's ID token and the access
+    /// token that reads its UserInfo endpoint.
     pub async fn exchange_code(
         &self,
         http: &reqwest::Client,
         code: &str,
         verifier: &str,
-    ) -> ApiResult<String> {
+    ) -> ApiResult<ProviderTokens> {
         let metadata = self.metadata(http).await?;
         let client = self.client(&metadata)?;
         let adapter = |request: oauth2::HttpRequest| send(http, request);
@@ -279,11 +293,17 @@ impl Provider {
             .request_async(&adapter)
             .await
             .map_err(|e| login_failed(format!("the provider refused the code: {e}")))?;
-        response
+        let id_token = response
             .extra_fields()
             .id_token
             .clone()
-            .ok_or_else(|| login_failed("the provider's token response has no ID token"))
+            .ok_or_else(|| login_failed("the provider's token response has no ID token"))?;
+        Ok(ProviderTokens {
+            id_token,
+            access_token: oauth2::TokenResponse::access_token(&response)
+                .secret()
+                .clone(),
+        })
     }
 
     /// Validates an ID token: signature with a key from the provider's JWKS (refetched once

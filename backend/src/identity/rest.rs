@@ -15,6 +15,7 @@ use crate::http::pagination::{Page, PageParams};
 use crate::state::AppState;
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
+    super::rest_invitations::routes(config);
     config
         .service(me)
         .service(list_organisations)

@@ -17,7 +17,7 @@ use crate::state::AppState;
 /// Carries the login's state from `/login` to `/callback` in the same browser.
 const LOGIN_COOKIE: &str = "sb_login";
 /// Carries a browser's refresh token; sent only to `/auth`.
-const REFRESH_COOKIE: &str = "sb_refresh";
+pub(crate) const REFRESH_COOKIE: &str = "sb_refresh";
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
@@ -29,13 +29,13 @@ pub fn routes(config: &mut impl crate::http::routes::Routes) {
         .service(public_keys);
 }
 
-fn cookie<'a>(
+fn cookie(
     state: &AppState,
-    name: &'a str,
+    name: &'static str,
     value: String,
-    path: &'a str,
+    path: &'static str,
     max_age_secs: u64,
-) -> Cookie<'a> {
+) -> Cookie<'static> {
     Cookie::build(name, value)
         .path(path)
         .http_only(true)
@@ -47,10 +47,40 @@ fn cookie<'a>(
         .finish()
 }
 
-fn expired_cookie<'a>(state: &AppState, name: &'a str, path: &'a str) -> Cookie<'a> {
+fn expired_cookie(state: &AppState, name: &'static str, path: &'static str) -> Cookie<'static> {
     let mut c = cookie(state, name, String::new(), path, 0);
     c.make_removal();
     c
+}
+
+/// The cookies of a browser session holding `tokens` (the portal's sign-ins set them too).
+pub(crate) fn session_cookies(state: &AppState, tokens: &TokenResponse) -> Vec<Cookie<'static>> {
+    let identity = &state.config.identity;
+    let mut cookies = vec![cookie(
+        state,
+        ACCESS_COOKIE,
+        tokens.access_token.clone(),
+        "/",
+        identity.access_token_ttl_secs,
+    )];
+    if let Some(refresh) = &tokens.refresh_token {
+        cookies.push(cookie(
+            state,
+            REFRESH_COOKIE,
+            refresh.clone(),
+            "/auth",
+            identity.refresh_token_ttl_secs,
+        ));
+    }
+    cookies
+}
+
+/// Removals of both session cookies (sign-out, or a session found ended).
+pub(crate) fn cleared_session_cookies(state: &AppState) -> [Cookie<'static>; 2] {
+    [
+        expired_cookie(state, ACCESS_COOKIE, "/"),
+        expired_cookie(state, REFRESH_COOKIE, "/auth"),
+    ]
 }
 
 /// Where to go after login.
@@ -109,27 +139,13 @@ pub async fn login_callback(
 ) -> ApiResult<HttpResponse> {
     let browser_state = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned());
     let done = auth::finish_login(&state, &country, params.into_inner(), browser_state).await?;
-    let identity = &state.config.identity;
     let mut response = HttpResponse::SeeOther();
     response
-        .insert_header((header::LOCATION, done.return_to))
+        .insert_header((header::LOCATION, done.return_to.clone()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(expired_cookie(&state, LOGIN_COOKIE, "/auth"))
-        .cookie(cookie(
-            &state,
-            ACCESS_COOKIE,
-            done.tokens.access_token.clone(),
-            "/",
-            identity.access_token_ttl_secs,
-        ));
-    if let Some(refresh) = done.tokens.refresh_token {
-        response.cookie(cookie(
-            &state,
-            REFRESH_COOKIE,
-            refresh,
-            "/auth",
-            identity.refresh_token_ttl_secs,
-        ));
+        .cookie(expired_cookie(&state, LOGIN_COOKIE, "/auth"));
+    for session_cookie in session_cookies(&state, &done.tokens) {
+        response.cookie(session_cookie);
     }
     Ok(response.finish())
 }
@@ -141,25 +157,10 @@ pub struct RefreshRequest {
 }
 
 fn token_response(state: &AppState, tokens: TokenResponse) -> HttpResponse {
-    let identity = &state.config.identity;
     let mut response = HttpResponse::Ok();
-    response
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(cookie(
-            state,
-            ACCESS_COOKIE,
-            tokens.access_token.clone(),
-            "/",
-            identity.access_token_ttl_secs,
-        ));
-    if let Some(refresh) = &tokens.refresh_token {
-        response.cookie(cookie(
-            state,
-            REFRESH_COOKIE,
-            refresh.clone(),
-            "/auth",
-            identity.refresh_token_ttl_secs,
-        ));
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    for session_cookie in session_cookies(state, &tokens) {
+        response.cookie(session_cookie);
     }
     response.json(tokens)
 }
@@ -211,10 +212,11 @@ pub async fn end_session(
         .and_then(|r| r.refresh_token);
     let token = from_body.or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()));
     auth::logout(&state, &caller, token.as_deref()).await?;
-    Ok(HttpResponse::NoContent()
-        .cookie(expired_cookie(&state, ACCESS_COOKIE, "/"))
-        .cookie(expired_cookie(&state, REFRESH_COOKIE, "/auth"))
-        .finish())
+    let mut response = HttpResponse::NoContent();
+    for removal in cleared_session_cookies(&state) {
+        response.cookie(removal);
+    }
+    Ok(response.finish())
 }
 
 /// HTTP Basic client credentials, if sent.

@@ -185,6 +185,7 @@ pub(crate) fn session_user(
     conn: &mut DbConnection,
     session_id: &str,
     user_id: &str,
+    opened_after: chrono::NaiveDateTime,
 ) -> ApiResult<UserCaller> {
     let refused = |why: &str| {
         ApiError::new(
@@ -195,6 +196,10 @@ pub(crate) fn session_user(
     let session = store::session_by_id(conn, session_id)?.ok_or_else(|| refused("unknown"))?;
     if session.revoked_at.is_some() {
         return Err(refused("ended"));
+    }
+    // The absolute timeout holds for every request, not only at the next refresh.
+    if session.created_at < opened_after {
+        return Err(refused("reached its time limit"));
     }
     if session.user_id != user_id {
         return Err(refused("belongs to someone else"));
@@ -520,4 +525,32 @@ pub(crate) fn display_name(conn: &mut DbConnection, user_id: &str) -> ApiResult<
     Ok(store::user_by_id(conn, user_id)?
         .map(|u| u.display_name)
         .unwrap_or_else(|| "(deleted user)".to_owned()))
+}
+
+/// The most recent sign-ins with the people they belong to (the operator's `admin sign-ins`).
+pub(crate) fn recent_sign_ins(
+    conn: &mut DbConnection,
+    limit: i64,
+) -> ApiResult<Vec<(silkbridge_schema::models::UserIdentity, User)>> {
+    Ok(store::recent_sign_ins(conn, limit.clamp(1, 1000))?)
+}
+
+/// Makes someone a platform administrator on the operator's word (`admin grant-admin`). Only
+/// someone who has signed in: an account nobody can sign in to must not hold the platform.
+pub(crate) fn grant_platform_admin_unchecked(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> ApiResult<User> {
+    let user = store::user_by_id(conn, user_id)?
+        .ok_or_else(|| ApiError::not_found(format_args!("user `{user_id}`")))?;
+    if store::identities_of_user(conn, user_id)?.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "user `{user_id}` has never signed in; send them an invitation (`admin invite --platform-admin`) instead"
+            ),
+        ));
+    }
+    store::set_platform_admin(conn, user_id, true)?;
+    Ok(user)
 }

@@ -5,6 +5,9 @@
 
 use super::caller::Caller;
 use super::domain::Role;
+use super::invitations::{
+    self, CreatedInvitation, InvitationView, NewInvitationInput,
+};
 use super::input::{NewOrganisationInput, OrganisationPatch, OrganisationQuery};
 use super::partners::{self, NewPartnerInput, PartnerCredentials, PartnerView};
 use super::rules;
@@ -161,5 +164,59 @@ pub async fn create_partner(
     let caller = caller.clone();
     state
         .write(move |conn| partners::create(conn, &caller, input))
+        .await
+}
+
+/// Invites someone to a role in an organisation (its admins; a platform administrator for an
+/// organisation's first admin). The answer carries the link's token, shown this once.
+pub async fn invite(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    input: NewInvitationInput,
+) -> ApiResult<CreatedInvitation> {
+    let (caller, slug) = (caller.clone(), slug.to_owned());
+    state
+        .write(move |conn| invitations::create_for_organisation(conn, &caller, &slug, input))
+        .await
+}
+
+/// An organisation's invitations, newest first (its admins).
+pub async fn invitations(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+) -> ApiResult<Vec<InvitationView>> {
+    let (caller, slug) = (caller.clone(), slug.to_owned());
+    state
+        .read(move |conn| invitations::list_for_organisation(conn, &caller, &slug))
+        .await
+}
+
+/// Withdraws an open invitation.
+pub async fn revoke_invitation(state: &AppState, caller: &Caller, id: &str) -> ApiResult<()> {
+    let (caller, id) = (caller.clone(), id.to_owned());
+    state
+        .write(move |conn| invitations::revoke(conn, &caller, &id))
+        .await
+}
+
+/// What an invitation link offers (whoever holds the link).
+pub async fn invitation(state: &AppState, token: &str) -> ApiResult<InvitationView> {
+    let token = token.to_owned();
+    state
+        .read(move |conn| invitations::preview(conn, &token))
+        .await
+}
+
+/// Accepts an invitation as the signed-in caller.
+pub async fn accept_invitation(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+) -> ApiResult<InvitationView> {
+    let (caller, token) = (caller.clone(), token.to_owned());
+    state
+        .write(move |conn| invitations::accept(conn, &caller, &token))
         .await
 }

@@ -2,8 +2,8 @@
 
 use diesel::prelude::*;
 use silkbridge_schema::DbConnection;
-use silkbridge_schema::models::{Membership, Organisation, User};
-use silkbridge_schema::tables::{memberships, organisations, users};
+use silkbridge_schema::models::{Invitation, Membership, Organisation, User};
+use silkbridge_schema::tables::{invitations, memberships, organisations, users};
 
 pub fn insert_organisation(conn: &mut DbConnection, row: &Organisation) -> QueryResult<()> {
     diesel::insert_into(organisations::table)
@@ -339,5 +339,135 @@ pub fn organisations_by_ids(
     organisations::table
         .filter(organisations::id.eq_any(ids))
         .select(Organisation::as_select())
+        .load(conn)
+}
+
+pub fn set_platform_admin(conn: &mut DbConnection, user_id: &str, admin: bool) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::is_platform_admin.eq(admin))
+        .execute(conn)
+}
+
+/// Keeps a person's name and e-mail as their provider last said (the provider is the
+/// authority on both).
+pub fn update_user_profile(
+    conn: &mut DbConnection,
+    user_id: &str,
+    display_name: Option<&str>,
+    email: Option<&str>,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    if let Some(name) = display_name {
+        diesel::update(users::table.find(user_id))
+            .set((users::display_name.eq(name), users::updated_at.eq(at)))
+            .execute(conn)?;
+    }
+    if let Some(email) = email {
+        diesel::update(users::table.find(user_id))
+            .set((users::email.eq(email), users::updated_at.eq(at)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The most recent sign-ins, newest first, with the person they belong to.
+pub fn recent_sign_ins(
+    conn: &mut DbConnection,
+    limit: i64,
+) -> QueryResult<Vec<(UserIdentity, User)>> {
+    user_identities::table
+        .inner_join(users::table)
+        .order((user_identities::last_login_at.desc(), user_identities::user_id))
+        .limit(limit)
+        .select((UserIdentity::as_select(), User::as_select()))
+        .load(conn)
+}
+
+pub fn insert_invitation(conn: &mut DbConnection, row: &Invitation) -> QueryResult<()> {
+    diesel::insert_into(invitations::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn invitation_by_token_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .filter(invitations::token_hash.eq(token_hash))
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn invitation_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .find(id)
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks an open invitation accepted; `false` when someone else took it first (the update
+/// is conditional, so two people racing for one link cannot both get the role).
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    id: &str,
+    user_id: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::revoked_at.is_null()),
+    )
+    .set((
+        invitations::accepted_at.eq(at),
+        invitations::accepted_by.eq(user_id),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn revoke_invitation(
+    conn: &mut DbConnection,
+    id: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::revoked_at.is_null()),
+    )
+    .set(invitations::revoked_at.eq(at))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// An organisation's invitations (or, with `None`, the platform-wide ones), newest first.
+pub fn invitations_of(
+    conn: &mut DbConnection,
+    organisation_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Invitation>> {
+    let mut query = invitations::table
+        .select(Invitation::as_select())
+        .order(invitations::created_at.desc())
+        .limit(limit)
+        .into_boxed();
+    query = match organisation_id {
+        Some(id) => query.filter(invitations::organisation_id.eq(id.to_owned())),
+        None => query.filter(invitations::organisation_id.is_null()),
+    };
+    query.load(conn)
+}
+
+pub fn users_by_emails(conn: &mut DbConnection, emails: &[&str]) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::email.eq_any(emails))
+        .select(User::as_select())
         .load(conn)
 }

@@ -18,6 +18,14 @@ pub struct SignIn {
     pub href: String,
 }
 
+/// The header's controls for a signed-in browser.
+pub struct Account {
+    pub workspace: String,
+    pub sign_out_action: String,
+    pub csrf_field: &'static str,
+    pub csrf: String,
+}
+
 /// The frame of a page.
 pub struct Page {
     pub locale: Locale,
@@ -25,7 +33,10 @@ pub struct Page {
     pub rest: String,
     pub title: String,
     pub stylesheet: &'static str,
-    pub sign_in: Vec<SignIn>,
+    /// The sign-in page, returning here (when anyone can sign in: providers or the demo).
+    pub sign_in_page: Option<String>,
+    /// Set when the browser holds a session.
+    pub account: Option<Account>,
     /// The absolute URL of this page (`rel=canonical`).
     pub canonical: String,
 }

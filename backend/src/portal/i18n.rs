@@ -110,6 +110,8 @@ mod tests {
             ("date", FluentValue::from("2030-01-01")),
             ("country", FluentValue::from("X")),
             ("value", FluentValue::from("1")),
+            ("organisation", FluentValue::from("O")),
+            ("role", FluentValue::from("R")),
         ];
         text_with(locale, key, &args)
     }

@@ -8,10 +8,12 @@ pub mod assets;
 mod chart;
 mod chrome;
 mod csrf;
+mod forms;
 pub mod format;
 pub mod i18n;
 pub mod locale;
 mod pages;
+pub mod session;
 
 use actix_web::web;
 
@@ -19,6 +21,36 @@ pub use pages::not_found;
 
 /// The locale segment of every portal path.
 const LOCALE: &str = "/{locale:uz|uz-Cyrl|az|ru|en}";
+
+/// The signed-in pages and their forms (under the locale).
+fn workspace_routes(config: &mut web::ServiceConfig) {
+    use pages::{document_forms, documents, invitation, moderation, sign_in, workspace};
+    config
+        .route("/sign-in", web::get().to(sign_in::page))
+        .route("/sign-in/demo", web::post().to(sign_in::demo_sign_in))
+        .route("/sign-out", web::post().to(sign_in::sign_out))
+        .route("/workspace", web::get().to(workspace::page))
+        .route("/workspace/moderation", web::get().to(moderation::page))
+        .route("/workspace/moderation", web::post().to(moderation::decide))
+        .route("/invitations/{token}", web::get().to(invitation::page))
+        .route("/invitations/{token}", web::post().to(invitation::accept))
+        .route("/workspace/documents", web::get().to(documents::list))
+        .route("/workspace/documents", web::post().to(document_forms::create))
+        .route("/workspace/documents/new", web::get().to(document_forms::compose))
+        .route("/workspace/documents/{id}", web::get().to(documents::page))
+        .route(
+            "/workspace/documents/{id}/steps",
+            web::post().to(document_forms::step),
+        )
+        .route(
+            "/workspace/documents/{id}/files",
+            web::post().to(document_forms::upload),
+        )
+        .route(
+            "/workspace/documents/{id}/receipts/{seq}/verify",
+            web::post().to(document_forms::verify),
+        );
+}
 
 /// The portal's routes; registered after every API route, so none is shadowed. Pages,
 /// sitemaps and the stylesheet are sent gzip-compressed to clients that accept it (a search
@@ -33,6 +65,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(compressed("/sitemap.xml").route(web::get().to(pages::sitemap::index)))
         .service(compressed("/sitemap-{kind}.xml").route(web::get().to(pages::sitemap::kind)))
         .service(compressed("/assets/{file}").route(web::get().to(assets::serve)))
+        .route("/auth/resume", web::get().to(session::resume))
+        .route("/invite/{token}", web::get().to(pages::invitation::negotiated))
         .service(
             web::scope(LOCALE)
                 .wrap(actix_web::middleware::Compress::default())
@@ -57,7 +91,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .route(
                     "/organisations/{key}",
                     web::get().to(pages::organisation::page),
-                ),
+                )
+                .configure(workspace_routes),
         )
         .route(
             "/{kind:publications|datasets|organisations}/{key}",

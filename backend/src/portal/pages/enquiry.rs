@@ -43,11 +43,11 @@ pub struct EnquiryForm {
 
 impl EnquiryForm {
     /// An empty form for this browser's session (`sent` after a successful post).
-    pub fn blank(req: &HttpRequest, sent: bool) -> Self {
+    pub fn blank(state: &AppState, req: &HttpRequest, sent: bool) -> Self {
         Self {
             action: String::new(),
             csrf_field: csrf::FIELD,
-            csrf: csrf::token(req).unwrap_or_default(),
+            csrf: csrf::token(state, req).unwrap_or_default(),
             message: String::new(),
             reply_to: String::new(),
             message_error: None,
@@ -98,7 +98,7 @@ pub async fn send(
         Ok(_) => super::see_other(&format!("{listing_href}?sent=1")),
         Err(error) if error.code == ErrorCode::ValidationFailed => {
             let t = |key: &str| crate::portal::i18n::text(locale, key);
-            let mut shown = EnquiryForm::blank(&req, false);
+            let mut shown = EnquiryForm::blank(&state, &req, false);
             shown.message = form.message;
             shown.reply_to = form.reply_to;
             for field in &error.errors {

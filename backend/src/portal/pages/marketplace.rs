@@ -275,7 +275,7 @@ pub async fn listing(
 ) -> HttpResponse {
     let (_, id) = path.into_inner();
     let sent = req.query_string().split('&').any(|pair| pair == "sent=1");
-    let form = super::enquiry::EnquiryForm::blank(&req, sent);
+    let form = super::enquiry::EnquiryForm::blank(&state, &req, sent);
     render_listing(&req, &state, &caller, &id, form, StatusCode::OK).await
 }
 

@@ -2,13 +2,19 @@
 //! portal's security headers, and error pages in the visitor's language.
 
 pub mod dataset;
+pub mod document_forms;
+pub mod documents;
 pub mod enquiry;
 pub mod home;
 pub mod imei;
+pub mod invitation;
 pub mod marketplace;
+pub mod moderation;
 pub mod organisation;
 pub mod publication;
 pub mod search;
+pub mod sign_in;
+pub mod workspace;
 pub mod sitemap;
 
 use actix_web::http::StatusCode;
@@ -17,7 +23,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::assets;
-use super::chrome::{Page, SignIn};
+use super::chrome::{Account, Page};
 use super::i18n;
 use super::locale::Locale;
 use crate::error::{ApiError, ErrorCode};
@@ -53,34 +59,29 @@ fn frame_in(state: &AppState, req: &HttpRequest, locale: Locale, title: String) 
         query => format!("{rest}?{query}"),
     };
     let here = format!("/{}{rest}", locale.tag());
-    let sign_in = state
-        .config
-        .identity
-        .providers
-        .iter()
-        .map(|p| SignIn {
-            label: i18n::text_with(
-                locale,
-                "sign-in-country",
-                &[(
-                    "country",
-                    i18n::text(locale, &format!("country-{}", p.country)).into(),
-                )],
-            ),
-            href: format!(
-                "/auth/{}/login?return_to={}",
-                p.country,
-                url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
-            ),
-        })
-        .collect();
+    let account = super::csrf::token(state, req).map(|csrf| Account {
+        workspace: format!("/{}/workspace", locale.tag()),
+        sign_out_action: format!("/{}/sign-out", locale.tag()),
+        csrf_field: super::csrf::FIELD,
+        csrf,
+    });
+    let anyone_can_sign_in = !state.config.identity.providers.is_empty() || state.config.demo_sign_in;
+    let on_sign_in_page = rest.starts_with("/sign-in");
+    let sign_in_page = (account.is_none() && anyone_can_sign_in && !on_sign_in_page).then(|| {
+        format!(
+            "/{}/sign-in?return_to={}",
+            locale.tag(),
+            url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
+        )
+    });
     Page {
         locale,
         canonical: format!("{}{here}", state.config.public_url.trim_end_matches('/')),
         rest,
         title,
         stylesheet: assets::stylesheet_path(),
-        sign_in,
+        sign_in_page,
+        account,
     }
 }
 
