@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use silkbridge_schema::{Database, PoolOptions, migrations};
 
-use crate::config::{Config, Overrides};
 pub use crate::cli_admin::AdminCommand;
+use crate::config::{Config, Overrides};
 use crate::{logging, search, seed, server};
 
 #[derive(Debug, Parser)]

@@ -147,7 +147,11 @@ pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
                     user.id,
                     identity.country,
                     user.display_name,
-                    if user.is_platform_admin { " (platform admin)" } else { "" },
+                    if user.is_platform_admin {
+                        " (platform admin)"
+                    } else {
+                        ""
+                    },
                     user.email.as_deref().unwrap_or("-"),
                 );
             }
@@ -237,4 +241,3 @@ pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -29,6 +29,7 @@ mod api {
     mod organisations;
     mod portal;
     mod portal_browser;
+    mod portal_workspace;
     mod problems;
     mod research;
     mod research_oai;

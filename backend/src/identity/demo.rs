@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use silkbridge_schema::DbConnection;
 
+use super::auth::{self, TokenResponse};
 use super::domain::{Country, Role};
 use super::input::{NewOrganisationInput, NewUserInput};
-use super::auth::{self, TokenResponse};
 use super::rules;
 use super::store;
 use crate::changes;
@@ -154,7 +154,8 @@ pub async fn sign_in(state: &AppState, user_id: &str) -> ApiResult<TokenResponse
         return Err(ApiError::not_found("demo sign-in"));
     }
     let user_id = user_id.to_owned();
-    let refresh_ttl = i64::try_from(state.config.identity.refresh_token_ttl_secs).unwrap_or(i64::MAX / 2);
+    let refresh_ttl =
+        i64::try_from(state.config.identity.refresh_token_ttl_secs).unwrap_or(i64::MAX / 2);
     let (user_id, session_id, refresh) = state
         .write(move |conn| {
             if !sign_in_accounts(conn)?.iter().any(|u| u.id == user_id) {

@@ -237,7 +237,9 @@ pub(crate) fn revoke(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiR
     let row = store::invitation_by_id(conn, id)?.ok_or_else(not_found)?;
     let allowed = match (&row.organisation_id, row.role.as_deref()) {
         (Some(organisation_id), Some(role)) => {
-            let role = role.parse().map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
+            let role = role
+                .parse()
+                .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
             authorize_invitation(conn, caller, organisation_id, role)
         }
         _ => authorize(caller, Action::ManageOrganisations),
@@ -306,7 +308,9 @@ pub(crate) fn accept(
     if let (Some(organisation_id), Some(role)) = (&row.organisation_id, row.role.as_deref()) {
         let organisation = store::organisation_by_id(conn, organisation_id)?
             .ok_or_else(|| ApiError::not_found("organisation"))?;
-        let role: Role = role.parse().map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
+        let role: Role = role
+            .parse()
+            .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
         store::delete_membership(conn, organisation_id, &user.id)?;
         rules::add_membership(conn, &organisation.slug, &user.id, role)?;
     }

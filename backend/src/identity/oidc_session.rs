@@ -13,7 +13,16 @@ use crate::state::AppState;
 const USERINFO_MAX_BYTES: usize = 64 * 1024;
 
 /// Claims of the ID token that UserInfo may never replace.
-const PROTECTED: &[&str] = &["iss", "sub", "aud", "exp", "iat", "nonce", "azp", "auth_time"];
+const PROTECTED: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "nonce",
+    "azp",
+    "auth_time",
+];
 
 impl Provider {
     /// Adds the UserInfo claims to the ID token's: national providers put only `sub` in the ID

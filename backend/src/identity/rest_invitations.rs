@@ -65,7 +65,9 @@ pub async fn list_invitations(
     caller: Caller,
     slug: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<InvitationView>>> {
-    Ok(web::Json(service::invitations(&state, &caller, &slug).await?))
+    Ok(web::Json(
+        service::invitations(&state, &caller, &slug).await?,
+    ))
 }
 
 /// Withdraws an open invitation; its link stops working.

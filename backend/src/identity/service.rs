@@ -5,10 +5,8 @@
 
 use super::caller::Caller;
 use super::domain::Role;
-use super::invitations::{
-    self, CreatedInvitation, InvitationView, NewInvitationInput,
-};
 use super::input::{NewOrganisationInput, OrganisationPatch, OrganisationQuery};
+use super::invitations::{self, CreatedInvitation, InvitationView, NewInvitationInput};
 use super::partners::{self, NewPartnerInput, PartnerCredentials, PartnerView};
 use super::rules;
 use super::views::{MeView, MemberView, OrganisationView};

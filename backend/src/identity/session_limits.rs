@@ -39,4 +39,3 @@ impl SessionLimits {
         now - self.absolute
     }
 }
-

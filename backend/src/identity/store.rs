@@ -342,7 +342,11 @@ pub fn organisations_by_ids(
         .load(conn)
 }
 
-pub fn set_platform_admin(conn: &mut DbConnection, user_id: &str, admin: bool) -> QueryResult<usize> {
+pub fn set_platform_admin(
+    conn: &mut DbConnection,
+    user_id: &str,
+    admin: bool,
+) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
         .set(users::is_platform_admin.eq(admin))
         .execute(conn)
@@ -377,7 +381,10 @@ pub fn recent_sign_ins(
 ) -> QueryResult<Vec<(UserIdentity, User)>> {
     user_identities::table
         .inner_join(users::table)
-        .order((user_identities::last_login_at.desc(), user_identities::user_id))
+        .order((
+            user_identities::last_login_at.desc(),
+            user_identities::user_id,
+        ))
         .limit(limit)
         .select((UserIdentity::as_select(), User::as_select()))
         .load(conn)

@@ -8,8 +8,8 @@ pub mod assets;
 mod chart;
 mod chrome;
 mod csrf;
-mod forms;
 pub mod format;
+mod forms;
 pub mod i18n;
 pub mod locale;
 mod pages;
@@ -35,8 +35,14 @@ fn workspace_routes(config: &mut web::ServiceConfig) {
         .route("/invitations/{token}", web::get().to(invitation::page))
         .route("/invitations/{token}", web::post().to(invitation::accept))
         .route("/workspace/documents", web::get().to(documents::list))
-        .route("/workspace/documents", web::post().to(document_forms::create))
-        .route("/workspace/documents/new", web::get().to(document_forms::compose))
+        .route(
+            "/workspace/documents",
+            web::post().to(document_forms::create),
+        )
+        .route(
+            "/workspace/documents/new",
+            web::get().to(document_forms::compose),
+        )
         .route("/workspace/documents/{id}", web::get().to(documents::page))
         .route(
             "/workspace/documents/{id}/steps",
@@ -66,7 +72,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(compressed("/sitemap-{kind}.xml").route(web::get().to(pages::sitemap::kind)))
         .service(compressed("/assets/{file}").route(web::get().to(assets::serve)))
         .route("/auth/resume", web::get().to(session::resume))
-        .route("/invite/{token}", web::get().to(pages::invitation::negotiated))
+        .route(
+            "/invite/{token}",
+            web::get().to(pages::invitation::negotiated),
+        )
         .service(
             web::scope(LOCALE)
                 .wrap(actix_web::middleware::Compress::default())

@@ -42,18 +42,14 @@ impl Visitor {
         }
     }
 
-    /// The signed-in person for a workspace page, or the way to get one: through
-    /// `/auth/resume` (new tokens from the refresh cookie, else the sign-in page), which
-    /// returns here. Also taken when the access token is about to expire.
-    pub fn require(&self, req: &HttpRequest) -> Result<&UserCaller, HttpResponse> {
+    /// The signed-in person for a workspace page, whose access token will not expire while
+    /// they fill in a form on it. `None`: send the browser through [`resume_redirect`].
+    pub fn require(&self) -> Option<&UserCaller> {
         let fresh = self
             .session
             .as_ref()
             .is_some_and(|(_, exp)| exp - chrono::Utc::now().timestamp() > RENEW_BEFORE_SECS);
-        match self.user() {
-            Some(user) if fresh => Ok(user),
-            _ => Err(resume_redirect(req)),
-        }
+        self.user().filter(|_| fresh)
     }
 }
 
@@ -105,7 +101,10 @@ pub fn resume_redirect(req: &HttpRequest) -> HttpResponse {
         query => format!("{}?{query}", req.path()),
     };
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/auth/resume?return_to={}", encode(&here))))
+        .insert_header((
+            header::LOCATION,
+            format!("/auth/resume?return_to={}", encode(&here)),
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()
 }
@@ -127,7 +126,8 @@ pub async fn resume(
     state: web::Data<AppState>,
     params: web::Query<ResumeParams>,
 ) -> HttpResponse {
-    let return_to = auth::safe_return_to(params.return_to.as_deref()).unwrap_or_else(|_| "/".into());
+    let return_to =
+        auth::safe_return_to(params.return_to.as_deref()).unwrap_or_else(|_| "/".into());
     let refresh = req
         .cookie(rest_auth::REFRESH_COOKIE)
         .map(|c| c.value().to_owned());

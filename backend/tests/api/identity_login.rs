@@ -265,6 +265,54 @@ async fn logout_ends_the_session_at_once() {
 }
 
 #[actix_web::test]
+async fn signing_out_in_the_portal_ends_the_session_at_the_provider_too() {
+    let app = TestApp::start_federated().await;
+    let person = app.login("UZ", "sevara").await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie = format!("sb_access={}", person.access_token);
+    let page = client
+        .get(app.url("/uz/workspace"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no sign-out form: {page}"))
+        .to_owned();
+    let out = client
+        .post(app.url("/uz/sign-out"))
+        .header("cookie", &cookie)
+        .header("origin", app.url("").trim_end_matches('/'))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status().as_u16(), 303);
+    let location = reqwest::Url::parse(out.headers()["location"].to_str().unwrap()).unwrap();
+    let issuer = &app.provider("UZ").issuer;
+    assert!(location.as_str().starts_with(issuer.as_str()), "{location}");
+    let params: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    assert_eq!(params["client_id"], crate::oidc_support::CLIENT_ID);
+    assert_eq!(params["post_logout_redirect_uri"], app.url("/"));
+    // The provider accepts the request (its confirmation page), and here the session is over.
+    let at_provider = client.get(location).send().await.unwrap();
+    assert_eq!(at_provider.status().as_u16(), 200);
+    app.send(app.authed(Method::GET, "/api/v1/me", &person.access_token))
+        .await
+        .problem(401, "unauthenticated");
+}
+
+#[actix_web::test]
 async fn logins_keep_working_after_the_provider_rotates_its_key() {
     let mut app = TestApp::start_federated().await;
     app.login("UZ", "before").await;

@@ -42,6 +42,8 @@ const provider = new Provider(issuer, {
       client_id: env('CLIENT_ID'),
       client_secret: env('CLIENT_SECRET'),
       redirect_uris: env('REDIRECT_URIS').split(','),
+      // RP-initiated logout returns to the relying party's root.
+      post_logout_redirect_uris: [...new Set(env('REDIRECT_URIS').split(',').map((u) => new URL('/', u).href))],
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
@@ -64,8 +66,9 @@ const provider = new Provider(issuer, {
     email: ['email'],
     national_id: [nationalIdClaim],
   },
-  // Put the requested claims into the ID token itself (what national providers do).
-  conformIdTokenClaims: false,
+  // As the national providers do: the ID token says who (sub), the UserInfo endpoint says
+  // the rest (name, e-mail, national identifier), read with the access token.
+  conformIdTokenClaims: true,
   features: { devInteractions: { enabled: true } },
   ttl: { IdToken: 300, AccessToken: 300, Session: 600, Interaction: 600, Grant: 600 },
   findAccount: async (_ctx, accountId) => ({

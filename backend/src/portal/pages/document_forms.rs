@@ -20,7 +20,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::UserCaller;
 use crate::portal::chrome::Page;
 use crate::portal::forms::{self, Posted};
-use crate::portal::session::Visitor;
+use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, i18n};
 use crate::state::AppState;
 use crate::storage::Upload;
@@ -128,10 +128,14 @@ async fn compose_page(
 }
 
 /// `GET /{locale}/workspace/documents/new`.
-pub async fn compose(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor) -> HttpResponse {
-    match visitor.require(&req) {
-        Ok(user) => compose_page(&req, &state, user, None, BTreeMap::new(), StatusCode::OK).await,
-        Err(redirect) => redirect,
+pub async fn compose(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> HttpResponse {
+    match visitor.require() {
+        Some(user) => compose_page(&req, &state, user, None, BTreeMap::new(), StatusCode::OK).await,
+        None => resume_redirect(&req),
     }
 }
 
@@ -167,7 +171,11 @@ pub async fn create(
         recipients: posted.all("recipients"),
     };
     match service::create(&state, &visitor.caller, input).await {
-        Ok(draft) => see_other(&format!("/{}/workspace/documents/{}", locale.tag(), draft.id)),
+        Ok(draft) => see_other(&format!(
+            "/{}/workspace/documents/{}",
+            locale.tag(),
+            draft.id
+        )),
         Err(error) if error.code == ErrorCode::ValidationFailed => {
             let errors = forms::field_errors(locale, &error);
             compose_page(
@@ -207,7 +215,10 @@ async fn after(
 ) -> HttpResponse {
     let locale = super::locale_of(req);
     match result {
-        Ok(()) => see_other(&format!("/{}/workspace/documents/{id}?done=1", locale.tag())),
+        Ok(()) => see_other(&format!(
+            "/{}/workspace/documents/{id}?done=1",
+            locale.tag()
+        )),
         Err(error) => match action_error(req, &error) {
             Some(text) => {
                 let outcome = Outcome {

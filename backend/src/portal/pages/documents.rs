@@ -17,7 +17,7 @@ use crate::documents::receipts::ReceiptCheck;
 use crate::documents::views::{DocumentView, StepView};
 use crate::identity::caller::UserCaller;
 use crate::portal::chrome::Page;
-use crate::portal::session::Visitor;
+use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, format, i18n};
 use crate::state::AppState;
 
@@ -103,18 +103,25 @@ pub async fn list(
     visitor: Visitor,
     params: web::Query<ListParams>,
 ) -> HttpResponse {
-    let user = match visitor.require(&req) {
-        Ok(user) => user.clone(),
-        Err(redirect) => return redirect,
+    let Some(user) = visitor.require().cloned() else {
+        return resume_redirect(&req);
     };
     let inbox = params.mailbox.as_deref() != Some("outbox");
-    let which = if inbox { Mailbox::Inbox } else { Mailbox::Outbox };
+    let which = if inbox {
+        Mailbox::Inbox
+    } else {
+        Mailbox::Outbox
+    };
     let documents = match mailbox(&state, &visitor.caller, which).await {
         Ok(documents) => documents,
         Err(error) => return failure(&state, &req, error),
     };
     let locale = super::locale_of(&req);
-    let title = if inbox { "documents-inbox" } else { "documents-outbox" };
+    let title = if inbox {
+        "documents-inbox"
+    } else {
+        "documents-outbox"
+    };
     let page = frame(&state, &req, i18n::text(locale, title));
     let rows = documents
         .iter()
@@ -264,15 +271,18 @@ fn history_rows(
                     )
                 })
                 .unwrap_or(step.at.clone());
-            let by_recipient = matches!(step.step.as_str(), "deliver" | "accept" | "reject" | "sign");
+            let by_recipient =
+                matches!(step.step.as_str(), "deliver" | "accept" | "reject" | "sign");
             StepRow {
                 seq: step.seq,
                 what: page.t(&format!("step-{}", step.step)),
-                actor: names.get(&step.actor).cloned().unwrap_or(step.actor.clone()),
+                actor: names
+                    .get(&step.actor)
+                    .cloned()
+                    .unwrap_or(step.actor.clone()),
                 at,
-                receipt: by_recipient.then(|| {
-                    format!("/api/v1/documents/{}/receipts/{}", document.id, step.seq)
-                }),
+                receipt: by_recipient
+                    .then(|| format!("/api/v1/documents/{}/receipts/{}", document.id, step.seq)),
                 verify_action: page.href(&format!(
                     "/workspace/documents/{}/receipts/{}/verify",
                     document.id, step.seq
@@ -291,9 +301,8 @@ pub async fn render_document(
     status: StatusCode,
     outcome: Outcome,
 ) -> HttpResponse {
-    let user = match visitor.require(req) {
-        Ok(user) => user.clone(),
-        Err(redirect) => return redirect,
+    let Some(user) = visitor.require().cloned() else {
+        return resume_redirect(req);
     };
     let caller = &visitor.caller;
     let (document, history) = match tokio::try_join!(

@@ -14,8 +14,8 @@ pub mod organisation;
 pub mod publication;
 pub mod search;
 pub mod sign_in;
-pub mod workspace;
 pub mod sitemap;
+pub mod workspace;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -65,7 +65,8 @@ fn frame_in(state: &AppState, req: &HttpRequest, locale: Locale, title: String) 
         csrf_field: super::csrf::FIELD,
         csrf,
     });
-    let anyone_can_sign_in = !state.config.identity.providers.is_empty() || state.config.demo_sign_in;
+    let anyone_can_sign_in =
+        !state.config.identity.providers.is_empty() || state.config.demo_sign_in;
     let on_sign_in_page = rest.starts_with("/sign-in");
     let sign_in_page = (account.is_none() && anyone_can_sign_in && !on_sign_in_page).then(|| {
         format!(

@@ -13,7 +13,7 @@ use crate::error::ErrorCode;
 use crate::marketplace::input::DecisionInput;
 use crate::portal::chrome::Page;
 use crate::portal::forms::{self, Posted};
-use crate::portal::session::Visitor;
+use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, format, i18n};
 use crate::state::AppState;
 
@@ -56,8 +56,8 @@ async fn render_queue(
     errors: BTreeMap<String, String>,
     status: StatusCode,
 ) -> HttpResponse {
-    if let Err(redirect) = visitor.require(req) {
-        return redirect;
+    if visitor.require().is_none() {
+        return resume_redirect(req);
     }
     let caller = &visitor.caller;
     let queue = match crate::marketplace::service::review_queue(state, caller).await {
@@ -144,7 +144,14 @@ pub async fn decide(
         {
             let mut errors = BTreeMap::new();
             errors.insert(listing, i18n::text(locale, "moderation-error-reason"));
-            render_queue(&req, &state, &visitor, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_queue(
+                &req,
+                &state,
+                &visitor,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(error) => failure(&state, &req, error),
     }

@@ -78,11 +78,7 @@ pub async fn page(
                     i18n::text(locale, &format!("country-{}", p.country)).into(),
                 )],
             ),
-            href: format!(
-                "/auth/{}/login?return_to={}",
-                p.country,
-                encode(&return_to)
-            ),
+            href: format!("/auth/{}/login?return_to={}", p.country, encode(&return_to)),
         })
         .collect();
     let demo_accounts = if state.config.demo_sign_in {
@@ -140,10 +136,7 @@ pub async fn demo_sign_in(
                 response.cookie(cookie);
             }
             response
-                .insert_header((
-                    header::LOCATION,
-                    return_to(&req, form.return_to.as_deref()),
-                ))
+                .insert_header((header::LOCATION, return_to(&req, form.return_to.as_deref())))
                 .insert_header((header::CACHE_CONTROL, "no-store"))
                 .finish()
         }

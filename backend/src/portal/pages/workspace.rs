@@ -15,7 +15,7 @@ use crate::identity::caller::{Caller, UserCaller};
 use crate::identity::domain::Role;
 use crate::portal::chrome::Page;
 use crate::portal::i18n;
-use crate::portal::session::Visitor;
+use crate::portal::session::{Visitor, resume_redirect};
 use crate::state::AppState;
 
 /// One of the person's organisations.
@@ -71,16 +71,17 @@ pub async fn mailbox(
         limit: Some(MAX_PAGE_SIZE),
         cursor: None,
     };
-    Ok(crate::documents::service::list(state, caller, Some(mailbox), page)
-        .await?
-        .items)
+    Ok(
+        crate::documents::service::list(state, caller, Some(mailbox), page)
+            .await?
+            .items,
+    )
 }
 
 /// `GET /{locale}/workspace`.
 pub async fn page(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor) -> HttpResponse {
-    let user = match visitor.require(&req) {
-        Ok(user) => user.clone(),
-        Err(redirect) => return redirect,
+    let Some(user) = visitor.require().cloned() else {
+        return resume_redirect(&req);
     };
     let caller = &visitor.caller;
     let locale = super::locale_of(&req);
