@@ -170,7 +170,7 @@ pub fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             })
             .map_err(describe)?;
             println!(
-                "{} ({}) is a platform administrator from their next sign-in",
+                "{} ({}) is now a platform administrator",
                 granted.display_name, granted.id
             );
         }

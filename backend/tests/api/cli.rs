@@ -235,3 +235,79 @@ fn biometric_evaluation_prints_distributions_eer_and_a_threshold() {
     ]);
     assert_one_line_error(&bad, "line 1: dimension wrong_dimension");
 }
+
+#[actix_web::test]
+async fn the_first_administrator_is_granted_after_signing_in_or_invited_by_link() {
+    use reqwest::Method;
+
+    let app = TestApp::start_federated().await;
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().to_str().unwrap().to_owned();
+    let url = app.database.url().to_owned();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--data-dir", data.as_str(), "--database-url", url.as_str()];
+        args.extend_from_slice(extra);
+        silkbridge(&args)
+    };
+    let stdout = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+
+    // Someone signs in through their provider; the operator finds them and grants.
+    let first = app.login("UZ", "first-operator").await;
+    let listed = run(&["admin", "sign-ins"]);
+    assert!(listed.status.success(), "{listed:?}");
+    assert!(stdout(&listed).contains(&first.user_id), "{}", stdout(&listed));
+    assert!(stdout(&listed).contains("Test person first-operator"));
+    let granted = run(&["admin", "grant-admin", "--user", &first.user_id]);
+    assert!(granted.status.success(), "{granted:?}");
+    let me = app
+        .send(app.authed(Method::GET, "/api/v1/me", &first.access_token))
+        .await
+        .json();
+    assert_eq!(me["platform_admin"], true, "{me}");
+
+    // An account nobody can sign in to is never made an administrator.
+    let nobody = app.person("AZ", "no identity", &[]).await;
+    assert_one_line_error(
+        &run(&["admin", "grant-admin", "--user", &nobody.user_id]),
+        "has never signed in",
+    );
+    assert_one_line_error(
+        &run(&["admin", "grant-admin", "--user", "no-such-user"]),
+        "not found",
+    );
+
+    // Or a one-time link, accepted once by whoever signs in with it.
+    let invited = run(&["admin", "invite", "--platform-admin", "--days", "2"]);
+    assert!(invited.status.success(), "{invited:?}");
+    let link = stdout(&invited);
+    let token = link
+        .split("/invite/")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no link: {link}"))
+        .trim()
+        .to_owned();
+    let accept = |who: &crate::support::SignedIn| {
+        app.send(
+            app.authed(Method::POST, "/api/v1/invitations/accept", &who.access_token)
+                .json(&serde_json::json!({"token": token})),
+        )
+    };
+    let second = app.login("AZ", "second-operator").await;
+    assert_eq!(accept(&second).await.status, 200);
+    let me = app
+        .send(app.authed(Method::GET, "/api/v1/me", &second.access_token))
+        .await
+        .json();
+    assert_eq!(me["platform_admin"], true, "{me}");
+    accept(&nobody).await.problem(409, "conflict");
+    assert_one_line_error(
+        &run(&["admin", "invite", "--organisation", "no-such-org"]),
+        "not found",
+    );
+    assert_one_line_error(
+        &run(&["admin", "invite", "--platform-admin", "--days", "90"]),
+        "expires_in_days",
+    );
+    let audit = run(&["audit", "verify"]);
+    assert!(audit.status.success(), "{audit:?}");
+}
