@@ -65,12 +65,18 @@ pub fn check(state: &AppState, req: &HttpRequest, posted: &Posted) -> Result<(),
     }
 }
 
-/// What to correct, per field (the part of the API's field path before any `/`), in the
+/// What to correct, per field (the part of the API's field path before any `/`, `[` or `.`:
+/// `recipients/0` and `authors[1].orcid` are shown at their group), in the
 /// page's language: the message for the API's machine-readable code.
 pub fn field_errors(locale: Locale, error: &ApiError) -> BTreeMap<String, String> {
     let mut shown = BTreeMap::new();
     for field in &error.errors {
-        let name = field.field.split('/').next().unwrap_or_default().to_owned();
+        let name = field
+            .field
+            .split(['/', '[', '.'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let key = match field.code.as_str() {
             code @ ("required" | "too_long" | "invalid_format" | "unknown_value"
             | "invalid_value" | "duplicate" | "too_many" | "out_of_range") => {
@@ -83,4 +89,73 @@ pub fn field_errors(locale: Locale, error: &ApiError) -> BTreeMap<String, String
             .or_insert_with(|| i18n::text(locale, &key));
     }
     shown
+}
+
+/// The file of a `multipart/form-data` upload form whose first field is the form token.
+pub struct FileField {
+    /// Keeps the body's reader alive while the field is read.
+    _form: actix_multipart::Multipart,
+    pub field: actix_multipart::Field,
+    /// Already checked by `http::files::checked_file_name`.
+    pub file_name: String,
+    pub declared: Option<String>,
+}
+
+/// Why an upload form was not read.
+pub enum FileFormError {
+    /// Not this site's form, or not this session's token: nothing is stored.
+    Forged,
+    /// No file, a bad file name, or a broken body.
+    Invalid(ApiError),
+}
+
+/// Reads an upload form up to its file: the token first (checked before a byte of the file
+/// is read), then the file field, left unread for the caller to stream into storage.
+pub async fn file_field(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: actix_web::web::Payload,
+) -> Result<FileField, FileFormError> {
+    use futures_util::StreamExt;
+
+    let malformed = || {
+        FileFormError::Invalid(ApiError::invalid_parameter(
+            "a form with the token, then one file",
+        ))
+    };
+    let mut form = actix_multipart::Multipart::new(req.headers(), payload);
+    let Some(Ok(mut token_field)) = form.next().await else {
+        return Err(FileFormError::Forged);
+    };
+    let mut value = Vec::new();
+    while let Some(Ok(chunk)) = token_field.next().await {
+        if value.len() + chunk.len() > 200 {
+            return Err(FileFormError::Forged);
+        }
+        value.extend_from_slice(&chunk);
+    }
+    let presented = String::from_utf8_lossy(&value).into_owned();
+    if token_field.name() != Some(csrf::FIELD) || !csrf::verify(state, req, &presented) {
+        return Err(FileFormError::Forged);
+    }
+    drop(token_field);
+    let Some(Ok(field)) = form.next().await else {
+        return Err(malformed());
+    };
+    let Some(name) = field
+        .content_disposition()
+        .and_then(|d| d.get_filename())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+    else {
+        return Err(malformed());
+    };
+    let file_name = crate::http::files::checked_file_name(&name).map_err(FileFormError::Invalid)?;
+    let declared = field.content_type().map(|m| m.essence_str().to_owned());
+    Ok(FileField {
+        _form: form,
+        field,
+        file_name,
+        declared,
+    })
 }

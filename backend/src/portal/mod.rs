@@ -24,12 +24,31 @@ const LOCALE: &str = "/{locale:uz|uz-Cyrl|az|ru|en}";
 
 /// The signed-in pages and their forms (under the locale).
 fn workspace_routes(config: &mut web::ServiceConfig) {
-    use pages::{document_forms, documents, invitation, moderation, sign_in, workspace};
+    use pages::{
+        document_forms, documents, invitation, moderation, publishing, sign_in, workspace,
+    };
     config
         .route("/sign-in", web::get().to(sign_in::page))
         .route("/sign-in/demo", web::post().to(sign_in::demo_sign_in))
         .route("/sign-out", web::post().to(sign_in::sign_out))
         .route("/workspace", web::get().to(workspace::page))
+        .route("/workspace/publications", web::post().to(publishing::save))
+        .route(
+            "/workspace/publications/new",
+            web::get().to(publishing::new),
+        )
+        .route(
+            "/workspace/publications/{id}",
+            web::get().to(publishing::edit),
+        )
+        .route(
+            "/workspace/publications/{id}",
+            web::post().to(publishing::save),
+        )
+        .route(
+            "/workspace/publications/{id}/files",
+            web::post().to(publishing::upload),
+        )
         .route("/workspace/moderation", web::get().to(moderation::page))
         .route("/workspace/moderation", web::post().to(moderation::decide))
         .route("/invitations/{token}", web::get().to(invitation::page))

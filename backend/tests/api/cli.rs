@@ -255,7 +255,11 @@ async fn the_first_administrator_is_granted_after_signing_in_or_invited_by_link(
     let first = app.login("UZ", "first-operator").await;
     let listed = run(&["admin", "sign-ins"]);
     assert!(listed.status.success(), "{listed:?}");
-    assert!(stdout(&listed).contains(&first.user_id), "{}", stdout(&listed));
+    assert!(
+        stdout(&listed).contains(&first.user_id),
+        "{}",
+        stdout(&listed)
+    );
     assert!(stdout(&listed).contains("Test person first-operator"));
     let granted = run(&["admin", "grant-admin", "--user", &first.user_id]);
     assert!(granted.status.success(), "{granted:?}");
@@ -288,8 +292,12 @@ async fn the_first_administrator_is_granted_after_signing_in_or_invited_by_link(
         .to_owned();
     let accept = |who: &crate::support::SignedIn| {
         app.send(
-            app.authed(Method::POST, "/api/v1/invitations/accept", &who.access_token)
-                .json(&serde_json::json!({"token": token})),
+            app.authed(
+                Method::POST,
+                "/api/v1/invitations/accept",
+                &who.access_token,
+            )
+            .json(&serde_json::json!({"token": token})),
         )
     };
     let second = app.login("AZ", "second-operator").await;

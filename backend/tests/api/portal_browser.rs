@@ -18,7 +18,7 @@ use crate::support::TestApp;
 const LOCALES: [&str; 5] = ["uz", "uz-Cyrl", "az", "ru", "en"];
 
 /// A chromedriver process, stopped when dropped.
-struct Driver(Child, u16);
+pub(super) struct Driver(Child, u16);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -27,7 +27,7 @@ impl Drop for Driver {
     }
 }
 
-fn tools() -> Option<(PathBuf, PathBuf, PathBuf)> {
+pub(super) fn tools() -> Option<(PathBuf, PathBuf, PathBuf)> {
     let chromium = super::browser::chromium()?;
     let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .iter()
@@ -38,7 +38,7 @@ fn tools() -> Option<(PathBuf, PathBuf, PathBuf)> {
     axe.is_file().then_some((chromium, driver, axe))
 }
 
-fn start_driver(driver: &Path) -> Driver {
+pub(super) fn start_driver(driver: &Path) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -56,7 +56,7 @@ fn start_driver(driver: &Path) -> Driver {
     Driver(child, port)
 }
 
-async fn browser(driver: &Driver, chromium: &Path, javascript: bool) -> Client {
+pub(super) async fn browser(driver: &Driver, chromium: &Path, javascript: bool) -> Client {
     let mut prefs = json!({});
     if !javascript {
         prefs = json!({"profile.managed_default_content_settings.javascript": 2});
@@ -78,7 +78,7 @@ async fn browser(driver: &Driver, chromium: &Path, javascript: bool) -> Client {
 }
 
 /// Runs axe on the current page; the violations, one line each.
-async fn violations(client: &Client, axe: &str) -> Vec<String> {
+pub(super) async fn violations(client: &Client, axe: &str) -> Vec<String> {
     client.execute(axe, vec![]).await.expect("axe loads");
     let found = client
         .execute_async(
@@ -95,14 +95,14 @@ async fn violations(client: &Client, axe: &str) -> Vec<String> {
     serde_json::from_value(found).unwrap_or_default()
 }
 
-fn screenshots() -> PathBuf {
+pub(super) fn screenshots() -> PathBuf {
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let dir = PathBuf::from(target).join("screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-async fn text(client: &Client, css: &str) -> String {
+pub(super) async fn text(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
         .await
@@ -160,7 +160,7 @@ async fn visit(client: &Client, app: &TestApp) {
 }
 
 /// Follows a link or submits a form by clicking `css`, and waits for the next page.
-async fn click_through(client: &Client, css: &str) {
+pub(super) async fn click_through(client: &Client, css: &str) {
     let before = client.current_url().await.unwrap();
     client
         .find(Locator::Css(css))

@@ -602,3 +602,91 @@ async fn sessions_end_after_their_idle_and_absolute_timeouts() {
         .await
         .problem(401, "unauthenticated");
 }
+
+#[actix_web::test]
+async fn editors_publish_in_the_browser_and_the_public_finds_it_in_both_scripts() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    let uz = Browser::of(&app, &cast.uz);
+    let token = uz.token("/en/workspace/publications/new").await;
+    let fields = |orcid: &'static str| {
+        vec![
+            ("csrf", token.clone()),
+            ("organisation", "stat-uz".to_owned()),
+            ("publication_type", "report".to_owned()),
+            ("language", "uz-Latn".to_owned()),
+            (
+                "title",
+                "Qoraqalpogʻiston suv resurslari hisoboti".to_owned(),
+            ),
+            (
+                "abstract",
+                "Orol dengizi havzasidagi suv resurslari boʻyicha yillik hisobot.".to_owned(),
+            ),
+            (
+                "title-ru",
+                "Доклад о водных ресурсах Каракалпакстана".to_owned(),
+            ),
+            (
+                "abstract-ru",
+                "Ежегодный доклад о водных ресурсах бассейна Аральского моря.".to_owned(),
+            ),
+            ("author-0-name", "Dilnoza Karimova".to_owned()),
+            ("author-0-orcid", orcid.to_owned()),
+            ("keywords", "suv, Orol".to_owned()),
+            ("issued", "2025-04-12".to_owned()),
+            ("licence", "CC-BY-4.0".to_owned()),
+            ("access_level", "open".to_owned()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let uz = &uz;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            uz.post("/en/workspace/publications", &uz.origin(), &pairs)
+                .await
+        }
+    };
+    let bad = post(fields("0000-0002-1825-0000")).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("id=\"authors-error\""), "{}", bad.body);
+    assert!(
+        bad.body.contains("Доклад о водных ресурсах"),
+        "what was typed is kept"
+    );
+    let saved = post(fields("0000-0002-1825-0097")).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let edit = saved.location.split('?').next().unwrap().to_owned();
+    let id = edit.rsplit('/').next().unwrap().to_owned();
+    let form = uz.get(&saved.location).await.body;
+    assert!(form.contains("Saved."), "{form}");
+    assert!(form.contains("0000-0002-1825-0097"));
+
+    // A file, through the upload form.
+    let token = uz.token(&edit).await;
+    let uploaded = uz
+        .upload(&format!("{edit}/files"), &token, "report.pdf", pdf())
+        .await;
+    assert_eq!(uploaded.status, 303, "{}", uploaded.body);
+    assert!(uz.get(&edit).await.body.contains("report.pdf"));
+
+    // The public finds it, in Latin and in Cyrillic script.
+    app.search_until("/en/search?q=Qoraqalpog%CA%BBiston", &id)
+        .await;
+    app.search_until("/en/search?q=%D2%9A%D0%BE%D1%80%D0%B0%D2%9B%D0%B0%D0%BB%D0%BF%D0%BE%D2%93%D0%B8%D1%81%D1%82%D0%BE%D0%BD", &id).await;
+
+    // Another organisation's editor gets no form, and no save.
+    let other = Browser::of(&app, &cast.az);
+    assert_eq!(other.get(&edit).await.status, 403);
+    let token = other.token("/en/workspace").await;
+    let meddling = other
+        .post(
+            &edit,
+            &other.origin(),
+            &[("csrf", &token), ("title", "Hijacked")],
+        )
+        .await;
+    assert!(matches!(meddling.status, 403 | 404), "{}", meddling.status);
+    let public = app.get(&format!("/en/publications/{id}")).await.body;
+    assert!(!public.contains("Hijacked"));
+}

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 
 use super::documents::{Outcome, render_document};
 use super::workspace::exchanges_for;
@@ -19,7 +18,7 @@ use crate::documents::service;
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::UserCaller;
 use crate::portal::chrome::Page;
-use crate::portal::forms::{self, Posted};
+use crate::portal::forms::{self, FileFormError, Posted};
 use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, i18n};
 use crate::state::AppState;
@@ -284,56 +283,22 @@ pub async fn upload(
     if visitor.user().is_none() {
         return signed_out(&req, &format!("/{locale}/workspace/documents/{id}"));
     }
-    let mut form = actix_multipart::Multipart::new(req.headers(), payload);
-    let malformed = || ApiError::invalid_parameter("a form with the token, then one file");
-    let mut token_checked = false;
-    while let Some(field) = form.next().await {
-        let Ok(mut field) = field else {
-            return after(&req, &state, &visitor, &id, Err(malformed())).await;
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        if !token_checked {
-            let mut value = Vec::new();
-            while let Some(Ok(chunk)) = field.next().await {
-                if value.len() + chunk.len() > 200 {
-                    break;
-                }
-                value.extend_from_slice(&chunk);
-            }
-            let presented = String::from_utf8_lossy(&value).into_owned();
-            if name != csrf::FIELD || !csrf::verify(&state, &req, &presented) {
-                return failure(&state, &req, forms::forged());
-            }
-            token_checked = true;
-            continue;
+    let mut file = match forms::file_field(&state, &req, payload).await {
+        Ok(file) => file,
+        Err(FileFormError::Forged) => return failure(&state, &req, forms::forged()),
+        Err(FileFormError::Invalid(error)) => {
+            return after(&req, &state, &visitor, &id, Err(error)).await;
         }
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned);
-        let Some(file_name) = file_name else {
-            return after(&req, &state, &visitor, &id, Err(malformed())).await;
-        };
-        let file_name = match crate::http::files::checked_file_name(&file_name) {
-            Ok(name) => name,
-            Err(error) => return after(&req, &state, &visitor, &id, Err(error)).await,
-        };
-        let declared = field.content_type().map(|m| m.essence_str().to_owned());
-        let upload = Upload {
-            file_name,
-            declared,
-            body: &mut field,
-        };
-        let result = service::upload_file(&state, &visitor.caller, &id, upload)
-            .await
-            .map(drop);
-        return after(&req, &state, &visitor, &id, result).await;
-    }
-    if !token_checked {
-        return failure(&state, &req, forms::forged());
-    }
-    after(&req, &state, &visitor, &id, Err(malformed())).await
+    };
+    let upload = Upload {
+        file_name: file.file_name.clone(),
+        declared: file.declared.clone(),
+        body: &mut file.field,
+    };
+    let result = service::upload_file(&state, &visitor.caller, &id, upload)
+        .await
+        .map(drop);
+    after(&req, &state, &visitor, &id, result).await
 }
 
 /// `POST /{locale}/workspace/documents/{id}/receipts/{seq}/verify`: checks the receipt of

@@ -12,6 +12,7 @@ pub mod marketplace;
 pub mod moderation;
 pub mod organisation;
 pub mod publication;
+pub mod publishing;
 pub mod search;
 pub mod sign_in;
 pub mod sitemap;
