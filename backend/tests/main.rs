@@ -30,6 +30,7 @@ mod api {
     mod portal;
     mod portal_browser;
     mod portal_workspace;
+    mod portal_workspace_browser;
     mod problems;
     mod research;
     mod research_oai;

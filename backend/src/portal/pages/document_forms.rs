@@ -210,12 +210,14 @@ async fn after(
     state: &AppState,
     visitor: &Visitor,
     id: &str,
-    result: Result<(), ApiError>,
+    result: Result<&str, ApiError>,
 ) -> HttpResponse {
     let locale = super::locale_of(req);
     match result {
-        Ok(()) => see_other(&format!(
-            "/{}/workspace/documents/{id}?done=1",
+        // Each action's page has its own address, so a reload repeats nothing and the
+        // browser's history shows what was done.
+        Ok(done) => see_other(&format!(
+            "/{}/workspace/documents/{id}?done={done}",
             locale.tag()
         )),
         Err(error) => match action_error(req, &error) {
@@ -266,7 +268,7 @@ pub async fn step(
         reason.as_deref(),
     )
     .await
-    .map(drop);
+    .map(|_| step.as_str());
     after(&req, &state, &visitor, &id, result).await
 }
 
@@ -297,7 +299,7 @@ pub async fn upload(
     };
     let result = service::upload_file(&state, &visitor.caller, &id, upload)
         .await
-        .map(drop);
+        .map(|_| "upload");
     after(&req, &state, &visitor, &id, result).await
 }
 

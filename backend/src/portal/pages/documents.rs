@@ -389,7 +389,10 @@ pub async fn page(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (_, id) = path.into_inner();
-    let done = req.query_string().split('&').any(|pair| pair == "done=1");
+    let done = req
+        .query_string()
+        .split('&')
+        .any(|pair| pair.starts_with("done="));
     let outcome = Outcome {
         notice: done.then(|| i18n::text(super::locale_of(&req), "doc-done")),
         ..Outcome::default()
