@@ -25,7 +25,8 @@ const LOCALE: &str = "/{locale:uz|uz-Cyrl|az|ru|en}";
 /// The signed-in pages and their forms (under the locale).
 fn workspace_routes(config: &mut web::ServiceConfig) {
     use pages::{
-        document_forms, documents, invitation, moderation, publishing, sign_in, workspace,
+        administration, document_forms, documents, invitation, moderation, publishing, sign_in,
+        workspace,
     };
     config
         .route("/sign-in", web::get().to(sign_in::page))
@@ -48,6 +49,22 @@ fn workspace_routes(config: &mut web::ServiceConfig) {
         .route(
             "/workspace/publications/{id}/files",
             web::post().to(publishing::upload),
+        )
+        .route(
+            "/workspace/organisations/{slug}",
+            web::get().to(administration::organisation),
+        )
+        .route(
+            "/workspace/organisations/{slug}",
+            web::post().to(administration::organisation_post),
+        )
+        .route(
+            "/workspace/partners",
+            web::get().to(administration::partners),
+        )
+        .route(
+            "/workspace/partners",
+            web::post().to(administration::partners_post),
         )
         .route("/workspace/moderation", web::get().to(moderation::page))
         .route("/workspace/moderation", web::post().to(moderation::decide))

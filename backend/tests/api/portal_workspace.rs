@@ -690,3 +690,122 @@ async fn editors_publish_in_the_browser_and_the_public_finds_it_in_both_scripts(
     let public = app.get(&format!("/en/publications/{id}")).await.body;
     assert!(!public.contains("Hijacked"));
 }
+
+#[actix_web::test]
+async fn administrators_manage_members_invitations_keys_and_partners_in_the_browser() {
+    let app = TestApp::start().await;
+    let cast = cast(&app).await;
+    let page = "/en/workspace/organisations/stat-uz";
+    // An editor of the organisation is no administrator of it.
+    assert_eq!(Browser::of(&app, &cast.uz).get(page).await.status, 403);
+
+    let admin = Browser::of(&app, &cast.org_admin);
+    let shown = admin.get(page).await.body;
+    assert!(shown.contains("uz-clerk"), "{shown}");
+    let token = admin.token(page).await;
+    let act = |fields: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.post(page, &admin.origin(), &pairs).await
+        }
+    };
+    let csrf = || ("csrf", token.clone());
+
+    // Change a member's role: the API sees it.
+    let changed = act(vec![
+        csrf(),
+        ("action", "set-role".into()),
+        ("user", cast.uz.user_id.clone()),
+        ("role", "member".into()),
+    ])
+    .await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    let me = app
+        .send(app.authed(Method::GET, "/api/v1/me", &cast.uz.access_token))
+        .await
+        .json();
+    assert_eq!(me["memberships"][0]["role"], "member", "{me}");
+
+    // An invitation link, shown once, that works.
+    let invited = act(vec![
+        csrf(),
+        ("action", "invite".into()),
+        ("role", "editor".into()),
+        ("days", "3".into()),
+    ])
+    .await;
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    let link = invited
+        .body
+        .split("/invite/")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get(&format!("/en/invitations/{link}")).await.status,
+        200
+    );
+    assert!(
+        !admin.get(page).await.body.contains(&link),
+        "the link is shown only once"
+    );
+    let bad_days = act(vec![
+        csrf(),
+        ("action", "invite".into()),
+        ("role", "editor".into()),
+        ("days", "99".into()),
+    ])
+    .await;
+    assert_eq!(bad_days.status, 422, "{}", bad_days.body);
+
+    // Rotate the signing key: the old one is kept, with an end.
+    let keys_before = admin
+        .get(page)
+        .await
+        .body
+        .matches("<code class=\"hash\">")
+        .count();
+    let rotated = act(vec![csrf(), ("action", "rotate-key".into())]).await;
+    assert_eq!(rotated.status, 303, "{}", rotated.body);
+    let keys_after = admin
+        .get(page)
+        .await
+        .body
+        .matches("<code class=\"hash\">")
+        .count();
+    assert_eq!(keys_after, keys_before + 1);
+
+    // A webhook to a private address is refused with a message; nothing is set.
+    let refused = act(vec![
+        csrf(),
+        ("action", "set-webhook".into()),
+        ("url", "http://127.0.0.1:9/hook".into()),
+    ])
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("role=\"alert\""));
+
+    // Partner systems: platform administrators only; the secret is shown once.
+    assert_eq!(admin.get("/en/workspace/partners").await.status, 403);
+    let platform = Browser::of(&app, &cast.admin);
+    let token = platform.token("/en/workspace/partners").await;
+    let created = platform
+        .post(
+            "/en/workspace/partners",
+            &platform.origin(),
+            &[
+                ("csrf", &token),
+                ("action", "create"),
+                ("name", "Ucell EIR"),
+                ("scopes", "imei:read"),
+                ("rate", "600"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert!(created.body.contains("Client secret"), "{}", created.body);
+    let listed = platform.get("/en/workspace/partners").await.body;
+    assert!(listed.contains("Ucell EIR") && listed.contains("imei:read"));
+}

@@ -374,6 +374,30 @@ async fn agencies_exchange_publish_and_moderate_in_the_browser_after_signing_in(
     uz.goto(&app.url("/en/marketplace")).await.unwrap();
     assert!(text(&uz, "main").await.contains("Bilingual GPU cloud"));
 
+    // The administration pages: UZ made admin of stat-uz by its admin, then platform
+    // administrator by the operator.
+    let uz_id = me["id"].as_str().unwrap();
+    let promoted = app
+        .send(
+            app.authed(
+                Method::PUT,
+                &format!("/api/v1/organisations/stat-uz/members/{uz_id}"),
+                &cast.org_admin.access_token,
+            )
+            .json(&json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(promoted.status, 204, "{}", promoted.body);
+    app.make_platform_admin(uz_id).await;
+    for (path, name) in [
+        ("/en/workspace/organisations/stat-uz", "organisation-admin"),
+        ("/en/workspace/partners", "partners"),
+    ] {
+        uz.goto(&app.url(path)).await.unwrap();
+        assert_eq!(uz.current_url().await.unwrap().path(), path);
+        check_page(&uz, &axe, name, &mut failures).await;
+    }
+
     uz.close().await.unwrap();
     az.close().await.unwrap();
     assert!(failures.is_empty(), "axe found:\n{}", failures.join("\n"));

@@ -1,6 +1,7 @@
 //! The portal's pages, one file each, and what they share: the frame, rendering with the
 //! portal's security headers, and error pages in the visitor's language.
 
+pub mod administration;
 pub mod dataset;
 pub mod document_forms;
 pub mod documents;

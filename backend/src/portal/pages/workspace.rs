@@ -23,6 +23,8 @@ pub struct MembershipRow {
     pub name: String,
     pub href: String,
     pub role: String,
+    /// The organisation's admin page, for its admins.
+    pub administer: Option<String>,
 }
 
 /// One waiting piece of work.
@@ -40,6 +42,7 @@ struct WorkspacePage {
     tasks: Vec<Task>,
     can_exchange: bool,
     moderator: bool,
+    platform_admin: bool,
 }
 
 /// Whether the person may act for the organisation in the exchange (its editors and admins,
@@ -130,6 +133,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor
             name: m.organisation.name.clone(),
             href: page.href(&format!("/organisations/{}", m.organisation.slug)),
             role: page.t(&format!("role-{}", m.role.as_str())),
+            administer: (m.role == Role::Admin)
+                .then(|| page.href(&format!("/workspace/organisations/{}", m.organisation.slug))),
         })
         .collect();
     render(
@@ -141,6 +146,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor
             tasks,
             can_exchange,
             moderator: user.moderator,
+            platform_admin: user.platform_admin,
         },
     )
 }
