@@ -73,6 +73,7 @@ fn fill(template: &str, world: &World, object: &Object) -> String {
         .replace("{user}", &world.member_id)
         .replace("{country}", "UZ")
         .replace("{seq}", "1")
+        .replace("{invitation}", "no-such-invitation")
 }
 
 /// Paths whose answers legitimately change between two identical calls.

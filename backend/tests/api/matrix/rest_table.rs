@@ -202,6 +202,9 @@ fn org_patch(_: &World, _: Variant) -> Value {
 fn role(_: &World, _: Variant) -> Value {
     json!({"role": "member"})
 }
+fn invitation_token(_: &World, _: Variant) -> Value {
+    json!({"token": "no-such-invitation-token"})
+}
 fn webhook(_: &World, _: Variant) -> Value {
     json!({"url": "https://hooks.example.org/matrix"})
 }
@@ -452,6 +455,24 @@ pub const ROWS: &[Row] = &[
         "uff-fffff",
     )
     .last(),
+    // Invitations: the organisation's admins invite and list (a platform administrator only
+    // an organisation's first admin, and stat-uz has one); anyone signed in may try a token;
+    // an invitation one may not manage is not found.
+    row(
+        "GET",
+        "/api/v1/organisations/{slug}/invitations",
+        N,
+        "uffofffff",
+    ),
+    row(
+        "POST",
+        "/api/v1/organisations/{slug}/invitations",
+        N,
+        "uffvfffff",
+    )
+    .json(role),
+    row("POST", "/api/v1/invitations/accept", N, "uvvvvvvff").json(invitation_token),
+    row("DELETE", "/api/v1/invitations/{invitation}", N, "unnnnnnnn"),
     row(
         "GET",
         "/api/v1/organisations/{slug}/signing-keys",
