@@ -29,6 +29,7 @@ mod api {
     mod organisations;
     mod portal;
     mod portal_browser;
+    mod portal_publishing;
     mod portal_workspace;
     mod portal_workspace_browser;
     mod problems;

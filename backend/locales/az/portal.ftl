@@ -343,3 +343,46 @@ admin-rotate-secret = Yeni sirr
 admin-revoked = geri götürülüb
 admin-client-secret = Müştəri sirri
 nav-administer = İdarə et
+
+## Datasets in the workspace
+dataset-form-new = Yeni məlumat dəsti
+dataset-form-edit = Məlumat dəstini redaktə et
+dataset-form-public-page = Məlumat dəstinin açıq səhifəsi
+dataset-form-name = Ünvandakı ad (kiçik latın hərfləri, rəqəmlər, - və _)
+dataset-form-notes = Təsvir
+dataset-form-tags = Etiketlər, vergüllə
+dataset-form-from = Məlumatların başlanğıcı
+dataset-form-to = Məlumatların sonu
+dataset-form-spatial = Əhatə olunan ərazi
+dataset-form-private = Qapalı: yalnız bizim təşkilat görür
+dataset-form-resources = Resurslar
+dataset-form-upload = Fayl yüklə (CSV, XLSX, JSON…); onun önbaxışı dəstin səhifəsində göstərilir
+dataset-form-link = Və ya resursa keçid (https)
+dataset-form-link-name = Keçiddəki resursun adı
+dataset-form-add-link = Keçid əlavə et
+error-input-title = Bunu etmək mümkün olmadı
+error-input-text = Sorğu bu şəkildə rədd edildi. Geri qayıdın, daxil etdiklərinizi yoxlayın və yenidən cəhd edin.
+
+## Listings in the workspace
+listing-form-new = Yeni elan
+listing-form-edit = Elanı redaktə et
+listing-form-submit = Yoxlamaya göndər
+listing-form-submitted = Göndərildi: moderatorlar elanı dərc olunmazdan əvvəl yoxlayacaq.
+listing-form-price-min = Qiymət (və ya ən aşağı qiymət), tam vahidlə
+listing-form-price-max = Ən yüksək qiymət (aralıq üçün)
+listing-form-currency = Valyuta
+listing-form-starts = Başlanğıc (tədbirlər)
+listing-form-ends = Son (tədbirlər)
+listing-form-email = Əlaqə e-poçtu
+listing-form-url = Əlaqə veb-səhifəsi
+listing-state-draft = Qaralama
+listing-state-pending_review = Yoxlama gözləyir
+listing-state-published = Dərc olunub
+listing-state-rejected = Rədd edilib
+listing-state-archived = Arxivdə
+price-model-free = Pulsuz
+price-model-fixed = Sabit qiymət
+price-model-hourly = Saatlıq
+price-model-subscription = Abunə
+price-model-on_request = Sorğu ilə
+price-model-range = Qiymət aralığı

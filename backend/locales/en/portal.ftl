@@ -345,3 +345,46 @@ admin-rotate-secret = New secret
 admin-revoked = revoked
 admin-client-secret = Client secret
 nav-administer = Administer
+
+## Datasets in the workspace
+dataset-form-new = New dataset
+dataset-form-edit = Edit dataset
+dataset-form-public-page = The dataset's public page
+dataset-form-name = Address name (lower-case letters, digits, - and _)
+dataset-form-notes = Description
+dataset-form-tags = Tags, separated by commas
+dataset-form-from = Data from
+dataset-form-to = Data until
+dataset-form-spatial = Place covered
+dataset-form-private = Private: only our organisation sees it
+dataset-form-resources = Resources
+dataset-form-upload = Upload a file (CSV, XLSX, JSON…); its preview is shown on the dataset's page
+dataset-form-link = Or link to a resource (https)
+dataset-form-link-name = Name of the linked resource
+dataset-form-add-link = Add link
+error-input-title = This could not be done
+error-input-text = The request was refused as it stands. Go back, check what you entered and try again.
+
+## Listings in the workspace
+listing-form-new = New marketplace listing
+listing-form-edit = Edit listing
+listing-form-submit = Submit for review
+listing-form-submitted = Submitted: the moderators review it before it is public.
+listing-form-price-min = Price (or lowest price), whole units
+listing-form-price-max = Highest price (for a range)
+listing-form-currency = Currency
+listing-form-starts = Starts (events)
+listing-form-ends = Ends (events)
+listing-form-email = Contact e-mail
+listing-form-url = Contact web page
+listing-state-draft = Draft
+listing-state-pending_review = Awaiting review
+listing-state-published = Published
+listing-state-rejected = Rejected
+listing-state-archived = Archived
+price-model-free = Free
+price-model-fixed = Fixed price
+price-model-hourly = Per hour
+price-model-subscription = Subscription
+price-model-on_request = On request
+price-model-range = Price range

@@ -355,3 +355,46 @@ admin-rotate-secret = Новый секрет
 admin-revoked = отозвана
 admin-client-secret = Секрет клиента
 nav-administer = Управление
+
+## Datasets in the workspace
+dataset-form-new = Новый набор данных
+dataset-form-edit = Редактирование набора данных
+dataset-form-public-page = Открытая страница набора данных
+dataset-form-name = Имя в адресе (строчные латинские буквы, цифры, - и _)
+dataset-form-notes = Описание
+dataset-form-tags = Теги через запятую
+dataset-form-from = Данные с
+dataset-form-to = Данные по
+dataset-form-spatial = Охваченная территория
+dataset-form-private = Закрытый: видит только наша организация
+dataset-form-resources = Ресурсы
+dataset-form-upload = Загрузить файл (CSV, XLSX, JSON…); предпросмотр появится на странице набора
+dataset-form-link = Или ссылка на ресурс (https)
+dataset-form-link-name = Название ресурса по ссылке
+dataset-form-add-link = Добавить ссылку
+error-input-title = Это не удалось
+error-input-text = Запрос в таком виде отклонён. Вернитесь, проверьте введённое и попробуйте снова.
+
+## Listings in the workspace
+listing-form-new = Новое объявление
+listing-form-edit = Редактирование объявления
+listing-form-submit = Отправить на проверку
+listing-form-submitted = Отправлено: модераторы проверят объявление до публикации.
+listing-form-price-min = Цена (или минимальная), целых единиц
+listing-form-price-max = Максимальная цена (для диапазона)
+listing-form-currency = Валюта
+listing-form-starts = Начало (мероприятия)
+listing-form-ends = Окончание (мероприятия)
+listing-form-email = Контактный e-mail
+listing-form-url = Контактная веб-страница
+listing-state-draft = Черновик
+listing-state-pending_review = Ждёт проверки
+listing-state-published = Опубликовано
+listing-state-rejected = Отклонено
+listing-state-archived = В архиве
+price-model-free = Бесплатно
+price-model-fixed = Фиксированная цена
+price-model-hourly = Почасово
+price-model-subscription = Подписка
+price-model-on_request = По запросу
+price-model-range = Диапазон цен

@@ -340,3 +340,46 @@ admin-rotate-secret = Янги сир
 admin-revoked = бекор қилинган
 admin-client-secret = Мижоз сири
 nav-administer = Бошқариш
+
+## Datasets in the workspace
+dataset-form-new = Янги маълумотлар тўплами
+dataset-form-edit = Маълумотлар тўпламини таҳрирлаш
+dataset-form-public-page = Маълумотлар тўпламининг очиқ саҳифаси
+dataset-form-name = Манзилдаги ном (кичик лотин ҳарфлари, рақамлар, - ва _)
+dataset-form-notes = Тавсиф
+dataset-form-tags = Теглар, вергул билан
+dataset-form-from = Маълумотлар бошланиши
+dataset-form-to = Маълумотлар тугаши
+dataset-form-spatial = Қамраб олинган ҳудуд
+dataset-form-private = Ёпиқ: фақат бизнинг ташкилот кўради
+dataset-form-resources = Ресурслар
+dataset-form-upload = Файл юклаш (CSV, XLSX, JSON…); унинг кўриниши тўплам саҳифасида чиқади
+dataset-form-link = Ёки ресурсга ҳавола (https)
+dataset-form-link-name = Ҳаволадаги ресурс номи
+dataset-form-add-link = Ҳавола қўшиш
+error-input-title = Буни бажариб бўлмади
+error-input-text = Сўров шу ҳолича рад этилди. Орқага қайтинг, киритганингизни текширинг ва қайта уриниб кўринг.
+
+## Listings in the workspace
+listing-form-new = Янги эълон
+listing-form-edit = Эълонни таҳрирлаш
+listing-form-submit = Текширувга юбориш
+listing-form-submitted = Юборилди: модераторлар эълонни эълон қилинишидан олдин текширади.
+listing-form-price-min = Нарх (ёки энг паст нарх), бутун бирликда
+listing-form-price-max = Энг юқори нарх (оралиқ учун)
+listing-form-currency = Валюта
+listing-form-starts = Бошланиши (тадбирлар)
+listing-form-ends = Тугаши (тадбирлар)
+listing-form-email = Алоқа учун э-почта
+listing-form-url = Алоқа учун веб-саҳифа
+listing-state-draft = Қоралама
+listing-state-pending_review = Текширувни кутмоқда
+listing-state-published = Эълон қилинган
+listing-state-rejected = Рад этилган
+listing-state-archived = Архивда
+price-model-free = Бепул
+price-model-fixed = Қатъий нарх
+price-model-hourly = Соатбай
+price-model-subscription = Обуна
+price-model-on_request = Сўров бўйича
+price-model-range = Нарх оралиғи

@@ -340,3 +340,46 @@ admin-rotate-secret = Yangi sir
 admin-revoked = bekor qilingan
 admin-client-secret = Mijoz siri
 nav-administer = Boshqarish
+
+## Datasets in the workspace
+dataset-form-new = Yangi maʼlumotlar toʻplami
+dataset-form-edit = Maʼlumotlar toʻplamini tahrirlash
+dataset-form-public-page = Maʼlumotlar toʻplamining ochiq sahifasi
+dataset-form-name = Manzildagi nom (kichik lotin harflari, raqamlar, - va _)
+dataset-form-notes = Tavsif
+dataset-form-tags = Teglar, vergul bilan
+dataset-form-from = Maʼlumotlar boshlanishi
+dataset-form-to = Maʼlumotlar tugashi
+dataset-form-spatial = Qamrab olingan hudud
+dataset-form-private = Yopiq: faqat bizning tashkilot koʻradi
+dataset-form-resources = Resurslar
+dataset-form-upload = Fayl yuklash (CSV, XLSX, JSON…); uning koʻrinishi toʻplam sahifasida chiqadi
+dataset-form-link = Yoki resursga havola (https)
+dataset-form-link-name = Havoladagi resurs nomi
+dataset-form-add-link = Havola qoʻshish
+error-input-title = Buni bajarib boʻlmadi
+error-input-text = Soʻrov shu holicha rad etildi. Orqaga qayting, kiritganingizni tekshiring va qayta urinib koʻring.
+
+## Listings in the workspace
+listing-form-new = Yangi eʼlon
+listing-form-edit = Eʼlonni tahrirlash
+listing-form-submit = Tekshiruvga yuborish
+listing-form-submitted = Yuborildi: moderatorlar eʼlonni eʼlon qilinishidan oldin tekshiradi.
+listing-form-price-min = Narx (yoki eng past narx), butun birlikda
+listing-form-price-max = Eng yuqori narx (oraliq uchun)
+listing-form-currency = Valyuta
+listing-form-starts = Boshlanishi (tadbirlar)
+listing-form-ends = Tugashi (tadbirlar)
+listing-form-email = Aloqa uchun e-pochta
+listing-form-url = Aloqa uchun veb-sahifa
+listing-state-draft = Qoralama
+listing-state-pending_review = Tekshiruvni kutmoqda
+listing-state-published = Eʼlon qilingan
+listing-state-rejected = Rad etilgan
+listing-state-archived = Arxivda
+price-model-free = Bepul
+price-model-fixed = Qatʼiy narx
+price-model-hourly = Soatbay
+price-model-subscription = Obuna
+price-model-on_request = Soʻrov boʻyicha
+price-model-range = Narx oraligʻi

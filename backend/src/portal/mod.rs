@@ -25,8 +25,8 @@ const LOCALE: &str = "/{locale:uz|uz-Cyrl|az|ru|en}";
 /// The signed-in pages and their forms (under the locale).
 fn workspace_routes(config: &mut web::ServiceConfig) {
     use pages::{
-        administration, document_forms, documents, invitation, moderation, publishing, sign_in,
-        workspace,
+        administration, dataset_forms, document_forms, documents, invitation, listing_forms,
+        moderation, publishing, sign_in, workspace,
     };
     config
         .route("/sign-in", web::get().to(sign_in::page))
@@ -65,6 +65,38 @@ fn workspace_routes(config: &mut web::ServiceConfig) {
         .route(
             "/workspace/partners",
             web::post().to(administration::partners_post),
+        )
+        .route("/workspace/datasets", web::post().to(dataset_forms::save))
+        .route("/workspace/datasets/new", web::get().to(dataset_forms::new))
+        .route(
+            "/workspace/datasets/{name}",
+            web::get().to(dataset_forms::edit),
+        )
+        .route(
+            "/workspace/datasets/{name}",
+            web::post().to(dataset_forms::save),
+        )
+        .route(
+            "/workspace/datasets/{name}/links",
+            web::post().to(dataset_forms::add_link),
+        )
+        .route(
+            "/workspace/datasets/{name}/files",
+            web::post().to(dataset_forms::upload),
+        )
+        .route("/workspace/listings", web::post().to(listing_forms::save))
+        .route("/workspace/listings/new", web::get().to(listing_forms::new))
+        .route(
+            "/workspace/listings/{id}",
+            web::get().to(listing_forms::edit),
+        )
+        .route(
+            "/workspace/listings/{id}",
+            web::post().to(listing_forms::save),
+        )
+        .route(
+            "/workspace/listings/{id}/submit",
+            web::post().to(listing_forms::submit),
         )
         .route("/workspace/moderation", web::get().to(moderation::page))
         .route("/workspace/moderation", web::post().to(moderation::decide))

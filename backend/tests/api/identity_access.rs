@@ -474,3 +474,50 @@ async fn sign_ins_and_changes_are_audited_in_a_chain_that_shows_tampering() {
     .await
     .unwrap();
 }
+
+#[actix_web::test]
+async fn sessions_end_after_their_idle_and_absolute_timeouts() {
+    use diesel::prelude::*;
+    use silkbridge_schema::tables::sessions;
+
+    let app = TestApp::start().await;
+    let idle = app.person("UZ", "idle", &[]).await;
+    let long = app.person("AZ", "long", &[]).await;
+    let db = app.state.db.clone();
+    let (idle_id, long_id) = (idle.user_id.clone(), long.user_id.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut conn = db.connection().unwrap();
+        let now = silkbridge_schema::ids::now();
+        diesel::update(sessions::table.filter(sessions::user_id.eq(&idle_id)))
+            .set(sessions::last_refreshed_at.eq(now - chrono::Duration::hours(3)))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::update(sessions::table.filter(sessions::user_id.eq(&long_id)))
+            .set(sessions::created_at.eq(now - chrono::Duration::hours(13)))
+            .execute(&mut conn)
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    // Past the absolute timeout: refused on every call, not only at the next refresh.
+    app.send(app.authed(Method::GET, "/api/v1/me", &long.access_token))
+        .await
+        .problem(401, "unauthenticated");
+    // Idle for 3 h: the access token still works until it expires, but no refresh does.
+    let refreshed = app
+        .send(
+            app.client
+                .post(app.url("/auth/refresh"))
+                .json(&json!({"refresh_token": idle.refresh_token})),
+        )
+        .await;
+    refreshed.problem(401, "unauthenticated");
+    assert!(
+        refreshed.body.contains("idle timeout"),
+        "{}",
+        refreshed.body
+    );
+    app.send(app.authed(Method::GET, "/api/v1/me", &idle.access_token))
+        .await
+        .problem(401, "unauthenticated");
+}

@@ -10,20 +10,20 @@ use crate::cast::cast;
 use crate::support::{SignedIn, TestApp};
 
 /// A browser: no automatic redirects, the session cookie of `who`, and this site's `Origin`.
-struct Browser<'a> {
+pub(super) struct Browser<'a> {
     app: &'a TestApp,
-    client: reqwest::Client,
-    cookie: String,
+    pub(super) client: reqwest::Client,
+    pub(super) cookie: String,
 }
 
-struct Answer {
-    status: u16,
-    location: String,
-    body: String,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) location: String,
+    pub(super) body: String,
 }
 
 impl<'a> Browser<'a> {
-    fn of(app: &'a TestApp, who: &SignedIn) -> Self {
+    pub(super) fn of(app: &'a TestApp, who: &SignedIn) -> Self {
         Self {
             app,
             client: reqwest::Client::builder()
@@ -34,7 +34,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn origin(&self) -> String {
+    pub(super) fn origin(&self) -> String {
         self.app.url("").trim_end_matches('/').to_owned()
     }
 
@@ -52,7 +52,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub(super) async fn get(&self, path: &str) -> Answer {
         let response = self
             .client
             .get(self.app.url(path))
@@ -64,7 +64,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The form token of a page.
-    async fn token(&self, path: &str) -> String {
+    pub(super) async fn token(&self, path: &str) -> String {
         let page = self.get(path).await;
         assert_eq!(page.status, 200, "{path}: {}", page.body);
         page.body
@@ -75,7 +75,7 @@ impl<'a> Browser<'a> {
             .to_owned()
     }
 
-    async fn post(&self, path: &str, origin: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(super) async fn post(&self, path: &str, origin: &str, fields: &[(&str, &str)]) -> Answer {
         let response = self
             .client
             .post(self.app.url(path))
@@ -88,7 +88,13 @@ impl<'a> Browser<'a> {
         Self::answer(response).await
     }
 
-    async fn upload(&self, path: &str, csrf: &str, name: &str, bytes: Vec<u8>) -> Answer {
+    pub(super) async fn upload(
+        &self,
+        path: &str,
+        csrf: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Answer {
         let form = reqwest::multipart::Form::new()
             .text("csrf", csrf.to_owned())
             .part(
@@ -111,7 +117,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Takes a step on the document's page, as its button does.
-    async fn step(&self, document: &str, step: &str, organisation: &str) -> Answer {
+    pub(super) async fn step(&self, document: &str, step: &str, organisation: &str) -> Answer {
         let page = format!("/en/workspace/documents/{document}");
         let token = self.token(&page).await;
         self.post(
@@ -127,7 +133,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn pdf() -> Vec<u8> {
+pub(super) fn pdf() -> Vec<u8> {
     let mut bytes = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n".to_vec();
     bytes.extend_from_slice("Protocol on statistical data exchange, Tashkent–Baku".as_bytes());
     bytes.extend_from_slice(b"\n%%EOF\n");
@@ -554,258 +560,4 @@ async fn demo_accounts_sign_in_only_on_a_demo_server() {
         .await
         .unwrap();
     assert_eq!(refused.status().as_u16(), 404);
-}
-
-#[actix_web::test]
-async fn sessions_end_after_their_idle_and_absolute_timeouts() {
-    use diesel::prelude::*;
-    use silkbridge_schema::tables::sessions;
-
-    let app = TestApp::start().await;
-    let idle = app.person("UZ", "idle", &[]).await;
-    let long = app.person("AZ", "long", &[]).await;
-    let db = app.state.db.clone();
-    let (idle_id, long_id) = (idle.user_id.clone(), long.user_id.clone());
-    tokio::task::spawn_blocking(move || {
-        let mut conn = db.connection().unwrap();
-        let now = silkbridge_schema::ids::now();
-        diesel::update(sessions::table.filter(sessions::user_id.eq(&idle_id)))
-            .set(sessions::last_refreshed_at.eq(now - chrono::Duration::hours(3)))
-            .execute(&mut conn)
-            .unwrap();
-        diesel::update(sessions::table.filter(sessions::user_id.eq(&long_id)))
-            .set(sessions::created_at.eq(now - chrono::Duration::hours(13)))
-            .execute(&mut conn)
-            .unwrap();
-    })
-    .await
-    .unwrap();
-    // Past the absolute timeout: refused on every call, not only at the next refresh.
-    app.send(app.authed(Method::GET, "/api/v1/me", &long.access_token))
-        .await
-        .problem(401, "unauthenticated");
-    // Idle for 3 h: the access token still works until it expires, but no refresh does.
-    let refreshed = app
-        .send(
-            app.client
-                .post(app.url("/auth/refresh"))
-                .json(&json!({"refresh_token": idle.refresh_token})),
-        )
-        .await;
-    refreshed.problem(401, "unauthenticated");
-    assert!(
-        refreshed.body.contains("idle timeout"),
-        "{}",
-        refreshed.body
-    );
-    app.send(app.authed(Method::GET, "/api/v1/me", &idle.access_token))
-        .await
-        .problem(401, "unauthenticated");
-}
-
-#[actix_web::test]
-async fn editors_publish_in_the_browser_and_the_public_finds_it_in_both_scripts() {
-    let app = TestApp::start().await;
-    let cast = cast(&app).await;
-    let uz = Browser::of(&app, &cast.uz);
-    let token = uz.token("/en/workspace/publications/new").await;
-    let fields = |orcid: &'static str| {
-        vec![
-            ("csrf", token.clone()),
-            ("organisation", "stat-uz".to_owned()),
-            ("publication_type", "report".to_owned()),
-            ("language", "uz-Latn".to_owned()),
-            (
-                "title",
-                "Qoraqalpogʻiston suv resurslari hisoboti".to_owned(),
-            ),
-            (
-                "abstract",
-                "Orol dengizi havzasidagi suv resurslari boʻyicha yillik hisobot.".to_owned(),
-            ),
-            (
-                "title-ru",
-                "Доклад о водных ресурсах Каракалпакстана".to_owned(),
-            ),
-            (
-                "abstract-ru",
-                "Ежегодный доклад о водных ресурсах бассейна Аральского моря.".to_owned(),
-            ),
-            ("author-0-name", "Dilnoza Karimova".to_owned()),
-            ("author-0-orcid", orcid.to_owned()),
-            ("keywords", "suv, Orol".to_owned()),
-            ("issued", "2025-04-12".to_owned()),
-            ("licence", "CC-BY-4.0".to_owned()),
-            ("access_level", "open".to_owned()),
-        ]
-    };
-    let post = |f: Vec<(&'static str, String)>| {
-        let uz = &uz;
-        async move {
-            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            uz.post("/en/workspace/publications", &uz.origin(), &pairs)
-                .await
-        }
-    };
-    let bad = post(fields("0000-0002-1825-0000")).await;
-    assert_eq!(bad.status, 422, "{}", bad.body);
-    assert!(bad.body.contains("id=\"authors-error\""), "{}", bad.body);
-    assert!(
-        bad.body.contains("Доклад о водных ресурсах"),
-        "what was typed is kept"
-    );
-    let saved = post(fields("0000-0002-1825-0097")).await;
-    assert_eq!(saved.status, 303, "{}", saved.body);
-    let edit = saved.location.split('?').next().unwrap().to_owned();
-    let id = edit.rsplit('/').next().unwrap().to_owned();
-    let form = uz.get(&saved.location).await.body;
-    assert!(form.contains("Saved."), "{form}");
-    assert!(form.contains("0000-0002-1825-0097"));
-
-    // A file, through the upload form.
-    let token = uz.token(&edit).await;
-    let uploaded = uz
-        .upload(&format!("{edit}/files"), &token, "report.pdf", pdf())
-        .await;
-    assert_eq!(uploaded.status, 303, "{}", uploaded.body);
-    assert!(uz.get(&edit).await.body.contains("report.pdf"));
-
-    // The public finds it, in Latin and in Cyrillic script.
-    app.search_until("/en/search?q=Qoraqalpog%CA%BBiston", &id)
-        .await;
-    app.search_until("/en/search?q=%D2%9A%D0%BE%D1%80%D0%B0%D2%9B%D0%B0%D0%BB%D0%BF%D0%BE%D2%93%D0%B8%D1%81%D1%82%D0%BE%D0%BD", &id).await;
-
-    // Another organisation's editor gets no form, and no save.
-    let other = Browser::of(&app, &cast.az);
-    assert_eq!(other.get(&edit).await.status, 403);
-    let token = other.token("/en/workspace").await;
-    let meddling = other
-        .post(
-            &edit,
-            &other.origin(),
-            &[("csrf", &token), ("title", "Hijacked")],
-        )
-        .await;
-    assert!(matches!(meddling.status, 403 | 404), "{}", meddling.status);
-    let public = app.get(&format!("/en/publications/{id}")).await.body;
-    assert!(!public.contains("Hijacked"));
-}
-
-#[actix_web::test]
-async fn administrators_manage_members_invitations_keys_and_partners_in_the_browser() {
-    let app = TestApp::start().await;
-    let cast = cast(&app).await;
-    let page = "/en/workspace/organisations/stat-uz";
-    // An editor of the organisation is no administrator of it.
-    assert_eq!(Browser::of(&app, &cast.uz).get(page).await.status, 403);
-
-    let admin = Browser::of(&app, &cast.org_admin);
-    let shown = admin.get(page).await.body;
-    assert!(shown.contains("uz-clerk"), "{shown}");
-    let token = admin.token(page).await;
-    let act = |fields: Vec<(&'static str, String)>| {
-        let admin = &admin;
-        async move {
-            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            admin.post(page, &admin.origin(), &pairs).await
-        }
-    };
-    let csrf = || ("csrf", token.clone());
-
-    // Change a member's role: the API sees it.
-    let changed = act(vec![
-        csrf(),
-        ("action", "set-role".into()),
-        ("user", cast.uz.user_id.clone()),
-        ("role", "member".into()),
-    ])
-    .await;
-    assert_eq!(changed.status, 303, "{}", changed.body);
-    let me = app
-        .send(app.authed(Method::GET, "/api/v1/me", &cast.uz.access_token))
-        .await
-        .json();
-    assert_eq!(me["memberships"][0]["role"], "member", "{me}");
-
-    // An invitation link, shown once, that works.
-    let invited = act(vec![
-        csrf(),
-        ("action", "invite".into()),
-        ("role", "editor".into()),
-        ("days", "3".into()),
-    ])
-    .await;
-    assert_eq!(invited.status, 200, "{}", invited.body);
-    let link = invited
-        .body
-        .split("/invite/")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
-        .unwrap()
-        .to_owned();
-    assert_eq!(
-        app.get(&format!("/en/invitations/{link}")).await.status,
-        200
-    );
-    assert!(
-        !admin.get(page).await.body.contains(&link),
-        "the link is shown only once"
-    );
-    let bad_days = act(vec![
-        csrf(),
-        ("action", "invite".into()),
-        ("role", "editor".into()),
-        ("days", "99".into()),
-    ])
-    .await;
-    assert_eq!(bad_days.status, 422, "{}", bad_days.body);
-
-    // Rotate the signing key: the old one is kept, with an end.
-    let keys_before = admin
-        .get(page)
-        .await
-        .body
-        .matches("<code class=\"hash\">")
-        .count();
-    let rotated = act(vec![csrf(), ("action", "rotate-key".into())]).await;
-    assert_eq!(rotated.status, 303, "{}", rotated.body);
-    let keys_after = admin
-        .get(page)
-        .await
-        .body
-        .matches("<code class=\"hash\">")
-        .count();
-    assert_eq!(keys_after, keys_before + 1);
-
-    // A webhook to a private address is refused with a message; nothing is set.
-    let refused = act(vec![
-        csrf(),
-        ("action", "set-webhook".into()),
-        ("url", "http://127.0.0.1:9/hook".into()),
-    ])
-    .await;
-    assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.body.contains("role=\"alert\""));
-
-    // Partner systems: platform administrators only; the secret is shown once.
-    assert_eq!(admin.get("/en/workspace/partners").await.status, 403);
-    let platform = Browser::of(&app, &cast.admin);
-    let token = platform.token("/en/workspace/partners").await;
-    let created = platform
-        .post(
-            "/en/workspace/partners",
-            &platform.origin(),
-            &[
-                ("csrf", &token),
-                ("action", "create"),
-                ("name", "Ucell EIR"),
-                ("scopes", "imei:read"),
-                ("rate", "600"),
-            ],
-        )
-        .await;
-    assert_eq!(created.status, 200, "{}", created.body);
-    assert!(created.body.contains("Client secret"), "{}", created.body);
-    let listed = platform.get("/en/workspace/partners").await.body;
-    assert!(listed.contains("Ucell EIR") && listed.contains("imei:read"));
 }

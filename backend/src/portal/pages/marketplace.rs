@@ -175,7 +175,10 @@ fn filter(
     }
 }
 
-fn category_name(locale: Locale, category: &crate::marketplace::views::CategoryView) -> String {
+pub(super) fn category_name(
+    locale: Locale,
+    category: &crate::marketplace::views::CategoryView,
+) -> String {
     category
         .names
         .iter()

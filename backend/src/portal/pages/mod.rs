@@ -3,12 +3,14 @@
 
 pub mod administration;
 pub mod dataset;
+pub mod dataset_forms;
 pub mod document_forms;
 pub mod documents;
 pub mod enquiry;
 pub mod home;
 pub mod imei;
 pub mod invitation;
+pub mod listing_forms;
 pub mod marketplace;
 pub mod moderation;
 pub mod organisation;
@@ -144,6 +146,11 @@ fn failure(state: &AppState, req: &HttpRequest, error: ApiError) -> HttpResponse
             "error-forbidden-title",
             "error-forbidden-text",
         ),
+        // Any other refusal of the input (a broken file, a step out of turn, a form the
+        // page could not show its errors on) is the visitor's to correct, not a server error.
+        code if code.status().is_client_error() => {
+            (code.status(), "error-input-title", "error-input-text")
+        }
         _ => {
             error.log(None);
             (
