@@ -386,3 +386,8 @@ price-model-hourly = Saatlıq
 price-model-subscription = Abunə
 price-model-on_request = Sorğu ilə
 price-model-range = Qiymət aralığı
+
+## Mailbox filters
+documents-drafts = Qaralamalar
+documents-waiting-filter = Bizi gözləyənlər
+documents-unread-filter = Hələ qəbul edilməyənlər

@@ -388,3 +388,8 @@ price-model-hourly = Per hour
 price-model-subscription = Subscription
 price-model-on_request = On request
 price-model-range = Price range
+
+## Mailbox filters
+documents-drafts = Drafts
+documents-waiting-filter = Awaiting us
+documents-unread-filter = Not yet received

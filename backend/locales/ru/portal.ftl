@@ -398,3 +398,8 @@ price-model-hourly = Почасово
 price-model-subscription = Подписка
 price-model-on_request = По запросу
 price-model-range = Диапазон цен
+
+## Mailbox filters
+documents-drafts = Черновики
+documents-waiting-filter = Ждут нас
+documents-unread-filter = Ещё не получены

@@ -383,3 +383,8 @@ price-model-hourly = Соатбай
 price-model-subscription = Обуна
 price-model-on_request = Сўров бўйича
 price-model-range = Нарх оралиғи
+
+## Mailbox filters
+documents-drafts = Қораламалар
+documents-waiting-filter = Бизни кутаётганлар
+documents-unread-filter = Ҳали қабул қилинмаганлар

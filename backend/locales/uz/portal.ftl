@@ -383,3 +383,8 @@ price-model-hourly = Soatbay
 price-model-subscription = Obuna
 price-model-on_request = Soʻrov boʻyicha
 price-model-range = Narx oraligʻi
+
+## Mailbox filters
+documents-drafts = Qoralamalar
+documents-waiting-filter = Bizni kutayotganlar
+documents-unread-filter = Hali qabul qilinmaganlar

@@ -231,13 +231,31 @@ async fn agencies_exchange_a_signed_document_through_the_workspace_and_outsiders
     let draft = uz.get(&page).await.body;
     assert!(draft.contains("protocol.pdf"), "{draft}");
     assert!(draft.contains("Confidentiality: Confidential"), "{draft}");
+    let drafts = uz.get("/en/workspace/documents?box=drafts").await.body;
+    assert!(drafts.contains("Data exchange protocol"), "{drafts}");
     let sent = uz.step(&id, "send", "stat-uz").await;
+    assert!(
+        !uz.get("/en/workspace/documents?box=drafts")
+            .await
+            .body
+            .contains("Data exchange protocol")
+    );
     assert_eq!(sent.status, 303, "{}", sent.body);
 
     // The AZ agency sees it in its inbox, unread, opens it and downloads the very file.
     let inbox = az.get("/en/workspace/documents?box=inbox").await.body;
     assert!(inbox.contains("Data exchange protocol"), "{inbox}");
     assert!(inbox.contains("class=\"unread\""), "{inbox}");
+    for filter in ["waiting", "unread"] {
+        let filtered = az
+            .get(&format!("/en/workspace/documents?box=inbox&show={filter}"))
+            .await
+            .body;
+        assert!(
+            filtered.contains("Data exchange protocol"),
+            "{filter}: {filtered}"
+        );
+    }
     let workspace = az.get("/en/workspace").await.body;
     assert!(
         workspace.contains("1 document awaits your organisation"),
@@ -274,6 +292,14 @@ async fn agencies_exchange_a_signed_document_through_the_workspace_and_outsiders
         assert_eq!(taken.status, 303, "{step}: {}", taken.body);
     }
     assert!(az.get(&page).await.body.contains("Signed"));
+    let waiting = az
+        .get("/en/workspace/documents?box=inbox&show=waiting")
+        .await
+        .body;
+    assert!(
+        !waiting.contains("Data exchange protocol"),
+        "nothing awaits them now"
+    );
 
     // The sender sees the receipts and verifies the signature's.
     let seen = uz.get(&page).await.body;

@@ -41,14 +41,20 @@ pub struct DocumentRow {
 struct DocumentsPage {
     page: Page,
     inbox: bool,
+    tab: &'static str,
+    show: String,
     rows: Vec<DocumentRow>,
     compose: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ListParams {
+    /// `inbox` (default), `outbox` or `drafts`.
     #[serde(rename = "box")]
     pub mailbox: Option<String>,
+    /// `waiting`: only what awaits the person's organisation (inbox), `unread`: only what
+    /// it has not yet received.
+    pub show: Option<String>,
 }
 
 fn date_of(page: &Page, at: chrono::NaiveDateTime) -> (String, String) {
@@ -96,7 +102,7 @@ fn row(page: &Page, user: &UserCaller, document: &DocumentView, inbox: bool) -> 
     }
 }
 
-/// `GET /{locale}/workspace/documents?box=inbox|outbox`.
+/// `GET /{locale}/workspace/documents?box=inbox|outbox|drafts&show=waiting|unread`.
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -106,7 +112,12 @@ pub async fn list(
     let Some(user) = visitor.require().cloned() else {
         return resume_redirect(&req);
     };
-    let inbox = params.mailbox.as_deref() != Some("outbox");
+    let tab = match params.mailbox.as_deref() {
+        Some("outbox") => "outbox",
+        Some("drafts") => "drafts",
+        _ => "inbox",
+    };
+    let inbox = tab == "inbox";
     let which = if inbox {
         Mailbox::Inbox
     } else {
@@ -117,22 +128,30 @@ pub async fn list(
         Err(error) => return failure(&state, &req, error),
     };
     let locale = super::locale_of(&req);
-    let title = if inbox {
-        "documents-inbox"
-    } else {
-        "documents-outbox"
-    };
-    let page = frame(&state, &req, i18n::text(locale, title));
+    let page = frame(
+        &state,
+        &req,
+        i18n::text(locale, &format!("documents-{tab}")),
+    );
+    let show = params.show.as_deref().unwrap_or_default();
     let rows = documents
         .iter()
+        .filter(|d| tab != "drafts" || d.state == "draft")
         .map(|d| row(&page, &user, d, inbox))
+        .filter(|r| match show {
+            "waiting" => r.waiting,
+            "unread" => r.unread,
+            _ => true,
+        })
         .collect();
     render(
         StatusCode::OK,
         &DocumentsPage {
             compose: page.href("/workspace/documents/new"),
+            show: show.to_owned(),
             page,
             inbox,
+            tab,
             rows,
         },
     )

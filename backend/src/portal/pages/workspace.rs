@@ -110,11 +110,11 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor
         let drafts = outbox.iter().filter(|d| d.state == "draft").count();
         tasks.push(Task {
             text: i18n::counted(locale, "workspace-task-inbox", waiting as u64),
-            href: page.href("/workspace/documents?box=inbox"),
+            href: page.href("/workspace/documents?box=inbox&show=waiting"),
         });
         tasks.push(Task {
             text: i18n::counted(locale, "workspace-task-drafts", drafts as u64),
-            href: page.href("/workspace/documents?box=outbox"),
+            href: page.href("/workspace/documents?box=drafts"),
         });
     }
     if user.moderator {
