@@ -10,21 +10,21 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::publishing::{Choice, TextRow};
-use super::workspace::exchanges_for;
+use super::editing::{
+    Choice, LANGUAGES, TextRow, accept_form, accept_upload, check_editor, done_notice,
+    editor_organisations, language_rows, options, posted_texts, upload_of,
+};
 use super::{failure, frame, render, see_other};
 use crate::datasets::input::{DatasetInput, DatasetText};
 use crate::datasets::resources::ResourceInput;
 use crate::datasets::views::DatasetView;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ErrorCode;
 use crate::identity::caller::UserCaller;
 use crate::portal::chrome::Page;
-use crate::portal::forms::{self, FileFormError, Posted};
+use crate::portal::forms::{self, Posted};
 use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, i18n};
 use crate::state::AppState;
-
-const LANGUAGES: [&str; 5] = ["uz-Latn", "uz-Cyrl", "az", "ru", "en"];
 
 /// A resource of the dataset.
 pub struct ResourceRow {
@@ -84,16 +84,7 @@ impl Values {
             language: posted.optional("language").unwrap_or("uz-Latn".into()),
             title: posted.text("title"),
             notes: posted.text("notes"),
-            translations: LANGUAGES
-                .iter()
-                .map(|l| {
-                    let pair = (
-                        posted.text(&format!("title-{l}")),
-                        posted.text(&format!("notes-{l}")),
-                    );
-                    ((*l).to_owned(), pair)
-                })
-                .collect(),
+            translations: posted_texts(posted, "notes"),
             licence: posted.optional("licence").unwrap_or("CC-BY-4.0".into()),
             tags: posted.text("tags"),
             temporal_start: posted.text("temporal_start"),
@@ -183,10 +174,11 @@ async fn show(
     shown: Shown<'_>,
     status: StatusCode,
 ) -> HttpResponse {
-    let organisations = match crate::identity::service::all_organisations(state).await {
-        Ok(all) => all,
-        Err(error) => return failure(state, req, error),
-    };
+    let organisations =
+        match editor_organisations(state, shown.user, &shown.values.organisation).await {
+            Ok(choices) => choices,
+            Err(error) => return failure(state, req, error),
+        };
     let locale = super::locale_of(req);
     let heading = if shown.existing.is_some() {
         "dataset-form-edit"
@@ -225,36 +217,14 @@ async fn show(
                         .collect()
                 })
                 .unwrap_or_default(),
-            organisations: organisations
-                .iter()
-                .filter(|o| exchanges_for(shown.user, &o.id))
-                .map(|o| Choice {
-                    value: o.slug.clone(),
-                    label: o.name.clone(),
-                    checked: o.slug == values.organisation,
-                })
-                .collect(),
-            languages: LANGUAGES
-                .iter()
-                .map(|l| Choice {
-                    value: (*l).to_owned(),
-                    label: page.t(&format!("lang-{l}")),
-                    checked: *l == values.language,
-                })
-                .collect(),
-            translations: LANGUAGES
-                .iter()
-                .map(|lang| {
-                    let (title, notes) =
-                        values.translations.get(*lang).cloned().unwrap_or_default();
-                    TextRow {
-                        lang,
-                        label: page.t(&format!("lang-{lang}")),
-                        title,
-                        abstract_text: notes,
-                    }
-                })
-                .collect(),
+            organisations,
+            languages: options(
+                &page,
+                &LANGUAGES,
+                "lang-",
+                std::slice::from_ref(&values.language),
+            ),
+            translations: language_rows(&page, &values.translations),
             name: values.name,
             title: values.title,
             notes: values.notes,
@@ -284,16 +254,8 @@ async fn editable(
     let found = crate::datasets::service::get(state, &visitor.caller, name)
         .await
         .map_err(|error| failure(state, req, error))?;
-    let owner = crate::identity::service::organisation(state, &found.organisation.slug).await;
-    if owner.is_ok_and(|o| exchanges_for(user, &o.id)) {
-        Ok(found)
-    } else {
-        let refused = ApiError::new(
-            ErrorCode::Forbidden,
-            "only the organisation's editors edit its datasets",
-        );
-        Err(failure(state, req, refused))
-    }
+    check_editor(state, req, user, &found.organisation.slug).await?;
+    Ok(found)
 }
 
 /// `GET /{locale}/workspace/datasets/new`.
@@ -327,16 +289,12 @@ pub async fn edit(
         Ok(found) => found,
         Err(page) => return page,
     };
-    let done = req
-        .query_string()
-        .split('&')
-        .any(|p| p.starts_with("done="));
     let shown = Shown {
         user,
         values: Values::from_view(&existing),
         existing: Some(&existing),
         errors: BTreeMap::new(),
-        notice: done.then(|| i18n::text(super::locale_of(&req), "publishing-saved")),
+        notice: done_notice(&req),
     };
     show(&req, &state, shown, StatusCode::OK).await
 }
@@ -349,13 +307,10 @@ pub async fn save(
     body: web::Bytes,
 ) -> HttpResponse {
     let locale = super::locale_of(&req);
-    let Some(user) = visitor.user() else {
-        return see_other(&format!("/{}/sign-in", locale.tag()));
+    let (user, posted) = match accept_form(&state, &req, &visitor, &body) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    let posted = Posted::parse(&body);
-    if let Err(refused) = forms::check(&state, &req, &posted) {
-        return failure(&state, &req, refused);
-    }
     let key = req.match_info().get("name").map(str::to_owned);
     let existing = match &key {
         Some(key) => match editable(&req, &state, &visitor, user, key).await {
@@ -402,15 +357,12 @@ pub async fn add_link(
     body: web::Bytes,
 ) -> HttpResponse {
     let (locale, name) = path.into_inner();
-    if visitor.user().is_none() {
-        return see_other(&format!("/{locale}/sign-in"));
-    }
-    let posted = Posted::parse(&body);
-    if let Err(refused) = forms::check(&state, &req, &posted) {
-        return failure(&state, &req, refused);
-    }
+    let posted = match accept_form(&state, &req, &visitor, &body) {
+        Ok((_, posted)) => posted,
+        Err(refused) => return *refused,
+    };
     let link = ResourceInput {
-        name: posted.optional("name"),
+        name: posted.optional("link-name"),
         description: posted.text("description"),
         format: posted.optional("format"),
         url: posted.optional("url"),
@@ -431,13 +383,9 @@ pub async fn upload(
     payload: web::Payload,
 ) -> HttpResponse {
     let (locale, name) = path.into_inner();
-    if visitor.user().is_none() {
-        return see_other(&format!("/{locale}/sign-in"));
-    }
-    let mut file = match forms::file_field(&state, &req, payload).await {
+    let mut file = match accept_upload(&state, &req, &visitor, payload).await {
         Ok(file) => file,
-        Err(FileFormError::Forged) => return failure(&state, &req, forms::forged()),
-        Err(FileFormError::Invalid(error)) => return failure(&state, &req, error),
+        Err(refused) => return refused,
     };
     let meta = ResourceInput {
         name: None,
@@ -445,11 +393,7 @@ pub async fn upload(
         format: None,
         url: None,
     };
-    let upload = crate::storage::Upload {
-        file_name: file.file_name.clone(),
-        declared: file.declared.clone(),
-        body: &mut file.field,
-    };
+    let upload = upload_of(&mut file);
     match crate::datasets::service::upload_resource(&state, &visitor.caller, &name, meta, upload)
         .await
     {

@@ -22,7 +22,6 @@ use crate::portal::forms::{self, FileFormError, Posted};
 use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, i18n};
 use crate::state::AppState;
-use crate::storage::Upload;
 
 /// An organisation to choose.
 pub struct Choice {
@@ -292,11 +291,7 @@ pub async fn upload(
             return after(&req, &state, &visitor, &id, Err(error)).await;
         }
     };
-    let upload = Upload {
-        file_name: file.file_name.clone(),
-        declared: file.declared.clone(),
-        body: &mut file.field,
-    };
+    let upload = super::editing::upload_of(&mut file);
     let result = service::upload_file(&state, &visitor.caller, &id, upload)
         .await
         .map(|_| "upload");

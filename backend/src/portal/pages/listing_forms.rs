@@ -10,8 +10,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::publishing::{Choice, TextRow};
-use super::workspace::exchanges_for;
+use super::editing::{
+    Choice, TextRow, accept_form, check_editor, done_notice, editor_organisations, language_rows,
+    options, posted_texts,
+};
 use super::{failure, frame, render, see_other};
 use crate::error::ErrorCode;
 use crate::identity::caller::UserCaller;
@@ -23,7 +25,6 @@ use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, i18n};
 use crate::state::AppState;
 
-const LANGUAGES: [&str; 5] = ["uz-Latn", "uz-Cyrl", "az", "ru", "en"];
 const KINDS: [&str; 5] = ["service", "product", "startup", "investment_call", "event"];
 const PRICE_MODELS: [&str; 6] = [
     "free",
@@ -99,16 +100,7 @@ impl Values {
             kind: posted.optional("kind").unwrap_or("service".into()),
             title: posted.text("title"),
             description: posted.text("description"),
-            translations: LANGUAGES
-                .iter()
-                .map(|l| {
-                    let pair = (
-                        posted.text(&format!("title-{l}")),
-                        posted.text(&format!("description-{l}")),
-                    );
-                    ((*l).to_owned(), pair)
-                })
-                .collect(),
+            translations: posted_texts(posted, "description"),
             categories: posted.all("categories"),
             countries: posted.all("countries"),
             price_model: posted
@@ -183,21 +175,6 @@ impl Values {
     }
 }
 
-fn choices(page: &Page, values: &[&str], prefix: &str, chosen: &[String]) -> Vec<Choice> {
-    values
-        .iter()
-        .map(|v| Choice {
-            value: (*v).to_owned(),
-            label: if prefix.is_empty() {
-                (*v).to_owned()
-            } else {
-                page.t(&format!("{prefix}{v}"))
-            },
-            checked: chosen.iter().any(|c| c == v),
-        })
-        .collect()
-}
-
 struct Shown<'a> {
     user: &'a UserCaller,
     values: Values,
@@ -213,7 +190,7 @@ async fn show(
     status: StatusCode,
 ) -> HttpResponse {
     let loaded = tokio::try_join!(
-        crate::identity::service::all_organisations(state),
+        editor_organisations(state, shown.user, &shown.values.organisation),
         crate::marketplace::service::categories(state)
     );
     let (organisations, categories) = match loaded {
@@ -250,16 +227,8 @@ async fn show(
                 .as_ref()
                 .filter(|_| submittable)
                 .map(|id| page.href(&format!("/workspace/listings/{id}/submit"))),
-            organisations: organisations
-                .iter()
-                .filter(|o| exchanges_for(shown.user, &o.id))
-                .map(|o| Choice {
-                    value: o.slug.clone(),
-                    label: o.name.clone(),
-                    checked: o.slug == values.organisation,
-                })
-                .collect(),
-            kinds: choices(&page, &KINDS, "market-kind-", &one(&values.kind)),
+            organisations,
+            kinds: options(&page, &KINDS, "market-kind-", &one(&values.kind)),
             categories: categories
                 .iter()
                 .map(|c| Choice {
@@ -268,27 +237,21 @@ async fn show(
                     checked: values.categories.contains(&c.slug),
                 })
                 .collect(),
-            countries: choices(&page, &COUNTRIES, "country-", &values.countries),
-            price_models: choices(
+            countries: options(&page, &COUNTRIES, "country-", &values.countries),
+            price_models: options(
                 &page,
                 &PRICE_MODELS,
                 "price-model-",
                 &one(&values.price_model),
             ),
-            currencies: choices(&page, &CURRENCIES, "", &one(&values.currency)),
-            translations: LANGUAGES
-                .iter()
-                .map(|lang| {
-                    let (title, description) =
-                        values.translations.get(*lang).cloned().unwrap_or_default();
-                    TextRow {
-                        lang,
-                        label: page.t(&format!("lang-{lang}")),
-                        title,
-                        abstract_text: description,
-                    }
-                })
-                .collect(),
+            currencies: std::iter::once(Choice {
+                value: String::new(),
+                label: "—".into(),
+                checked: values.currency.is_empty(),
+            })
+            .chain(options(&page, &CURRENCIES, "", &one(&values.currency)))
+            .collect(),
+            translations: language_rows(&page, &values.translations),
             title: values.title,
             description: values.description,
             price_min: values.price_min,
@@ -337,32 +300,15 @@ pub async fn edit(
         Ok(found) => found,
         Err(error) => return failure(&state, &req, error),
     };
-    let owner = crate::identity::service::organisation(&state, &existing.organisation.slug).await;
-    if !owner.is_ok_and(|o| exchanges_for(user, &o.id)) {
-        let refused = crate::error::ApiError::new(
-            ErrorCode::Forbidden,
-            "only the organisation's editors edit its listings",
-        );
-        return failure(&state, &req, refused);
+    if let Err(refused) = check_editor(&state, &req, user, &existing.organisation.slug).await {
+        return refused;
     }
-    let done = req
-        .query_string()
-        .split('&')
-        .find_map(|p| p.strip_prefix("done="));
-    let notice = done.map(|d| {
-        let key = if d == "submit" {
-            "listing-form-submitted"
-        } else {
-            "publishing-saved"
-        };
-        i18n::text(super::locale_of(&req), key)
-    });
     let shown = Shown {
         user,
         values: Values::from_view(&existing),
         existing: Some(&existing),
         errors: BTreeMap::new(),
-        notice,
+        notice: done_notice(&req),
     };
     show(&req, &state, shown, StatusCode::OK).await
 }
@@ -375,13 +321,10 @@ pub async fn save(
     body: web::Bytes,
 ) -> HttpResponse {
     let locale = super::locale_of(&req);
-    let Some(user) = visitor.user() else {
-        return see_other(&format!("/{}/sign-in", locale.tag()));
+    let (user, posted) = match accept_form(&state, &req, &visitor, &body) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    let posted = Posted::parse(&body);
-    if let Err(refused) = forms::check(&state, &req, &posted) {
-        return failure(&state, &req, refused);
-    }
     let id = req.match_info().get("id").map(str::to_owned);
     let values = Values::from_posted(&posted);
     let result = match &id {
@@ -433,12 +376,8 @@ pub async fn submit(
     body: web::Bytes,
 ) -> HttpResponse {
     let (locale, id) = path.into_inner();
-    if visitor.user().is_none() {
-        return see_other(&format!("/{locale}/sign-in"));
-    }
-    let posted = Posted::parse(&body);
-    if let Err(refused) = forms::check(&state, &req, &posted) {
-        return failure(&state, &req, refused);
+    if let Err(refused) = accept_form(&state, &req, &visitor, &body) {
+        return *refused;
     }
     match crate::marketplace::service::submit(&state, &visitor.caller, &id).await {
         Ok(_) => see_other(&format!("/{locale}/workspace/listings/{id}?done=submit")),

@@ -6,6 +6,7 @@ pub mod dataset;
 pub mod dataset_forms;
 pub mod document_forms;
 pub mod documents;
+pub mod editing;
 pub mod enquiry;
 pub mod home;
 pub mod imei;

@@ -11,20 +11,21 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::workspace::exchanges_for;
+use super::editing::{
+    Choice, LANGUAGES, TextRow, accept_form, accept_upload, check_editor, done_notice,
+    editor_organisations, language_rows, options, posted_texts, upload_of,
+};
 use super::{failure, frame, render, see_other};
 use crate::error::ErrorCode;
 use crate::identity::caller::UserCaller;
 use crate::portal::chrome::Page;
-use crate::portal::forms::{self, FileFormError, Posted};
+use crate::portal::forms::{self, Posted};
 use crate::portal::session::{Visitor, resume_redirect};
 use crate::portal::{csrf, i18n};
 use crate::research::input::{Author, PublicationInput, PublicationText};
 use crate::research::views::PublicationView;
 use crate::state::AppState;
 
-/// The languages a publication is written in, as the API names them.
-const LANGUAGES: [&str; 5] = ["uz-Latn", "uz-Cyrl", "az", "ru", "en"];
 const TYPES: [&str; 8] = [
     "article",
     "conference_paper",
@@ -38,21 +39,6 @@ const TYPES: [&str; 8] = [
 const ACCESS: [&str; 3] = ["open", "organisation", "embargoed"];
 /// Author rows the form offers (empty ones are ignored).
 const AUTHOR_ROWS: usize = 4;
-
-/// One option of a select or radio group.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub checked: bool,
-}
-
-/// The title and abstract in one language.
-pub struct TextRow {
-    pub lang: &'static str,
-    pub label: String,
-    pub title: String,
-    pub abstract_text: String,
-}
 
 /// One author row.
 pub struct AuthorRow {
@@ -115,18 +101,7 @@ impl Values {
     }
 
     fn from_posted(posted: &Posted) -> Self {
-        let translations = LANGUAGES
-            .iter()
-            .map(|lang| {
-                (
-                    (*lang).to_owned(),
-                    (
-                        posted.text(&format!("title-{lang}")),
-                        posted.text(&format!("abstract-{lang}")),
-                    ),
-                )
-            })
-            .collect();
+        let translations = posted_texts(posted, "abstract");
         Self {
             organisation: posted.text("organisation"),
             publication_type: posted
@@ -241,17 +216,6 @@ impl Values {
     }
 }
 
-fn choices(page: &Page, values: &[&str], prefix: &str, chosen: &str) -> Vec<Choice> {
-    values
-        .iter()
-        .map(|v| Choice {
-            value: (*v).to_owned(),
-            label: page.t(&format!("{prefix}{v}")),
-            checked: *v == chosen,
-        })
-        .collect()
-}
-
 struct Shown<'a> {
     user: &'a UserCaller,
     values: Values,
@@ -266,10 +230,11 @@ async fn show(
     shown: Shown<'_>,
     status: StatusCode,
 ) -> HttpResponse {
-    let organisations = match crate::identity::service::all_organisations(state).await {
-        Ok(all) => all,
-        Err(error) => return failure(state, req, error),
-    };
+    let organisations =
+        match editor_organisations(state, shown.user, &shown.values.organisation).await {
+            Ok(choices) => choices,
+            Err(error) => return failure(state, req, error),
+        };
     let locale = super::locale_of(req);
     let heading = if shown.existing.is_some() {
         "publishing-edit"
@@ -299,31 +264,26 @@ async fn show(
                 .map(|p| p.files.iter().map(|f| f.file_name.clone()).collect())
                 .unwrap_or_default(),
             editing: id,
-            organisations: organisations
-                .iter()
-                .filter(|o| exchanges_for(shown.user, &o.id))
-                .map(|o| Choice {
-                    value: o.slug.clone(),
-                    label: o.name.clone(),
-                    checked: o.slug == values.organisation,
-                })
-                .collect(),
-            types: choices(&page, &TYPES, "pubtype-", &values.publication_type),
-            languages: choices(&page, &LANGUAGES, "lang-", &values.language),
-            access: choices(&page, &ACCESS, "access-", &values.access_level),
-            translations: LANGUAGES
-                .iter()
-                .map(|lang| {
-                    let (title, abstract_text) =
-                        values.translations.get(*lang).cloned().unwrap_or_default();
-                    TextRow {
-                        lang,
-                        label: page.t(&format!("lang-{lang}")),
-                        title,
-                        abstract_text,
-                    }
-                })
-                .collect(),
+            organisations,
+            types: options(
+                &page,
+                &TYPES,
+                "pubtype-",
+                std::slice::from_ref(&values.publication_type),
+            ),
+            languages: options(
+                &page,
+                &LANGUAGES,
+                "lang-",
+                std::slice::from_ref(&values.language),
+            ),
+            access: options(
+                &page,
+                &ACCESS,
+                "access-",
+                std::slice::from_ref(&values.access_level),
+            ),
+            translations: language_rows(&page, &values.translations),
             authors: values
                 .authors
                 .iter()
@@ -382,23 +342,15 @@ pub async fn edit(
         Ok(found) => found,
         Err(error) => return failure(&state, &req, error),
     };
-    // Readers who may not edit (other members, the public for open work) get the API's
-    // refusal rather than a form whose save would be refused.
-    let owner = crate::identity::service::organisation(&state, &existing.organisation.slug).await;
-    if !owner.is_ok_and(|o| exchanges_for(user, &o.id)) {
-        let refused = crate::error::ApiError::new(
-            ErrorCode::Forbidden,
-            "only the organisation's editors edit its publications",
-        );
-        return failure(&state, &req, refused);
+    if let Err(refused) = check_editor(&state, &req, user, &existing.organisation.slug).await {
+        return refused;
     }
-    let done = req.query_string().split('&').any(|p| p == "done=1");
     let shown = Shown {
         user,
         values: Values::from_view(&existing),
         existing: Some(&existing),
         errors: BTreeMap::new(),
-        notice: done.then(|| i18n::text(super::locale_of(&req), "publishing-saved")),
+        notice: done_notice(&req),
     };
     show(&req, &state, shown, StatusCode::OK).await
 }
@@ -411,13 +363,10 @@ pub async fn save(
     body: web::Bytes,
 ) -> HttpResponse {
     let locale = super::locale_of(&req);
-    let Some(user) = visitor.user() else {
-        return see_other(&format!("/{}/sign-in", locale.tag()));
+    let (user, posted) = match accept_form(&state, &req, &visitor, &body) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    let posted = Posted::parse(&body);
-    if let Err(refused) = forms::check(&state, &req, &posted) {
-        return failure(&state, &req, refused);
-    }
     let id = req.match_info().get("id").map(str::to_owned);
     let values = Values::from_posted(&posted);
     let result = match &id {
@@ -436,7 +385,7 @@ pub async fn save(
     };
     match result {
         Ok(saved) => see_other(&format!(
-            "/{}/workspace/publications/{}?done=1",
+            "/{}/workspace/publications/{}?done=saved",
             locale.tag(),
             saved.id
         )),
@@ -469,21 +418,13 @@ pub async fn upload(
     payload: web::Payload,
 ) -> HttpResponse {
     let (locale, id) = path.into_inner();
-    if visitor.user().is_none() {
-        return see_other(&format!("/{locale}/sign-in"));
-    }
-    let mut file = match forms::file_field(&state, &req, payload).await {
+    let mut file = match accept_upload(&state, &req, &visitor, payload).await {
         Ok(file) => file,
-        Err(FileFormError::Forged) => return failure(&state, &req, forms::forged()),
-        Err(FileFormError::Invalid(error)) => return failure(&state, &req, error),
+        Err(refused) => return refused,
     };
-    let upload = crate::storage::Upload {
-        file_name: file.file_name.clone(),
-        declared: file.declared.clone(),
-        body: &mut file.field,
-    };
+    let upload = upload_of(&mut file);
     match crate::research::service::upload_file(&state, &visitor.caller, &id, upload).await {
-        Ok(_) => see_other(&format!("/{locale}/workspace/publications/{id}?done=1")),
+        Ok(_) => see_other(&format!("/{locale}/workspace/publications/{id}?done=file")),
         Err(error) => failure(&state, &req, error),
     }
 }
