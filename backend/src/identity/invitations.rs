@@ -163,36 +163,6 @@ pub(crate) fn create_unchecked(
     })
 }
 
-/// Decides whether `caller` may invite to `role` in the organisation: its admins may invite
-/// to any role; a platform administrator may invite the first admin of an organisation that
-/// has none (the same separation of duties as `set_membership`).
-fn authorize_invitation(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    organisation_id: &str,
-    role: Role,
-) -> ApiResult<()> {
-    let refusal = match authorize(caller, Action::ManageMembers { organisation_id }) {
-        Ok(()) => return Ok(()),
-        Err(refusal) => refusal,
-    };
-    let organisation_has_admin = store::members_of(conn, organisation_id)?
-        .iter()
-        .any(|(membership, _)| membership.role == Role::Admin.as_str());
-    if role == Role::Admin
-        && authorize(
-            caller,
-            Action::AppointFirstAdmin {
-                organisation_has_admin,
-            },
-        )
-        .is_ok()
-    {
-        return Ok(());
-    }
-    Err(refusal)
-}
-
 /// Invites someone to a role in the organisation `slug`.
 pub(crate) fn create_for_organisation(
     conn: &mut DbConnection,
@@ -201,7 +171,7 @@ pub(crate) fn create_for_organisation(
     input: NewInvitationInput,
 ) -> ApiResult<CreatedInvitation> {
     let organisation = rules::organisation_row(conn, slug)?;
-    authorize_invitation(conn, caller, &organisation.id, input.role)?;
+    rules::authorize_role_grant(conn, caller, &organisation.id, input.role)?;
     create_unchecked(
         conn,
         &caller.actor(),
@@ -240,7 +210,7 @@ pub(crate) fn revoke(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiR
             let role = role
                 .parse()
                 .map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
-            authorize_invitation(conn, caller, organisation_id, role)
+            rules::authorize_role_grant(conn, caller, organisation_id, role).map(drop)
         }
         _ => authorize(caller, Action::ManageOrganisations),
     };

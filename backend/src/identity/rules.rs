@@ -306,6 +306,41 @@ pub(crate) fn members(
         .collect()
 }
 
+/// Whether `caller` may give `role` in the organisation: its admins any role; a platform
+/// administrator only the first admin of an organisation that has none (separation of
+/// duties). The answer names the audited action. Granting directly and inviting both ask here.
+pub(crate) fn authorize_role_grant(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    organisation_id: &str,
+    role: Role,
+) -> ApiResult<&'static str> {
+    let refusal = match authorize(caller, Action::ManageMembers { organisation_id }) {
+        Ok(()) => return Ok("membership.set"),
+        Err(refusal) => refusal,
+    };
+    let organisation_has_admin = store::members_of(conn, organisation_id)?
+        .iter()
+        .any(|(membership, _)| membership.role == Role::Admin.as_str());
+    if authorize(
+        caller,
+        Action::AppointFirstAdmin {
+            organisation_has_admin,
+        },
+    )
+    .is_err()
+    {
+        return Err(refusal);
+    }
+    if role != Role::Admin {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "a platform administrator appoints an organisation's first admin only",
+        ));
+    }
+    Ok("membership.appoint_first_admin")
+}
+
 /// Gives a user a role in an organisation (replacing any role they had there): its admins'
 /// decision, except that a platform administrator may appoint the first admin of an
 /// organisation that has none (and nothing else: separation of duties).
@@ -317,37 +352,7 @@ pub(crate) fn set_membership(
     role: Role,
 ) -> ApiResult<()> {
     let organisation = organisation_row(conn, slug)?;
-    let as_member_admin = authorize(
-        caller,
-        Action::ManageMembers {
-            organisation_id: &organisation.id,
-        },
-    );
-    let audit_action = match as_member_admin {
-        Ok(()) => "membership.set",
-        Err(refusal) => {
-            let organisation_has_admin = store::members_of(conn, &organisation.id)?
-                .iter()
-                .any(|(membership, _)| membership.role == Role::Admin.as_str());
-            if authorize(
-                caller,
-                Action::AppointFirstAdmin {
-                    organisation_has_admin,
-                },
-            )
-            .is_err()
-            {
-                return Err(refusal);
-            }
-            if role != Role::Admin {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    "a platform administrator appoints an organisation's first admin only",
-                ));
-            }
-            "membership.appoint_first_admin"
-        }
-    };
+    let audit_action = authorize_role_grant(conn, caller, &organisation.id, role)?;
     if store::user_by_id(conn, user_id)?.is_none() {
         return Err(ApiError::not_found(format_args!("user `{user_id}`")));
     }

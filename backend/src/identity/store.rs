@@ -361,17 +361,25 @@ pub fn update_user_profile(
     email: Option<&str>,
     at: chrono::NaiveDateTime,
 ) -> QueryResult<()> {
-    if let Some(name) = display_name {
-        diesel::update(users::table.find(user_id))
-            .set((users::display_name.eq(name), users::updated_at.eq(at)))
-            .execute(conn)?;
+    /// Absent fields are left as they are (diesel skips `None` in a changeset).
+    #[derive(AsChangeset)]
+    #[diesel(table_name = users)]
+    struct Profile<'a> {
+        display_name: Option<&'a str>,
+        email: Option<&'a str>,
+        updated_at: chrono::NaiveDateTime,
     }
-    if let Some(email) = email {
-        diesel::update(users::table.find(user_id))
-            .set((users::email.eq(email), users::updated_at.eq(at)))
-            .execute(conn)?;
+    if display_name.is_none() && email.is_none() {
+        return Ok(());
     }
-    Ok(())
+    diesel::update(users::table.find(user_id))
+        .set(Profile {
+            display_name,
+            email,
+            updated_at: at,
+        })
+        .execute(conn)
+        .map(drop)
 }
 
 /// The most recent sign-ins, newest first, with the person they belong to.
