@@ -4,7 +4,10 @@
 //! measured in the same run as the peer.
 //!
 //! `cargo bench -p silkbridge --bench imei [-- --devices 10000000 --secs 30 --bulk 1000000
-//!  --backends sqlite,postgres --no-write]`
+//!  --rate 5000 --backends sqlite,postgres --no-write]`
+//!
+//! Fairness (Security II): single checks at a fixed rate (`--rate`, open loop, `paced.rs`),
+//! first alone and then while a second bulk check of the same size runs.
 //!
 //! The registry is synthetic (generated TACs and serial numbers, labelled as such): IMEIs
 //! have no natural-language corpus. Figures go to docs/performance.md.
@@ -15,6 +18,7 @@
 mod sections;
 
 mod load;
+mod paced;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -30,6 +34,7 @@ struct Args {
     devices: u64,
     secs: u64,
     bulk: u64,
+    rate: u64,
     backends: Vec<String>,
     write: bool,
 }
@@ -39,6 +44,7 @@ fn args() -> Args {
         devices: 10_000_000,
         secs: 30,
         bulk: 1_000_000,
+        rate: 5_000,
         backends: vec!["sqlite".into(), "postgres".into()],
         write: true,
     };
@@ -48,6 +54,7 @@ fn args() -> Args {
             "--devices" => args.devices = it.next().and_then(|v| v.parse().ok()).unwrap(),
             "--secs" => args.secs = it.next().and_then(|v| v.parse().ok()).unwrap(),
             "--bulk" => args.bulk = it.next().and_then(|v| v.parse().ok()).unwrap(),
+            "--rate" => args.rate = it.next().and_then(|v| v.parse().ok()).unwrap(),
             "--backends" => {
                 args.backends = it.next().unwrap().split(',').map(str::to_owned).collect()
             }
@@ -62,9 +69,10 @@ fn args() -> Args {
 struct Figures {
     backend: String,
     wrk: Wrk,
-    /// Single checks while a bulk check ran, for `during_secs` of its `second_bulk_seconds`.
-    during_bulk: Wrk,
-    during_secs: u64,
+    /// Single checks at a fixed rate, alone.
+    paced_alone: paced::Paced,
+    /// The same rate while a second bulk check ran, for part of its `second_bulk_seconds`.
+    paced_during_bulk: paced::Paced,
     second_bulk_seconds: f64,
     audited: i64,
     bulk_seconds: f64,
@@ -192,8 +200,11 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
     while count_reads(db) < target && drain_started.elapsed() < Duration::from_secs(120) {
         std::thread::sleep(Duration::from_millis(100));
     }
-    // Fairness: single checks while another bulk check of the same size runs. Bulk entries
-    // may fill half of the read-audit queue only, so singles must neither wait nor get 503.
+    // Fairness: single checks at a fixed rate, alone and while another bulk check of the
+    // same size runs. Bulk entries may fill half of the read-audit queue only, so singles
+    // must neither wait nor get 503.
+    let during_secs = ((bulk_seconds * 0.7).floor() as u64).max(1);
+    let paced_alone = paced::run(&base, &token, args.devices, args.rate, during_secs);
     let bulk = {
         let (base, token, total, devices) = (base.clone(), token.clone(), args.bulk, args.devices);
         std::thread::spawn(move || {
@@ -208,14 +219,13 @@ fn run(args: &Args, backend: &str, url: &str, db: &Database, work: &Path) -> Fig
         })
     };
     std::thread::sleep(Duration::from_millis(500));
-    let during_secs = ((bulk_seconds * 0.7).floor() as u64).max(1);
-    let during_bulk = crate::wrk(&base, &token, args.devices, during_secs, work);
+    let paced_during_bulk = paced::run(&base, &token, args.devices, args.rate, during_secs);
     let second_bulk_seconds = bulk.join().unwrap();
     Figures {
         backend: backend.to_owned(),
         wrk,
-        during_bulk,
-        during_secs,
+        paced_alone,
+        paced_during_bulk,
         second_bulk_seconds,
         audited,
         bulk_seconds,
@@ -432,18 +442,31 @@ fn render(args: &Args, runs: &[Figures], peer: Option<f64>) -> String {
             run.audit_drain_seconds,
         ));
     }
-    out.push_str("\nSingle checks while a bulk check runs (a second bulk of the same size; `wrk -t2 -c16` as above, for 70 % of the first bulk's time; non-2xx counts every 503):\n\n| backend | checks/s | p50 | p99 | non-2xx | wrk seconds | bulk seconds |\n|---|---|---|---|---|---|---|\n");
+    out.push_str(&format!("\nSingle checks at a fixed {} checks/s (open loop: each request leaves on schedule whatever the answers, `benches/imei/paced.rs`), alone and while a second bulk check of the same size runs; failed counts every non-2xx (503s included):\n\n| backend | load | seconds | checks | p50 | p99 | p99.9 | max | failed | generator lag |\n|---|---|---|---|---|---|---|---|---|---|\n", args.rate));
     for run in runs {
-        out.push_str(&format!(
-            "| {} | {:.0} | {} | {} | {} | {} | {:.1} |\n",
-            run.backend,
-            run.during_bulk.requests_per_sec,
-            run.during_bulk.p50,
-            run.during_bulk.p99,
-            run.during_bulk.errors,
-            run.during_secs,
-            run.second_bulk_seconds,
-        ));
+        for (label, paced) in [
+            ("alone", &run.paced_alone),
+            (
+                &*format!(
+                    "during a {} IMEI bulk check ({:.1} s)",
+                    run.bulk_lines, run.second_bulk_seconds
+                ),
+                &run.paced_during_bulk,
+            ),
+        ] {
+            out.push_str(&format!(
+                "| {} | {label} | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {} | ≤ {:.1} ms |\n",
+                run.backend,
+                paced.secs,
+                paced.sent,
+                paced.p50_ms,
+                paced.p99_ms,
+                paced.p999_ms,
+                paced.max_ms,
+                paced.failed,
+                paced.max_lag_ms,
+            ));
+        }
     }
     if let Some(tps) = peer {
         out.push_str(&format!(
