@@ -224,6 +224,18 @@ pub struct ImeiConfig {
     /// The status of an unlisted IMEI whose type allocation code is not in the TAC database
     /// (DIRBS's "not in TAC database" condition): `grey` by default, `white` to ignore it.
     pub unknown_tac_status: crate::imei::domain::ListStatus,
+    /// The key that seals owners' contact details on lost and stolen cases (32 bytes,
+    /// base64), e.g. from `SILKBRIDGE_IMEI__CONTACT_KEY`; when set, `contact_key_file` is not
+    /// read.
+    pub contact_key: Option<crate::identity::config::Secret>,
+    /// File holding that key; created (owner-only) when missing.
+    /// Default `{data_dir}/keys/imei-contacts.key`.
+    pub contact_key_file: Option<PathBuf>,
+    /// Earlier contact keys, still accepted for opening.
+    pub previous_contact_key_files: Vec<PathBuf>,
+    /// A device on an open case seen abroad again by the same operator within this many
+    /// hours adds no new sighting to the case (the first one told the reporting agency).
+    pub case_sighting_quiet_hours: u32,
 }
 
 impl Default for ImeiConfig {
@@ -237,6 +249,10 @@ impl Default for ImeiConfig {
             bulk_max_imeis: 5_000_000,
             public_checks_per_minute: 30,
             unknown_tac_status: crate::imei::domain::ListStatus::Grey,
+            contact_key: None,
+            contact_key_file: None,
+            previous_contact_key_files: Vec::new(),
+            case_sighting_quiet_hours: 24,
         }
     }
 }
@@ -438,6 +454,13 @@ impl Config {
             .key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("keys").join("document-signing.key"))
+    }
+
+    pub fn imei_contact_key_file(&self) -> PathBuf {
+        self.imei
+            .contact_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("imei-contacts.key"))
     }
 
     pub fn signing_key_file(&self) -> PathBuf {

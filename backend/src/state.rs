@@ -54,7 +54,7 @@ impl AppState {
         let index = search::open_index(&config)?;
         let objects = storage::open_with(&config.object_store_url(), &config.object_store_options)?;
         let identity = crate::identity::IdentityRuntime::new(&config)?;
-        let imei = crate::imei::service::ImeiRuntime::open(&db, &config.imei)?;
+        let imei = crate::imei::service::ImeiRuntime::open(&db, &config)?;
         let biometrics = crate::biometrics::service::BiometricsRuntime::open(&db, &config)?;
         let documents = Arc::new(crate::documents::keys::DocumentKeys::load(&config)?);
         let trusted_proxies = crate::http::client::TrustedProxies::parse(&config.trusted_proxies)?;

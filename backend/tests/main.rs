@@ -23,6 +23,7 @@ mod api {
     mod identity_access;
     mod identity_login;
     mod imei;
+    mod imei_cases;
     mod marketplace;
     mod matrix;
     mod opendata_clients;

@@ -4,6 +4,7 @@
 //! The crate owns the tables, the row types, the migrations of both backends and the pool.
 //! It knows nothing of HTTP: the backend's modules call into it from their model-access code.
 
+pub mod case_models;
 pub mod change_log;
 pub mod connection;
 pub mod database;

@@ -350,6 +350,61 @@ diesel::table! {
 }
 
 diesel::table! {
+    imei_cases (id) {
+        id -> Text,
+        reference -> Text,
+        kind -> Text,
+        state -> Text,
+        confidentiality -> Text,
+        organisation_id -> Text,
+        country -> Text,
+        summary -> Text,
+        contact_key_id -> Nullable<Text>,
+        contact_nonce -> Nullable<Binary>,
+        contact_sealed -> Nullable<Binary>,
+        found_by -> Nullable<Text>,
+        found_country -> Nullable<Text>,
+        held_at -> Nullable<Text>,
+        embassy_id -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    imei_case_devices (case_id, imei) {
+        case_id -> Text,
+        imei -> BigInt,
+    }
+}
+
+diesel::table! {
+    imei_case_events (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        state -> Text,
+        actor -> Text,
+        organisation_id -> Nullable<Text>,
+        country -> Nullable<Text>,
+        imei -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    imei_case_links (case_id, linked_case_id) {
+        case_id -> Text,
+        linked_case_id -> Text,
+        linked_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     imei_reads (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -582,6 +637,8 @@ diesel::table! {
 diesel::joinable!(document_recipients -> documents (document_id));
 diesel::joinable!(document_files -> documents (document_id));
 diesel::joinable!(document_steps -> documents (document_id));
+diesel::joinable!(imei_case_devices -> imei_cases (case_id));
+diesel::joinable!(imei_case_events -> imei_cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -608,6 +665,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     imei_events,
     imei_sightings,
     imei_reads,
+    imei_cases,
+    imei_case_devices,
+    imei_case_events,
     biometric_consents,
     biometric_templates,
     biometric_sharing,

@@ -13,6 +13,7 @@ use crate::documents::graphql::{DocumentsMutation, DocumentsQuery};
 use crate::error::{ApiError, ErrorCode};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
+use crate::imei::cases::graphql::{CasesMutation, CasesQuery};
 use crate::imei::graphql::{ImeiMutation, ImeiQuery};
 use crate::marketplace::graphql::{MarketplaceMutation, MarketplaceQuery};
 use crate::research::graphql::{ResearchMutation, ResearchQuery};
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     DatasetsQuery,
     DocumentsQuery,
     ImeiQuery,
+    CasesQuery,
     BiometricsQuery,
     SearchQuery,
 );
@@ -53,6 +55,7 @@ pub struct MutationRoot(
     DatasetsMutation,
     DocumentsMutation,
     ImeiMutation,
+    CasesMutation,
     BiometricsMutation,
 );
 

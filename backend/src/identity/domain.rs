@@ -34,6 +34,11 @@ pub enum OrganisationKind {
     Manufacturer,
     Company,
     Startup,
+    /// A country's embassy in the other country: hands found phones back to their owners.
+    /// Its `country` is the country it represents; it serves in the other one.
+    Embassy,
+    /// A law-enforcement agency: records found devices and shares crime and fraud cases.
+    Police,
 }
 
 /// A member's role within an organisation; each includes the ones before it.
@@ -93,9 +98,20 @@ macro_rules! text_enum {
 }
 
 text_enum!(Country, "country", { Uz => "UZ", Az => "AZ" });
+
+impl Country {
+    /// The other of the platform's two countries (where an embassy of this one serves).
+    pub fn other(self) -> Self {
+        match self {
+            Self::Uz => Self::Az,
+            Self::Az => Self::Uz,
+        }
+    }
+}
 text_enum!(OrganisationKind, "organisation kind", {
     Agency => "agency", University => "university", Operator => "operator",
     Manufacturer => "manufacturer", Company => "company", Startup => "startup",
+    Embassy => "embassy", Police => "police",
 });
 text_enum!(Role, "role", { Member => "member", Editor => "editor", Admin => "admin" });
 

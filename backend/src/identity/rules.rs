@@ -112,6 +112,25 @@ pub(crate) fn list_organisations(
     })
 }
 
+/// The organisations of one kind in one country, oldest first (the IMEI cases find the
+/// embassy that serves a country this way).
+pub(crate) fn organisations_of_kind(
+    conn: &mut DbConnection,
+    country: Country,
+    kind: OrganisationKind,
+) -> ApiResult<Vec<OrganisationView>> {
+    let filter = OrganisationFilter {
+        country: Some(country.as_str().to_owned()),
+        kind: Some(kind.as_str().to_owned()),
+    };
+    let mut found: Vec<OrganisationView> = store::list_organisations(conn, &filter, None, 100)?
+        .into_iter()
+        .map(view)
+        .collect::<ApiResult<_>>()?;
+    found.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    Ok(found)
+}
+
 /// Every organisation's id, for seeding demo content as their editors.
 pub(crate) fn organisation_ids(conn: &mut DbConnection) -> ApiResult<Vec<String>> {
     Ok(store::all_organisation_ids(conn)?)

@@ -111,5 +111,90 @@ pub fn seed(conn: &mut DbConnection, caller: &Caller) -> ApiResult<usize> {
         greylist_in(conn, caller, imei, &input, 30)?;
         devices += usize::from(!imeis.contains(&imei));
     }
+    seed_cases(conn, caller)?;
     Ok(devices)
+}
+
+/// The cases of the demo: a phone lost in Tashkent, seen on an Azerbaijani network, found by
+/// the Baku police and handed back by the Uzbek embassy in Baku (closed); a stolen phone seen
+/// in Baku last week (located, for the workspace); an Azerbaijani fraud case two agencies
+/// share. Written through the same functions as the API, as the organisations' editors.
+fn seed_cases(conn: &mut DbConnection, caller: &Caller) -> ApiResult<()> {
+    use super::cases::access::Viewer;
+    use super::cases::domain::{CaseKind, Transition};
+    use super::cases::service::open_in;
+    use super::cases::transitions::{end_in, found_in, hand_over_in, sighted};
+    use super::cases::views::{FoundInput, NewCaseInput};
+
+    let viewer = Viewer::load(conn, caller)?;
+    let id_of =
+        |conn: &mut DbConnection, slug: &str| organisation_by_slug(conn, slug).map(|o| o.id);
+    let (uz_registry, az_registry) = (
+        id_of(conn, "demo-uz-device-registry")?,
+        id_of(conn, "demo-az-device-registry")?,
+    );
+    let (baku_police, xezer) = (
+        id_of(conn, "demo-baku-police")?,
+        id_of(conn, "demo-xezer-mobil")?,
+    );
+    let quiet = chrono::Duration::hours(24);
+    let case = |kind, reference: &str, organisation: &str, summary: &str, imeis: Vec<Imei>| {
+        (
+            NewCaseInput {
+                organisation_id: Some(organisation.to_owned()),
+                kind,
+                reference: reference.to_owned(),
+                confidentiality: None,
+                summary: Some(summary.to_owned()),
+                imeis: imeis.iter().map(|i| i.to_string()).collect(),
+                owner_contact: None,
+            },
+            imeis,
+        )
+    };
+    let returned = imei_of(35100002, 17);
+    let (input, imeis) = case(
+        CaseKind::Lost,
+        "UZ-LOST-2026-0417",
+        &uz_registry,
+        "Ipak A2 Pro lost at Tashkent International Airport, terminal 2",
+        vec![returned],
+    );
+    let mut lost = open_in(conn, &viewer, None, &imeis, &input)?;
+    sighted(conn, returned, &xezer, ids::now(), quiet)?;
+    lost = super::cases::service::reread(conn, &lost.id)?;
+    let held = FoundInput {
+        organisation_id: Some(baku_police.clone()),
+        held_at: "Sabail district police station, Baku".into(),
+        note: Some("Handed in by a taxi driver".into()),
+    };
+    found_in(conn, &viewer, &mut lost, &held)?;
+    hand_over_in(
+        conn,
+        &viewer,
+        &mut lost,
+        Some("Returned to the owner at the consular section"),
+    )?;
+    end_in(conn, &viewer, &mut lost, None, Transition::Close)?;
+
+    let stolen = imei_of(35100001, 21);
+    let (input, imeis) = case(
+        CaseKind::Stolen,
+        "UZ-ST-2026-1133",
+        &uz_registry,
+        "Ipak A1 stolen on the Tashkent metro, Chilonzor line",
+        vec![stolen],
+    );
+    open_in(conn, &viewer, None, &imeis, &input)?;
+    sighted(conn, stolen, &xezer, ids::now(), quiet)?;
+
+    let (input, imeis) = case(
+        CaseKind::Fraud,
+        "AZ-FR-2026-0031",
+        &az_registry,
+        "Handsets of a SIM-box fraud ring seized in Sumqayit",
+        vec![imei_of(86200001, 3101), imei_of(86200001, 3102)],
+    );
+    open_in(conn, &viewer, None, &imeis, &input)?;
+    Ok(())
 }

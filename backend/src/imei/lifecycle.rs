@@ -190,7 +190,7 @@ fn check_text(field: &str, value: Option<&str>, required: bool, max: usize) -> V
 
 /// Writes a change, then refreshes this process's cache at once (other processes follow the
 /// change log), so the other country's operators see a block on their next check.
-async fn commit_change<F>(state: &AppState, imeis: Vec<Imei>, work: F) -> ApiResult<()>
+pub(super) async fn commit_change<F>(state: &AppState, imeis: Vec<Imei>, work: F) -> ApiResult<()>
 where
     F: FnOnce(&mut DbConnection) -> ApiResult<()> + Send + 'static,
 {

@@ -163,6 +163,18 @@ where
             })
             .await?;
     }
+    // Lost and stolen devices among them reach their cases (told to the reporting agency
+    // when this operator is of the other country).
+    for sighting in &sightings {
+        let lookup = state.imei.cache.lookup(sighting.imei);
+        super::service::offer_sighting(
+            &state.imei.sightings,
+            Some(&operator_id),
+            sighting.imei,
+            &lookup,
+            sighting.seen,
+        );
+    }
     let accepted = sightings.len() as u64;
     let config = state.config.imei.clone();
     let flagged = state

@@ -18,6 +18,7 @@ use crate::identity::policy::{Action, authorize};
 use crate::state::AppState;
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
+    super::cases::rest::routes(config);
     config
         .service(device_status)
         .service(public_status)
@@ -221,6 +222,7 @@ pub async fn bulk_check(
     authorize(&caller, Action::UseScope(SCOPE_READ))?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, actix_web::Error>>(8);
     let actor = caller.actor();
+    let seen_by = service::seen_by(&caller).map(str::to_owned);
     let max = state.config.imei.bulk_max_imeis;
     let runtime = state.imei.clone();
     let idle = std::time::Duration::from_secs(state.config.limits.body_idle_timeout_secs);
@@ -250,9 +252,9 @@ pub async fn bulk_check(
                 Ok(parsed) => {
                     checked += 1;
                     match service::check_one_of_many(
-                        &runtime.reads,
-                        &runtime.cache,
+                        &runtime,
                         &actor,
+                        seen_by.as_deref(),
                         parsed.imei,
                     )
                     .await

@@ -8,16 +8,18 @@ use silkbridge_schema::models::ImeiEvent;
 use silkbridge_schema::{Database, DbConnection};
 
 use super::cache::{Lookup, StatusCache};
-use super::domain::{Imei, ImeiError};
+use super::cases::sightings::{Seen, SightingQueue};
+use super::domain::{Imei, ImeiError, ListStatus, Reason};
 use super::reads::{Channel, ReadLog};
 use super::store;
 use super::views::*;
-use crate::config::ImeiConfig;
+use crate::config::Config;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::domain::OrganisationKind;
 use crate::identity::policy::{Action, authorize, unauthenticated};
 use crate::identity::rules::organisations_by_ids;
+use crate::sealing::{KeySource, SealingKeys};
 use crate::state::AppState;
 
 /// Scopes of the partner API.
@@ -32,13 +34,25 @@ pub struct ImeiRuntime {
     pub reads: ReadLog,
     /// Citizen checks per client address.
     pub public_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+    /// Seals owners' contact details on cases.
+    pub contacts: SealingKeys,
+    /// Lost and stolen devices seen by operators, on their way into the cases.
+    pub sightings: SightingQueue,
 }
 
 pub use crate::http::client::ClientAddress;
 
 impl ImeiRuntime {
     /// Loads the status cache from the database and starts the read-audit writer.
-    pub fn open(db: &Database, config: &ImeiConfig) -> anyhow::Result<Arc<Self>> {
+    pub fn open(db: &Database, settings: &Config) -> anyhow::Result<Arc<Self>> {
+        let config = &settings.imei;
+        let contacts = SealingKeys::load(KeySource {
+            what: "IMEI case contact",
+            key: config.contact_key.as_ref().map(|s| s.0.as_str()),
+            key_file: &settings.imei_contact_key_file(),
+            previous_key_files: &config.previous_contact_key_files,
+            unreadable: ErrorCode::Internal,
+        })?;
         let cache = StatusCache::new(config.unknown_tac_status);
         let mut conn = db.connection()?;
         cache
@@ -50,6 +64,8 @@ impl ImeiRuntime {
             cache,
             reads: ReadLog::start(db.clone(), config.read_audit_queue)?,
             public_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
+            contacts,
+            sightings: SightingQueue::start(db.clone(), config.case_sighting_quiet_hours)?,
         }))
     }
 }
@@ -89,20 +105,64 @@ pub fn check(state: &AppState, caller: &Caller, imei: Imei) -> ApiResult<DeviceS
         Channel::Check,
         lookup.standing.status,
     )?;
+    offer_sighting(
+        &state.imei.sightings,
+        seen_by(caller),
+        imei,
+        &lookup,
+        silkbridge_schema::ids::now(),
+    );
     Ok(status_view(imei, lookup))
+}
+
+/// The organisation whose operator's client is checking, if the caller is one.
+pub fn seen_by(caller: &Caller) -> Option<&str> {
+    match caller {
+        Caller::Partner(partner) => partner.organisation_id.as_deref(),
+        _ => None,
+    }
+}
+
+/// Hands a lost or stolen device an organisation's client just checked to the cases, where
+/// a sighting by an operator of the other country tells the reporting agency. Never waits.
+pub fn offer_sighting(
+    sightings: &SightingQueue,
+    seen_by: Option<&str>,
+    imei: Imei,
+    lookup: &Lookup,
+    at: chrono::NaiveDateTime,
+) {
+    if let Some(operator) = seen_by
+        && lookup.standing.status == ListStatus::Black
+        && matches!(lookup.standing.reason, Some(Reason::Lost | Reason::Stolen))
+    {
+        sightings.offer(Seen {
+            imei,
+            operator_id: operator.to_owned(),
+            at,
+        });
+    }
 }
 
 /// One IMEI of a bulk check; the caller was authorised once for the whole request.
 pub async fn check_one_of_many(
-    reads: &ReadLog,
-    cache: &StatusCache,
+    runtime: &ImeiRuntime,
     actor: &str,
+    seen_by: Option<&str>,
     imei: Imei,
 ) -> ApiResult<DeviceStatus> {
-    let lookup = cache.lookup(imei);
-    reads
+    let lookup = runtime.cache.lookup(imei);
+    runtime
+        .reads
         .record_bulk(actor, imei, lookup.standing.status)
         .await?;
+    offer_sighting(
+        &runtime.sightings,
+        seen_by,
+        imei,
+        &lookup,
+        silkbridge_schema::ids::now(),
+    );
     Ok(status_view(imei, lookup))
 }
 

@@ -100,7 +100,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&seeded.stderr)
     );
     assert!(String::from_utf8_lossy(&seeded.stdout).contains(
-        "20 organisations, 5 users, 8 listings, 312 publications, 18 datasets, 1 documents and 103 devices"
+        "24 organisations, 5 users, 8 listings, 312 publications, 18 datasets, 1 documents and 103 devices"
     ));
 
     let created = run(&[
@@ -157,14 +157,16 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         "{}",
         String::from_utf8_lossy(&reindexed.stderr)
     );
-    // 20 demo organisations + the one created above + 8 published listings + 312 publications
+    // 24 demo organisations + the one created above + 8 published listings + 312 publications
     // + 18 datasets + 1 document (restricted and private ones are indexed too, findable by
     // their organisation only).
-    assert!(stdout.contains("360 searchable"), "{stdout}");
+    assert!(stdout.contains("364 searchable"), "{stdout}");
 
     let audit = run(&["audit", "verify"]);
     // 8 approvals of demo listings, 6 demo registry changes (one registration, four reports,
-    // one grey-listing), 4 steps of the demo document (create, send, deliver, accept), the
+    // one grey-listing), 8 steps of the demo IMEI cases (the returned phone's open, sighting,
+    // found, hand-over and close; the stolen phone's open and sighting; the fraud case's open),
+    // 4 steps of the demo document (create, send, deliver, accept), the
     // organisation and the administrator above (20), then the demo content written by its
     // organisations' editors: 312 publications, 18 datasets and their 20 resources.
     let audit_out = String::from_utf8_lossy(&audit.stdout);
@@ -175,7 +177,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&audit.stderr)
     );
     assert!(
-        audit_out.contains("audit chain intact: 371 entries"),
+        audit_out.contains("audit chain intact: 379 entries"),
         "{audit_out}"
     );
 

@@ -74,6 +74,7 @@ fn fill(template: &str, world: &World, object: &Object) -> String {
         .replace("{country}", "UZ")
         .replace("{seq}", "1")
         .replace("{invitation}", "no-such-invitation")
+        .replace("{case}", "no-such-case")
 }
 
 /// Paths whose answers legitimately change between two identical calls.

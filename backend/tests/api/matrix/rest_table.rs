@@ -202,6 +202,18 @@ fn org_patch(_: &World, _: Variant) -> Value {
 fn role(_: &World, _: Variant) -> Value {
     json!({"role": "member"})
 }
+fn new_case(_: &World, _: Variant) -> Value {
+    json!({"kind": "fraud", "reference": "MATRIX-1", "imeis": ["356938035643809"]})
+}
+
+fn case_found(_: &World, _: Variant) -> Value {
+    json!({"heldAt": "Matrix station"})
+}
+
+fn case_link(_: &World, _: Variant) -> Value {
+    json!({"caseId": "no-such-case"})
+}
+
 fn invitation_token(_: &World, _: Variant) -> Value {
     json!({"token": "no-such-invitation-token"})
 }
@@ -356,6 +368,23 @@ pub const ROWS: &[Row] = &[
         .bytes("text/csv", b"imei,imsi,seen_at\n"),
     row("GET", "/api/v1/imei/public/{imei}", N, "ooooooooo"),
     row("POST", "/api/v1/imei/registrations", N, "ufvvffrff").json(registration),
+    // IMEI cases: staff of agencies, police forces and embassies only (the matrix's
+    // universities, administrators and partners are refused; an unknown case is not found).
+    row("GET", "/api/v1/imei/cases", N, "uooofffff"),
+    row("POST", "/api/v1/imei/cases", N, "ufvvfffff").json(new_case),
+    row("GET", "/api/v1/imei/cases/{case}", N, "unnnfffff"),
+    row("GET", "/api/v1/imei/cases/{case}/events", N, "unnnfffff"),
+    row("POST", "/api/v1/imei/cases/{case}/found", N, "unnnfffff").json(case_found),
+    row(
+        "POST",
+        "/api/v1/imei/cases/{case}/handed-over",
+        N,
+        "unnnfffff",
+    )
+    .json(empty),
+    row("POST", "/api/v1/imei/cases/{case}/close", N, "unnnfffff").json(empty),
+    row("POST", "/api/v1/imei/cases/{case}/withdraw", N, "unnnfffff").json(empty),
+    row("POST", "/api/v1/imei/cases/{case}/links", N, "unnnfffff").json(case_link),
     // Marketplace.
     row("GET", "/api/v1/marketplace/categories", N, "ooooooooo"),
     row("GET", "/api/v1/marketplace/listings", N, "ooooooooo"),
