@@ -23,6 +23,8 @@ mod api {
     mod identity_access;
     mod identity_login;
     mod imei;
+    mod imei_case_access;
+    mod imei_case_statistics;
     mod imei_cases;
     mod marketplace;
     mod matrix;

@@ -35,6 +35,24 @@ impl CasesQuery {
             .map_err(|e| e.into_graphql())
     }
 
+    /// Cases by month, kind, state and country, and return times, over the cases the caller
+    /// may read. Audited.
+    async fn imei_case_statistics(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<super::statistics::CaseStatistics> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        super::statistics::statistics(
+            app,
+            &caller,
+            super::statistics::StatisticsQuery { from, to },
+        )
+        .await
+        .map_err(|e| e.into_graphql())
+    }
+
     /// What happened to a case. Audited.
     async fn imei_case_events(&self, ctx: &Context<'_>, id: String) -> Result<Vec<CaseEventView>> {
         let (app, caller) = (state_of(ctx)?, caller_of(ctx));

@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod rest;
 pub mod service;
 pub mod sightings;
+pub mod statistics;
 mod store;
 pub mod transitions;
 pub mod views;

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, post, web};
 
 use super::service;
+use super::statistics::{self, CaseStatistics, StatisticsQuery};
 use super::transitions;
 use super::views::*;
 use crate::error::{ApiResult, Problem};
@@ -11,6 +12,8 @@ use crate::state::AppState;
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
     config
+        .service(case_statistics)
+        .service(case_statistics_csv)
         .service(list_cases)
         .service(open_case)
         .service(get_case)
@@ -248,4 +251,56 @@ pub async fn link_case(
     Ok(web::Json(
         service::link(&state, &caller, &id, input.into_inner()).await?,
     ))
+}
+
+/// Cases by month opened, kind, state and owner's country, and how long returned phones took
+/// — over the cases the caller may read only. Audited.
+#[utoipa::path(
+    tag = "imei-cases",
+    security(("bearer" = [])),
+    params(StatisticsQuery),
+    responses(
+        (status = 200, body = CaseStatistics),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/imei/cases/statistics")]
+pub async fn case_statistics(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<StatisticsQuery>,
+) -> ApiResult<web::Json<CaseStatistics>> {
+    Ok(web::Json(
+        statistics::statistics(&state, &caller, query.into_inner()).await?,
+    ))
+}
+
+/// The same counts as CSV: `month,kind,state,country,cases`.
+#[utoipa::path(
+    tag = "imei-cases",
+    security(("bearer" = [])),
+    params(StatisticsQuery),
+    responses(
+        (status = 200, content_type = "text/csv", body = String),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/imei/cases/statistics.csv")]
+pub async fn case_statistics_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<StatisticsQuery>,
+) -> ApiResult<HttpResponse> {
+    let figures = statistics::statistics(&state, &caller, query.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"imei-cases.csv\"",
+        ))
+        .body(statistics::to_csv(&figures)?))
 }

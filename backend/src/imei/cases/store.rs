@@ -215,3 +215,52 @@ pub fn linked(conn: &mut DbConnection, case_id: &str) -> ApiResult<Vec<ImeiCase>
         .order(imei_cases::created_at)
         .load(conn)?)
 }
+
+/// The cases a caller may read that were opened in `[start, end)`, oldest first.
+pub fn opened_between(
+    conn: &mut DbConnection,
+    who: &Involvement<'_>,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    limit: i64,
+) -> ApiResult<Vec<ImeiCase>> {
+    let involved = imei_cases::organisation_id
+        .eq_any(who.organisations)
+        .or(imei_cases::embassy_id
+            .eq_any(who.organisations)
+            .assume_not_null())
+        .or(imei_cases::found_by
+            .eq_any(who.organisations)
+            .assume_not_null());
+    let mut query = imei_cases::table
+        .select(ImeiCase::as_select())
+        .filter(imei_cases::created_at.ge(start))
+        .filter(imei_cases::created_at.lt(end))
+        .order((imei_cases::created_at, imei_cases::id))
+        .limit(limit)
+        .into_boxed();
+    query = if who.agencies_level {
+        query.filter(imei_cases::confidentiality.eq("agencies").or(involved))
+    } else {
+        query.filter(involved)
+    };
+    Ok(query.load(conn)?)
+}
+
+/// When each of these cases was handed over, if it was.
+pub fn handed_over_at(
+    conn: &mut DbConnection,
+    case_ids: &[String],
+) -> ApiResult<std::collections::BTreeMap<String, NaiveDateTime>> {
+    let mut found = std::collections::BTreeMap::new();
+    // In chunks: a bound parameter per id, and SQLite allows some thousands per statement.
+    for chunk in case_ids.chunks(500) {
+        let rows: Vec<(String, NaiveDateTime)> = imei_case_events::table
+            .filter(imei_case_events::case_id.eq_any(chunk))
+            .filter(imei_case_events::kind.eq("handed_over"))
+            .select((imei_case_events::case_id, imei_case_events::at))
+            .load(conn)?;
+        found.extend(rows);
+    }
+    Ok(found)
+}

@@ -161,6 +161,7 @@ pub const FIELDS: &[Field] = &[
     q("imeiStatus", "query($imei: String!) { imeiStatus(imei: $imei) { __typename } }", N, "uffffffof").vars(ids),
     q("imeiPublicStatus", "query($imei: String!) { imeiPublicStatus(imei: $imei) { __typename } }", N, "ooooooooo").vars(ids),
     q("imeiCases", "{ imeiCases { id } }", N, "uooofffff"),
+    q("imeiCaseStatistics", "{ imeiCaseStatistics { from } }", N, "uooofffff"),
     q("imeiCase", "{ imeiCase(id: \"no-such-case\") { id } }", N, "unnnfffff"),
     q("imeiCaseEvents", "{ imeiCaseEvents(id: \"no-such-case\") { id } }", N, "unnnfffff"),
     q("imeiRecord", "query($imei: String!) { imeiRecord(imei: $imei) { __typename } }", N, "uoooffoof").vars(ids),

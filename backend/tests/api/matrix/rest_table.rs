@@ -371,6 +371,8 @@ pub const ROWS: &[Row] = &[
     // IMEI cases: staff of agencies, police forces and embassies only (the matrix's
     // universities, administrators and partners are refused; an unknown case is not found).
     row("GET", "/api/v1/imei/cases", N, "uooofffff"),
+    row("GET", "/api/v1/imei/cases/statistics", N, "uooofffff"),
+    row("GET", "/api/v1/imei/cases/statistics.csv", N, "uooofffff"),
     row("POST", "/api/v1/imei/cases", N, "ufvvfffff").json(new_case),
     row("GET", "/api/v1/imei/cases/{case}", N, "unnnfffff"),
     row("GET", "/api/v1/imei/cases/{case}/events", N, "unnnfffff"),
