@@ -32,6 +32,7 @@ mod api {
     mod organisations;
     mod portal;
     mod portal_browser;
+    mod portal_cases;
     mod portal_publishing;
     mod portal_workspace;
     mod portal_workspace_browser;

@@ -393,3 +393,67 @@ price-model-range = Qiymət aralığı
 documents-drafts = Qaralamalar
 documents-waiting-filter = Bizi gözləyənlər
 documents-unread-filter = Hələ qəbul edilməyənlər
+
+## IMEI cases
+cases-title = IMEI işləri
+cases-filters = İşləri seçmək
+cases-all = Hamısı
+cases-empty = İş yoxdur.
+case-reference = Nömrə
+case-kind = Növ
+case-state = Vəziyyət
+case-country = Ölkə
+case-updated = Son dəyişiklik
+case-attention = xaricdə görülüb
+cases-statistics = Statistika
+cases-per-month = Aylar üzrə açılan işlər
+case-month = Ay
+cases-opened = Açılan işlər
+cases-returns = Sahibinə qaytarılan telefonlar
+cases-returned = Qaytarılıb
+cases-median-days = Qaytarılmaya qədər günlər (median)
+cases-csv = Rəqəmləri yükləmək (CSV)
+case-summary = Təsvir
+case-devices = Cihazlar
+case-contact = Sahibinin əlaqə məlumatı
+case-found-by = Tapan təşkilat
+case-held-at = Saxlandığı yer
+case-embassy = Cihazı təhvil verən səfirlik
+case-actions = Nə edə bilərsiniz
+case-note = Qeyd
+case-history = Tarixçə
+case-event = Hadisə
+case-organisation = Təşkilat
+case-when = Nə vaxt
+case-done = Hazırdır.
+case-error-transition = İş dəyişib və ya indi bu addıma icazə vermir. Səhifəni yeniləyin və yenidən cəhd edin.
+case-error-input = Cihazın harada saxlandığını yazın (ən çox 300 simvol); qeyd 2000 simvoldan çox olmasın.
+case-do-found = Cihazın tapıldığını qeyd etmək
+case-do-handed-over = Sahibinə təhvil verildiyini qeyd etmək
+case-do-close = İşi bağlamaq
+case-do-withdraw = İşi geri götürmək
+case-kind-lost = İtirilib
+case-kind-stolen = Oğurlanıb
+case-kind-fraud = Dələduzluq
+case-kind-crime = Cinayət
+case-state-open = Açıq
+case-state-located = Xaricdə görülüb
+case-state-found = Tapılıb
+case-state-handed-over = Təhvil verilib
+case-state-closed = Bağlanıb
+case-state-withdrawn = Geri götürülüb
+case-event-opened = Açıldı
+case-event-sighted = Şəbəkədə görüldü
+case-event-found = Tapıldı
+case-event-handed-over = Təhvil verildi
+case-event-closed = Bağlandı
+case-event-withdrawn = Geri götürüldü
+case-event-linked = Başqa işlə əlaqələndirildi
+workspace-task-located = { $count ->
+    [one] { $shown } itirilmiş telefon xaricdə görülüb
+   *[other] { $shown } itirilmiş telefon xaricdə görülüb
+}
+workspace-task-found = { $count ->
+    [one] { $shown } tapılmış telefon təhvil gözləyir
+   *[other] { $shown } tapılmış telefon təhvil gözləyir
+}

@@ -395,3 +395,67 @@ price-model-range = Price range
 documents-drafts = Drafts
 documents-waiting-filter = Awaiting us
 documents-unread-filter = Not yet received
+
+## IMEI cases
+cases-title = IMEI cases
+cases-filters = Filter cases
+cases-all = All
+cases-empty = No cases to show.
+case-reference = Reference
+case-kind = Kind
+case-state = State
+case-country = Country
+case-updated = Last change
+case-attention = seen abroad
+cases-statistics = Statistics
+cases-per-month = Cases opened per month
+case-month = Month
+cases-opened = Cases opened
+cases-returns = Phones returned to their owners
+cases-returned = Returned
+cases-median-days = Median days to return
+cases-csv = Download the figures (CSV)
+case-summary = Summary
+case-devices = Devices
+case-contact = Owner’s contact
+case-found-by = Found by
+case-held-at = Held at
+case-embassy = Embassy handing it over
+case-actions = What you can do
+case-note = Note
+case-history = History
+case-event = Event
+case-organisation = Organisation
+case-when = When
+case-done = Done.
+case-error-transition = The case has changed meanwhile or does not allow this step now. Reload it and try again.
+case-error-input = Please fill in where the device is held (at most 300 characters) and keep the note under 2,000 characters.
+case-do-found = Record the device found
+case-do-handed-over = Record the hand-over to the owner
+case-do-close = Close the case
+case-do-withdraw = Withdraw the case
+case-kind-lost = Lost
+case-kind-stolen = Stolen
+case-kind-fraud = Fraud
+case-kind-crime = Crime
+case-state-open = Open
+case-state-located = Seen abroad
+case-state-found = Found
+case-state-handed-over = Handed over
+case-state-closed = Closed
+case-state-withdrawn = Withdrawn
+case-event-opened = Opened
+case-event-sighted = Seen on a network
+case-event-found = Found
+case-event-handed-over = Handed over
+case-event-closed = Closed
+case-event-withdrawn = Withdrawn
+case-event-linked = Linked to another case
+workspace-task-located = { $count ->
+    [one] { $shown } lost phone seen abroad
+   *[other] { $shown } lost phones seen abroad
+}
+workspace-task-found = { $count ->
+    [one] { $shown } found phone to hand over
+   *[other] { $shown } found phones to hand over
+}

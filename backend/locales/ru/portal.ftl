@@ -405,3 +405,71 @@ price-model-range = Диапазон цен
 documents-drafts = Черновики
 documents-waiting-filter = Ждут нас
 documents-unread-filter = Ещё не получены
+
+## IMEI cases
+cases-title = Дела по IMEI
+cases-filters = Отбор дел
+cases-all = Все
+cases-empty = Дел нет.
+case-reference = Номер
+case-kind = Вид
+case-state = Состояние
+case-country = Страна
+case-updated = Последнее изменение
+case-attention = замечен за рубежом
+cases-statistics = Статистика
+cases-per-month = Дела, открытые по месяцам
+case-month = Месяц
+cases-opened = Открыто дел
+cases-returns = Телефоны, возвращённые владельцам
+cases-returned = Возвращено
+cases-median-days = Медиана дней до возврата
+cases-csv = Скачать данные (CSV)
+case-summary = Описание
+case-devices = Устройства
+case-contact = Контакт владельца
+case-found-by = Найдено
+case-held-at = Где хранится
+case-embassy = Посольство, передающее устройство
+case-actions = Что вы можете сделать
+case-note = Примечание
+case-history = История
+case-event = Событие
+case-organisation = Организация
+case-when = Когда
+case-done = Готово.
+case-error-transition = Дело изменилось или сейчас не допускает этот шаг. Обновите страницу и повторите.
+case-error-input = Укажите, где хранится устройство (не более 300 знаков); примечание — не более 2000 знаков.
+case-do-found = Отметить устройство найденным
+case-do-handed-over = Отметить передачу владельцу
+case-do-close = Закрыть дело
+case-do-withdraw = Отозвать дело
+case-kind-lost = Утерян
+case-kind-stolen = Украден
+case-kind-fraud = Мошенничество
+case-kind-crime = Преступление
+case-state-open = Открыто
+case-state-located = Замечен за рубежом
+case-state-found = Найден
+case-state-handed-over = Передан владельцу
+case-state-closed = Закрыто
+case-state-withdrawn = Отозвано
+case-event-opened = Открыто
+case-event-sighted = Замечен в сети
+case-event-found = Найден
+case-event-handed-over = Передан владельцу
+case-event-closed = Закрыто
+case-event-withdrawn = Отозвано
+case-event-linked = Связано с другим делом
+workspace-task-located = { $count ->
+    [one] { $shown } утерянный телефон замечен за рубежом
+    [few] { $shown } утерянных телефона замечены за рубежом
+    [many] { $shown } утерянных телефонов замечены за рубежом
+   *[other] { $shown } утерянного телефона замечены за рубежом
+}
+workspace-task-found = { $count ->
+    [one] { $shown } найденный телефон ждёт передачи
+    [few] { $shown } найденных телефона ждут передачи
+    [many] { $shown } найденных телефонов ждут передачи
+   *[other] { $shown } найденного телефона ждут передачи
+}

@@ -390,3 +390,65 @@ price-model-range = Нарх оралиғи
 documents-drafts = Қораламалар
 documents-waiting-filter = Бизни кутаётганлар
 documents-unread-filter = Ҳали қабул қилинмаганлар
+
+## IMEI cases
+cases-title = IMEI ишлари
+cases-filters = Ишларни саралаш
+cases-all = Ҳаммаси
+cases-empty = Ишлар йўқ.
+case-reference = Рақами
+case-kind = Тури
+case-state = Ҳолати
+case-country = Мамлакат
+case-updated = Охирги ўзгариш
+case-attention = чет элда кўрилган
+cases-statistics = Статистика
+cases-per-month = Ойлар бўйича очилган ишлар
+case-month = Ой
+cases-opened = Очилган ишлар
+cases-returns = Эгасига қайтарилган телефонлар
+cases-returned = Қайтарилган
+cases-median-days = Қайтаришгача кунлар (медиана)
+cases-csv = Маълумотларни юклаб олиш (CSV)
+case-summary = Тавсиф
+case-devices = Қурилмалар
+case-contact = Эгасининг алоқа маълумотлари
+case-found-by = Топган ташкилот
+case-held-at = Сақланаётган жойи
+case-embassy = Қурилмани топширадиган элчихона
+case-actions = Сиз нима қила оласиз
+case-note = Изоҳ
+case-history = Тарих
+case-event = Ҳодиса
+case-organisation = Ташкилот
+case-when = Қачон
+case-done = Бажарилди.
+case-error-transition = Иш ўзгарган ёки ҳозир бу қадамга йўл қўймайди. Саҳифани янгилаб, қайта уриниб кўринг.
+case-error-input = Қурилма қаерда сақланаётганини ёзинг (300 белгидан ошмасин); изоҳ 2000 белгидан ошмасин.
+case-do-found = Қурилма топилганини қайд этиш
+case-do-handed-over = Эгасига топширилганини қайд этиш
+case-do-close = Ишни ёпиш
+case-do-withdraw = Ишни қайтариб олиш
+case-kind-lost = Йўқолган
+case-kind-stolen = Ўғирланган
+case-kind-fraud = Фирибгарлик
+case-kind-crime = Жиноят
+case-state-open = Очиқ
+case-state-located = Чет элда кўрилган
+case-state-found = Топилган
+case-state-handed-over = Эгасига топширилган
+case-state-closed = Ёпилган
+case-state-withdrawn = Қайтариб олинган
+case-event-opened = Очилди
+case-event-sighted = Тармоқда кўрилди
+case-event-found = Топилди
+case-event-handed-over = Эгасига топширилди
+case-event-closed = Ёпилди
+case-event-withdrawn = Қайтариб олинди
+case-event-linked = Бошқа иш билан боғланди
+workspace-task-located = { $count ->
+   *[other] { $shown } та йўқолган телефон чет элда кўрилди
+}
+workspace-task-found = { $count ->
+   *[other] { $shown } та топилган телефон топширилишини кутмоқда
+}

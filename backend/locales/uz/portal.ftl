@@ -390,3 +390,65 @@ price-model-range = Narx oraligʻi
 documents-drafts = Qoralamalar
 documents-waiting-filter = Bizni kutayotganlar
 documents-unread-filter = Hali qabul qilinmaganlar
+
+## IMEI cases
+cases-title = IMEI ishlari
+cases-filters = Ishlarni saralash
+cases-all = Hammasi
+cases-empty = Ishlar yoʻq.
+case-reference = Raqami
+case-kind = Turi
+case-state = Holati
+case-country = Mamlakat
+case-updated = Oxirgi oʻzgarish
+case-attention = chet elda koʻrilgan
+cases-statistics = Statistika
+cases-per-month = Oylar boʻyicha ochilgan ishlar
+case-month = Oy
+cases-opened = Ochilgan ishlar
+cases-returns = Egasiga qaytarilgan telefonlar
+cases-returned = Qaytarilgan
+cases-median-days = Qaytarishgacha kunlar (mediana)
+cases-csv = Maʼlumotlarni yuklab olish (CSV)
+case-summary = Tavsif
+case-devices = Qurilmalar
+case-contact = Egasining aloqa maʼlumotlari
+case-found-by = Topgan tashkilot
+case-held-at = Saqlanayotgan joyi
+case-embassy = Qurilmani topshiradigan elchixona
+case-actions = Siz nima qila olasiz
+case-note = Izoh
+case-history = Tarix
+case-event = Hodisa
+case-organisation = Tashkilot
+case-when = Qachon
+case-done = Bajarildi.
+case-error-transition = Ish oʻzgargan yoki hozir bu qadamga yoʻl qoʻymaydi. Sahifani yangilab, qayta urinib koʻring.
+case-error-input = Qurilma qayerda saqlanayotganini yozing (300 belgidan oshmasin); izoh 2000 belgidan oshmasin.
+case-do-found = Qurilma topilganini qayd etish
+case-do-handed-over = Egasiga topshirilganini qayd etish
+case-do-close = Ishni yopish
+case-do-withdraw = Ishni qaytarib olish
+case-kind-lost = Yoʻqolgan
+case-kind-stolen = Oʻgʻirlangan
+case-kind-fraud = Firibgarlik
+case-kind-crime = Jinoyat
+case-state-open = Ochiq
+case-state-located = Chet elda koʻrilgan
+case-state-found = Topilgan
+case-state-handed-over = Egasiga topshirilgan
+case-state-closed = Yopilgan
+case-state-withdrawn = Qaytarib olingan
+case-event-opened = Ochildi
+case-event-sighted = Tarmoqda koʻrildi
+case-event-found = Topildi
+case-event-handed-over = Egasiga topshirildi
+case-event-closed = Yopildi
+case-event-withdrawn = Qaytarib olindi
+case-event-linked = Boshqa ish bilan bogʻlandi
+workspace-task-located = { $count ->
+   *[other] { $shown } ta yoʻqolgan telefon chet elda koʻrildi
+}
+workspace-task-found = { $count ->
+   *[other] { $shown } ta topilgan telefon topshirilishini kutmoqda
+}

@@ -49,13 +49,13 @@ pub fn charts(key: usize, preview: &Preview) -> Vec<Chart> {
         .filter(|(_, c)| matches!(c.column_type, ColumnType::Integer | ColumnType::Number))
         .filter(|(index, c)| !is_identifier(&c.name, preview, *index))
         .filter_map(|(index, column)| {
-            let values: Vec<(usize, f64)> = preview
+            let values: Vec<(String, f64)> = preview
                 .rows
                 .iter()
                 .enumerate()
                 .filter_map(|(row, cells)| {
                     let value = cells.get(index)?.trim().parse::<f64>().ok()?;
-                    value.is_finite().then_some((row + 1, value))
+                    value.is_finite().then_some(((row + 1).to_string(), value))
                 })
                 .collect();
             chart(format!("chart-{key}-{index}"), &column.name, &values)
@@ -80,7 +80,8 @@ fn is_identifier(name: &str, preview: &Preview, index: usize) -> bool {
         })
 }
 
-fn chart(id: String, column: &str, values: &[(usize, f64)]) -> Option<Chart> {
+/// A chart of labelled values (`label: value` is each bar's text), at least two of them.
+pub fn chart(id: String, column: &str, values: &[(String, f64)]) -> Option<Chart> {
     if values.len() < 2 {
         return None;
     }
@@ -96,7 +97,7 @@ fn chart(id: String, column: &str, values: &[(usize, f64)]) -> Option<Chart> {
     let bars = values
         .iter()
         .enumerate()
-        .map(|(i, (row, value))| {
+        .map(|(i, (label, value))| {
             let top = PAD + (high - value.max(0.0)) * scale;
             let bottom = PAD + (high - value.min(0.0)) * scale;
             Bar {
@@ -105,7 +106,7 @@ fn chart(id: String, column: &str, values: &[(usize, f64)]) -> Option<Chart> {
                 width: unit(slot * 0.8),
                 // A zero still shows as a hairline, so every row has a bar to point at.
                 height: unit((bottom - top).max(0.5)),
-                label: format!("{row}: {value}"),
+                label: format!("{label}: {value}"),
             }
         })
         .collect();

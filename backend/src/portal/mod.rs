@@ -25,7 +25,7 @@ const LOCALE: &str = "/{locale:uz|uz-Cyrl|az|ru|en}";
 /// The signed-in pages and their forms (under the locale).
 fn workspace_routes(config: &mut web::ServiceConfig) {
     use pages::{
-        administration, dataset_forms, document_forms, documents, invitation, listing_forms,
+        administration, cases, dataset_forms, document_forms, documents, invitation, listing_forms,
         moderation, publishing, sign_in, workspace,
     };
     config
@@ -102,6 +102,13 @@ fn workspace_routes(config: &mut web::ServiceConfig) {
         .route("/workspace/moderation", web::post().to(moderation::decide))
         .route("/invitations/{token}", web::get().to(invitation::page))
         .route("/invitations/{token}", web::post().to(invitation::accept))
+        .route("/workspace/cases", web::get().to(cases::list))
+        .route(
+            "/workspace/cases/statistics.csv",
+            web::get().to(cases::statistics_csv),
+        )
+        .route("/workspace/cases/{id}", web::get().to(cases::page))
+        .route("/workspace/cases/{id}/{step}", web::post().to(cases::step))
         .route("/workspace/documents", web::get().to(documents::list))
         .route(
             "/workspace/documents",

@@ -2,6 +2,7 @@
 //! portal's security headers, and error pages in the visitor's language.
 
 pub mod administration;
+pub mod cases;
 pub mod dataset;
 pub mod dataset_forms;
 pub mod document_forms;

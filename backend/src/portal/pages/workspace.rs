@@ -12,7 +12,8 @@ use crate::documents::input::Mailbox;
 use crate::documents::views::DocumentView;
 use crate::http::pagination::{MAX_PAGE_SIZE, PageParams};
 use crate::identity::caller::{Caller, UserCaller};
-use crate::identity::domain::Role;
+use crate::identity::domain::{OrganisationKind, Role};
+use crate::imei::cases::domain::CaseState;
 use crate::portal::chrome::Page;
 use crate::portal::i18n;
 use crate::portal::session::{Visitor, resume_redirect};
@@ -41,6 +42,8 @@ struct WorkspacePage {
     memberships: Vec<MembershipRow>,
     tasks: Vec<Task>,
     can_exchange: bool,
+    /// Works for an agency, police force or embassy: the IMEI cases.
+    works_cases: bool,
     moderator: bool,
     platform_admin: bool,
 }
@@ -117,6 +120,36 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor
             href: page.href("/workspace/documents?box=drafts"),
         });
     }
+    let works_cases = me.memberships.iter().any(|m| {
+        matches!(
+            m.organisation.kind,
+            OrganisationKind::Agency | OrganisationKind::Police | OrganisationKind::Embassy
+        )
+    });
+    if works_cases {
+        // Lost phones seen abroad (for the reporting agency) and found ones to hand over
+        // (for the embassy): the cases' own answer decides which the person sees.
+        let query = |state| crate::imei::cases::views::CaseQuery {
+            state: Some(state),
+            kind: None,
+            limit: Some(100),
+        };
+        let (located, found) = match tokio::try_join!(
+            crate::imei::cases::service::list(&state, caller, query(CaseState::Located)),
+            crate::imei::cases::service::list(&state, caller, query(CaseState::Found))
+        ) {
+            Ok(lists) => lists,
+            Err(error) => return failure(&state, &req, error),
+        };
+        tasks.push(Task {
+            text: i18n::counted(locale, "workspace-task-located", located.len() as u64),
+            href: page.href("/workspace/cases?state=located"),
+        });
+        tasks.push(Task {
+            text: i18n::counted(locale, "workspace-task-found", found.len() as u64),
+            href: page.href("/workspace/cases?state=found"),
+        });
+    }
     if user.moderator {
         match crate::marketplace::service::review_queue(&state, caller).await {
             Ok(queue) => tasks.push(Task {
@@ -145,6 +178,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor
             memberships,
             tasks,
             can_exchange,
+            works_cases,
             moderator: user.moderator,
             platform_admin: user.platform_admin,
         },
