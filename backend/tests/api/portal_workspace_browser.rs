@@ -395,12 +395,26 @@ async fn agencies_exchange_publish_and_moderate_in_the_browser_after_signing_in(
         ("/en/workspace/datasets/new", "dataset-form"),
         ("/en/workspace/listings/new", "listing-form"),
         ("/en/workspace/documents?box=outbox", "outbox"),
+        ("/en/workspace/cases", "cases"),
     ] {
         uz.goto(&app.url(path)).await.unwrap();
         let at = uz.current_url().await.unwrap();
         assert!(path.starts_with(at.path()), "{path} led to {at}");
         check_page(&uz, &axe, name, &mut failures).await;
     }
+    // A case's page, reached from the list as a person would.
+    uz.goto(&app.url("/en/workspace/cases?state=located"))
+        .await
+        .unwrap();
+    uz.find(Locator::Css("tbody a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let at = uz.current_url().await.unwrap();
+    assert!(at.path().starts_with("/en/workspace/cases/"), "{at}");
+    check_page(&uz, &axe, "case", &mut failures).await;
 
     uz.close().await.unwrap();
     az.close().await.unwrap();
