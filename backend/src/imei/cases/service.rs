@@ -295,13 +295,12 @@ pub async fn list(state: &AppState, caller: &Caller, query: CaseQuery) -> ApiRes
                 organisations: &ids,
                 agencies_level: viewer.agencies_level(),
             };
-            let rows = store::visible(
-                conn,
-                &involvement,
-                query.state.map(CaseState::as_str),
-                query.kind.map(CaseKind::as_str),
-                limit,
-            )?;
+            let filter = store::Filter {
+                state: query.state.map(CaseState::as_str),
+                kind: query.kind.map(CaseKind::as_str),
+                opened: None,
+            };
+            let rows = store::visible(conn, &involvement, &filter, limit)?;
             changes::audit(
                 conn,
                 &viewer.actor,

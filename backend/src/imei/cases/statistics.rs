@@ -131,7 +131,11 @@ pub async fn statistics(
                 organisations: &ids,
                 agencies_level: viewer.agencies_level(),
             };
-            let rows = store::opened_between(conn, &involvement, start, end, MAX_CASES + 1)?;
+            let filter = store::Filter {
+                opened: Some((start, end)),
+                ..store::Filter::default()
+            };
+            let rows = store::visible(conn, &involvement, &filter, MAX_CASES + 1)?;
             let partial = rows.len() as i64 > MAX_CASES;
             let mut counts: BTreeMap<(String, String, String, String), u32> = BTreeMap::new();
             for case in rows.iter().take(MAX_CASES as usize) {

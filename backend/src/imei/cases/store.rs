@@ -54,12 +54,21 @@ pub struct Involvement<'a> {
     pub agencies_level: bool,
 }
 
-/// The cases a caller may read, most recently changed first.
+/// Which of the readable cases a list wants.
+#[derive(Default)]
+pub struct Filter<'a> {
+    pub state: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    /// Opened in `[start, end)`.
+    pub opened: Option<(NaiveDateTime, NaiveDateTime)>,
+}
+
+/// The cases a caller may read, most recently changed first: the one query of who reads
+/// what, for the list and the statistics alike.
 pub fn visible(
     conn: &mut DbConnection,
     who: &Involvement<'_>,
-    state: Option<&str>,
-    kind: Option<&str>,
+    filter: &Filter<'_>,
     limit: i64,
 ) -> ApiResult<Vec<ImeiCase>> {
     let mut query = imei_cases::table
@@ -80,11 +89,16 @@ pub fn visible(
     } else {
         query.filter(involved)
     };
-    if let Some(state) = state {
+    if let Some(state) = filter.state {
         query = query.filter(imei_cases::state.eq(state.to_owned()));
     }
-    if let Some(kind) = kind {
+    if let Some(kind) = filter.kind {
         query = query.filter(imei_cases::kind.eq(kind.to_owned()));
+    }
+    if let Some((start, end)) = filter.opened {
+        query = query
+            .filter(imei_cases::created_at.ge(start))
+            .filter(imei_cases::created_at.lt(end));
     }
     Ok(query.load(conn)?)
 }
@@ -214,37 +228,6 @@ pub fn linked(conn: &mut DbConnection, case_id: &str) -> ApiResult<Vec<ImeiCase>
         .select(ImeiCase::as_select())
         .order(imei_cases::created_at)
         .load(conn)?)
-}
-
-/// The cases a caller may read that were opened in `[start, end)`, oldest first.
-pub fn opened_between(
-    conn: &mut DbConnection,
-    who: &Involvement<'_>,
-    start: NaiveDateTime,
-    end: NaiveDateTime,
-    limit: i64,
-) -> ApiResult<Vec<ImeiCase>> {
-    let involved = imei_cases::organisation_id
-        .eq_any(who.organisations)
-        .or(imei_cases::embassy_id
-            .eq_any(who.organisations)
-            .assume_not_null())
-        .or(imei_cases::found_by
-            .eq_any(who.organisations)
-            .assume_not_null());
-    let mut query = imei_cases::table
-        .select(ImeiCase::as_select())
-        .filter(imei_cases::created_at.ge(start))
-        .filter(imei_cases::created_at.lt(end))
-        .order((imei_cases::created_at, imei_cases::id))
-        .limit(limit)
-        .into_boxed();
-    query = if who.agencies_level {
-        query.filter(imei_cases::confidentiality.eq("agencies").or(involved))
-    } else {
-        query.filter(involved)
-    };
-    Ok(query.load(conn)?)
 }
 
 /// When each of these cases was handed over, if it was.
