@@ -64,6 +64,29 @@ const DEMO_PEOPLE: &[(&str, &str, Country, &str, Role)] = &[
         "khazar-university",
         Role::Admin,
     ),
+    // The lost-phone flow of the IMEI demo: the reporting registry, the police that found
+    // the phone in Baku, the consul who handed it back.
+    (
+        "Nodira Tursunova",
+        "nodira.tursunova@example.org",
+        Country::Uz,
+        "demo-uz-device-registry",
+        Role::Editor,
+    ),
+    (
+        "Elnur Hasanov",
+        "elnur.hasanov@example.org",
+        Country::Az,
+        "demo-baku-police",
+        Role::Editor,
+    ),
+    (
+        "Aziz Rahimov",
+        "aziz.rahimov@example.org",
+        Country::Uz,
+        "demo-uz-embassy-baku",
+        Role::Editor,
+    ),
 ];
 
 /// Identity's own demo organisations (the registry's agencies and universities).

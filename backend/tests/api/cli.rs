@@ -100,7 +100,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&seeded.stderr)
     );
     assert!(String::from_utf8_lossy(&seeded.stdout).contains(
-        "24 organisations, 5 users, 8 listings, 312 publications, 18 datasets, 1 documents and 103 devices"
+        "24 organisations, 8 users, 8 listings, 312 publications, 18 datasets, 1 documents and 103 devices"
     ));
 
     let created = run(&[
