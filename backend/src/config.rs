@@ -236,6 +236,9 @@ pub struct ImeiConfig {
     /// A device on an open case seen abroad again by the same operator within this many
     /// hours adds no new sighting to the case (the first one told the reporting agency).
     pub case_sighting_quiet_hours: u32,
+    /// Days an ended case keeps the owner's contact (for the reporting organisation and the
+    /// embassy to settle what is left); 0 erases it the moment the case ends.
+    pub case_contact_retention_days: u32,
 }
 
 impl Default for ImeiConfig {
@@ -253,6 +256,7 @@ impl Default for ImeiConfig {
             contact_key_file: None,
             previous_contact_key_files: Vec::new(),
             case_sighting_quiet_hours: 24,
+            case_contact_retention_days: 0,
         }
     }
 }

@@ -175,7 +175,7 @@ fn seed_cases(conn: &mut DbConnection, caller: &Caller) -> ApiResult<()> {
         &mut lost,
         Some("Returned to the owner at the consular section"),
     )?;
-    end_in(conn, &viewer, &mut lost, None, Transition::Close)?;
+    end_in(conn, &viewer, &mut lost, None, Transition::Close, false)?;
 
     let stolen = imei_of(35100001, 21);
     let (input, imeis) = case(

@@ -1,5 +1,6 @@
 //! The IMEI module's background work: following other processes' registry changes into the
-//! status cache, and turning grey-listed devices black when their grace period ends.
+//! status cache, turning grey-listed devices black when their grace period ends, and erasing
+//! owners' contacts of ended cases once their retention period is over.
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinH
     tokio::spawn(async move {
         let mut last_grace_check: Option<Instant> = None;
         let pass_state = state.clone();
+        let retention = i64::from(state.config.imei.case_contact_retention_days);
         run_until_stopped(poll, stop, move || {
             let check_grace = last_grace_check.is_none_or(|at| at.elapsed() >= GRACE_PERIOD_CHECK);
             if check_grace {
@@ -31,6 +33,13 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinH
                 let work = crate::db::run(&db, move |conn| {
                     let followed = runtime.cache.follow(conn)?;
                     let expired = if check_grace {
+                        if retention > 0 {
+                            let cutoff =
+                                silkbridge_schema::ids::now() - chrono::Duration::days(retention);
+                            silkbridge_schema::write_transaction(conn, |conn| {
+                                super::cases::transitions::purge_contacts(conn, cutoff)
+                            })?;
+                        }
                         lifecycle::expire_grace_periods(conn, &runtime.cache)?
                     } else {
                         0

@@ -526,3 +526,55 @@ async fn every_illegal_transition_is_409_and_changes_nothing() {
         "WHITELISTED"
     );
 }
+
+#[actix_web::test]
+async fn a_retention_period_keeps_the_contact_after_the_end_until_the_purge_erases_it() {
+    let app = TestApp::start_with_config(|c| c.imei.case_contact_retention_days = 30).await;
+    let cast = cast(&app).await;
+    let case = open_lost(
+        &app,
+        &cast.uz_officer,
+        "UZ-KEEP-1",
+        &fresh_imei(20),
+        "agencies",
+    )
+    .await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let withdrawn = call(
+        &app,
+        &cast.uz_officer.access_token,
+        Method::POST,
+        &format!("/api/v1/imei/cases/{id}/withdraw"),
+        Some(json!({"note": "the owner found it in a taxi"})),
+    )
+    .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(
+        withdrawn.json()["ownerContact"],
+        CONTACT,
+        "kept for the retention period"
+    );
+    // Other agencies still never see it.
+    let other = case_as(&app, &cast.az_officer.access_token, &id)
+        .await
+        .json();
+    assert_eq!(other["ownerContact"], json!(null));
+
+    // The purge, once the period is over (run here with a cutoff past the case's end).
+    let state = app.state.clone();
+    let erased = tokio::task::spawn_blocking(move || {
+        let mut conn = state.db.connection().unwrap();
+        let cutoff = silkbridge_schema::ids::now() + chrono::Duration::days(1);
+        silkbridge_schema::write_transaction(&mut conn, |conn| {
+            silkbridge::imei::cases::transitions::purge_contacts(conn, cutoff)
+        })
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(erased >= 1, "{erased}");
+    let after = case_as(&app, &cast.uz_officer.access_token, &id)
+        .await
+        .json();
+    assert_eq!(after["ownerContact"], json!(null));
+}

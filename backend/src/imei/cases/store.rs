@@ -247,3 +247,21 @@ pub fn handed_over_at(
     }
     Ok(found)
 }
+
+/// Sets the sealed contact of every case that ended before `cutoff` to NULL.
+pub fn erase_contacts_ended_before(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+) -> ApiResult<usize> {
+    Ok(diesel::update(
+        imei_cases::table
+            .filter(imei_cases::closed_at.le(cutoff))
+            .filter(imei_cases::contact_sealed.is_not_null()),
+    )
+    .set((
+        imei_cases::contact_key_id.eq(None::<String>),
+        imei_cases::contact_nonce.eq(None::<Vec<u8>>),
+        imei_cases::contact_sealed.eq(None::<Vec<u8>>),
+    ))
+    .execute(conn)?)
+}

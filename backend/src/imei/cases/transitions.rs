@@ -56,10 +56,6 @@ fn write(
     case.updated_at = at;
     if to.is_final() {
         case.closed_at = Some(at);
-        // The owner's contact goes with the end of the case.
-        case.contact_key_id = None;
-        case.contact_nonce = None;
-        case.contact_sealed = None;
     }
     if store::update(conn, case, read_version)? {
         Ok(())
@@ -260,20 +256,24 @@ async fn end(
     how: Transition,
 ) -> ApiResult<CaseView> {
     note_errors(&input)?;
+    let retain = state.config.imei.case_contact_retention_days > 0;
     transition(state, caller, id, move |conn, viewer, case| {
-        end_in(conn, viewer, case, input.note.as_deref(), how)
+        end_in(conn, viewer, case, input.note.as_deref(), how, retain)
     })
     .await
 }
 
 /// Closes or withdraws a case inside the caller's transaction; returns the devices
-/// white-listed again (withdrawal only: a closed lost phone was handed over already).
+/// white-listed again (withdrawal only: a closed lost phone was handed over already). The
+/// owner's contact is erased now, unless `retain_contact` (a retention period is configured:
+/// `purge_contacts` erases it when that ends).
 pub fn end_in(
     conn: &mut DbConnection,
     viewer: &Viewer,
     case: &mut ImeiCase,
     note: Option<&str>,
     how: Transition,
+    retain_contact: bool,
 ) -> ApiResult<Vec<Imei>> {
     let to = legal(case, how)?;
     if !viewer.editor_of(Some(&case.organisation_id)) {
@@ -281,6 +281,11 @@ pub fn end_in(
             ErrorCode::Forbidden,
             "only editors of the reporting organisation may end a case",
         ));
+    }
+    if !retain_contact {
+        case.contact_key_id = None;
+        case.contact_nonce = None;
+        case.contact_sealed = None;
     }
     write(conn, case, to, ids::now())?;
     let lifted = if how == Transition::Withdraw {
@@ -388,4 +393,20 @@ pub fn sighted(
         told += 1;
     }
     Ok(told)
+}
+
+/// Erases the owners' contacts of cases that ended before `cutoff` (the retention period is
+/// over), audited with how many. Returns that number.
+pub fn purge_contacts(conn: &mut DbConnection, cutoff: NaiveDateTime) -> ApiResult<usize> {
+    let erased = store::erase_contacts_ended_before(conn, cutoff)?;
+    if erased > 0 {
+        crate::changes::audit(
+            conn,
+            "system",
+            "imei.case.purge_contacts",
+            "imei_case:*",
+            serde_json::json!({ "erased": erased, "ended_before": cutoff.to_string() }),
+        )?;
+    }
+    Ok(erased)
 }
