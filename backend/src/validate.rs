@@ -31,6 +31,22 @@ impl Validator {
         }
     }
 
+    /// Free text a person typed (a reference, a note): at most `max` characters, no control
+    /// characters but line breaks; `required` text must not be blank, absent text is fine
+    /// otherwise.
+    pub fn typed_text(&mut self, field: &str, value: Option<&str>, required: bool, max: usize) {
+        match value.map(str::trim) {
+            None | Some("") if required => self.fail(field, "required", "required"),
+            Some(text) if text.chars().count() > max => {
+                self.fail(field, "too_long", format!("at most {max} characters"))
+            }
+            Some(text) if text.chars().any(|c| c.is_control() && c != '\n') => {
+                self.fail(field, "control_character", "no control characters")
+            }
+            _ => {}
+        }
+    }
+
     /// Lower-case letters, digits and single hyphens, 2 to 64 characters.
     pub fn slug(&mut self, field: &str, value: &str) {
         let ok = (2..=64).contains(&value.len())

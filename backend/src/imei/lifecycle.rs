@@ -189,12 +189,23 @@ fn check_text(field: &str, value: Option<&str>, required: bool, max: usize) -> V
 }
 
 /// Writes a change, then refreshes this process's cache at once (other processes follow the
-/// change log), so the other country's operators see a block on their next check.
-pub(super) async fn commit_change<F>(state: &AppState, imeis: Vec<Imei>, work: F) -> ApiResult<()>
+/// change log), so the other country's operators see a block on their next check. Answers
+/// what `work` answered.
+pub(super) async fn commit_change<T, F>(state: &AppState, imeis: Vec<Imei>, work: F) -> ApiResult<T>
 where
-    F: FnOnce(&mut DbConnection) -> ApiResult<()> + Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
 {
-    state.write(work).await?;
+    let done = state.write(work).await?;
+    refresh_cache(state, imeis).await?;
+    Ok(done)
+}
+
+/// Re-reads devices this process just changed into its status cache (nothing to do for none).
+pub(super) async fn refresh_cache(state: &AppState, imeis: Vec<Imei>) -> ApiResult<()> {
+    if imeis.is_empty() {
+        return Ok(());
+    }
     let runtime = state.imei.clone();
     crate::db::run(&state.db, move |conn| {
         runtime.cache.refresh_devices(conn, &imeis)
@@ -430,14 +441,10 @@ pub async fn register(
     let imeis = registration_imeis(&input)?;
     let who = caller.clone();
     let touched = imeis.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel();
     commit_change(state, touched, move |conn| {
-        let result = register_in(conn, &who, &imeis, input.organisation_id.as_deref())?;
-        let _ = tx.send(result);
-        Ok(())
+        register_in(conn, &who, &imeis, input.organisation_id.as_deref())
     })
-    .await?;
-    rx.await.map_err(ApiError::internal)
+    .await
 }
 
 /// The IMEIs of a registration, checked, sorted and without repeats.

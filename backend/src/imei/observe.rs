@@ -203,12 +203,7 @@ where
             Ok(flagged)
         })
         .await?;
-    let runtime = state.imei.clone();
-    let refresh = flagged.clone();
-    crate::db::run(&state.db, move |conn| {
-        runtime.cache.refresh_devices(conn, &refresh)
-    })
-    .await?;
+    super::lifecycle::refresh_cache(state, flagged.clone()).await?;
     Ok(ObservationResult {
         accepted,
         flagged: flagged.iter().map(|i| i.to_string()).collect(),

@@ -18,31 +18,10 @@ use crate::imei::lifecycle::{blank_device, commit_change, event_for, save_device
 use crate::imei::service::invalid_imei;
 use crate::sealing::SealingKeys;
 use crate::state::AppState;
+use crate::validate::Validator;
 
 /// Most devices one case carries.
 pub const MAX_DEVICES: usize = 100;
-
-pub(super) fn text_errors(
-    field: &str,
-    value: Option<&str>,
-    required: bool,
-    max: usize,
-) -> Vec<FieldError> {
-    match value.map(str::trim) {
-        None | Some("") if required => vec![FieldError::new(field, "required", "required")],
-        Some(text) if text.chars().count() > max => vec![FieldError::new(
-            field,
-            "too_long",
-            format!("at most {max} characters"),
-        )],
-        Some(text) if text.chars().any(|c| c.is_control() && c != '\n') => vec![FieldError::new(
-            field,
-            "control_character",
-            "no control characters",
-        )],
-        _ => Vec::new(),
-    }
-}
 
 fn parse_imeis(texts: &[String]) -> ApiResult<Vec<Imei>> {
     if texts.is_empty() || texts.len() > MAX_DEVICES {
@@ -112,41 +91,27 @@ pub(super) fn audit(
 /// transaction (a device another organisation already black-listed is refused with 409).
 pub async fn open(state: &AppState, caller: &Caller, input: NewCaseInput) -> ApiResult<CaseView> {
     let imeis = parse_imeis(&input.imeis)?;
-    let mut errors = text_errors("reference", Some(&input.reference), true, 100);
-    errors.extend(text_errors(
-        "summary",
-        input.summary.as_deref(),
-        false,
-        2000,
-    ));
-    errors.extend(text_errors(
-        "ownerContact",
-        input.owner_contact.as_deref(),
-        false,
-        500,
-    ));
+    let mut check = Validator::default();
+    check.typed_text("reference", Some(&input.reference), true, 100);
+    check.typed_text("summary", input.summary.as_deref(), false, 2000);
+    check.typed_text("ownerContact", input.owner_contact.as_deref(), false, 500);
     if input.owner_contact.is_some() && !input.kind.is_missing_phone() {
-        errors.push(FieldError::new(
+        check.fail(
             "ownerContact",
             "not_allowed",
             "only lost and stolen phones have an owner to contact",
-        ));
+        );
     }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
+    check.finish()?;
     let who = caller.clone();
     let runtime = state.imei.clone();
     let touched = imeis.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    commit_change(state, touched, move |conn| {
+    let (viewer, case) = commit_change(state, touched, move |conn| {
         let viewer = Viewer::load(conn, &who)?;
         let case = open_in(conn, &viewer, Some(&runtime.contacts), &imeis, &input)?;
-        let _ = tx.send((viewer, case));
-        Ok(())
+        Ok((viewer, case))
     })
     .await?;
-    let (viewer, case) = rx.await.map_err(ApiError::internal)?;
     let runtime = state.imei.clone();
     state
         .read(move |conn| view(conn, &viewer, &runtime.contacts, case))

@@ -10,7 +10,7 @@ use silkbridge_schema::{DbConnection, ids};
 
 use super::access::{self, Viewer};
 use super::domain::{CaseKind, CaseState, Transition, next_state};
-use super::service::{audit, event, text_errors, view};
+use super::service::{audit, event, view};
 use super::store;
 use super::views::*;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -18,8 +18,9 @@ use crate::identity::caller::Caller;
 use crate::identity::domain::{Country, OrganisationKind};
 use crate::identity::rules::{organisation_by_id, organisations_of_kind};
 use crate::imei::domain::{Imei, ListStatus};
-use crate::imei::lifecycle::{event_for, save_device, set_listing};
+use crate::imei::lifecycle::{event_for, refresh_cache, save_device, set_listing};
 use crate::state::AppState;
+use crate::validate::Validator;
 
 fn parsed(case: &ImeiCase) -> ApiResult<(CaseKind, CaseState)> {
     let internal = |e: String| ApiError::internal(anyhow::anyhow!(e));
@@ -75,31 +76,16 @@ where
     F: FnOnce(&mut DbConnection, &Viewer, &mut ImeiCase) -> ApiResult<Vec<Imei>> + Send + 'static,
 {
     let (who, id) = (caller.clone(), id.to_owned());
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let touched = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let cache_list = touched.clone();
-    state
+    let (viewer, case, touched) = state
         .write(move |conn| {
             let viewer = Viewer::load(conn, &who)?;
             let mut case = access::visible(&viewer, store::find(conn, &id)?, &id)?;
-            let imeis = act(conn, &viewer, &mut case)?;
-            if let Ok(mut list) = cache_list.lock() {
-                *list = imeis;
-            }
-            let _ = tx.send((viewer, case));
-            Ok(())
+            let touched = act(conn, &viewer, &mut case)?;
+            Ok((viewer, case, touched))
         })
         .await?;
-    let imeis = touched.lock().map(|l| l.clone()).unwrap_or_default();
-    if !imeis.is_empty() {
-        // This node's cache at once; other nodes follow the change log.
-        let runtime = state.imei.clone();
-        crate::db::run(&state.db, move |conn| {
-            runtime.cache.refresh_devices(conn, &imeis)
-        })
-        .await?;
-    }
-    let (viewer, case) = rx.await.map_err(ApiError::internal)?;
+    // This node's cache at once; other nodes follow the change log.
+    refresh_cache(state, touched).await?;
     let runtime = state.imei.clone();
     state
         .read(move |conn| view(conn, &viewer, &runtime.contacts, case))
@@ -115,11 +101,10 @@ pub async fn found(
     id: &str,
     input: FoundInput,
 ) -> ApiResult<CaseView> {
-    let mut errors = text_errors("heldAt", Some(&input.held_at), true, 300);
-    errors.extend(text_errors("note", input.note.as_deref(), false, 2000));
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
+    let mut check = Validator::default();
+    check.typed_text("heldAt", Some(&input.held_at), true, 300);
+    check.typed_text("note", input.note.as_deref(), false, 2000);
+    check.finish()?;
     transition(state, caller, id, move |conn, viewer, case| {
         found_in(conn, viewer, case, &input)
     })
@@ -308,12 +293,9 @@ pub fn end_in(
 }
 
 fn note_errors(input: &NoteInput) -> ApiResult<()> {
-    let errors = text_errors("note", input.note.as_deref(), false, 2000);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    let mut check = Validator::default();
+    check.typed_text("note", input.note.as_deref(), false, 2000);
+    check.finish()
 }
 
 /// White-lists again the case's devices that are black-listed for it (by the reporting
