@@ -24,6 +24,7 @@ pub mod identity;
 pub mod imei;
 pub mod logging;
 pub mod marketplace;
+pub mod outbox;
 pub mod periodic;
 pub mod portal;
 pub mod research;

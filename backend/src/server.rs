@@ -70,7 +70,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let embargoes = research::embargo::spawn_releaser(state.clone(), stopped.clone());
     let registry = imei::tasks::spawn(state.clone(), stopped.clone());
     let gallery = biometrics::tasks::spawn(state.clone(), stopped.clone());
-    let webhooks = crate::documents::webhooks::spawn(state.clone(), stopped.clone());
+    let webhooks = crate::outbox::spawn(state.clone(), stopped.clone());
     let sweeper = crate::sweep::spawn(state.clone(), stopped.clone());
     let indexer = search::spawn_indexer(state, stopped);
     tracing::info!("silkbridge listening on http://{bind}");

@@ -24,6 +24,7 @@ mod api {
     mod identity_login;
     mod imei;
     mod imei_case_access;
+    mod imei_case_notices;
     mod imei_case_statistics;
     mod imei_cases;
     mod marketplace;

@@ -551,8 +551,8 @@ pub struct DocumentStepRow {
 
 /// An organisation's webhook.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = crate::tables::document_webhooks)]
-pub struct DocumentWebhookRow {
+#[diesel(table_name = crate::tables::organisation_webhooks)]
+pub struct WebhookRow {
     pub organisation_id: String,
     pub url: String,
     pub sealed_secret: Vec<u8>,
@@ -563,12 +563,12 @@ pub struct DocumentWebhookRow {
 
 /// An event for an organisation (outbox row).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = crate::tables::document_events)]
-pub struct DocumentEventRow {
+#[diesel(table_name = crate::tables::organisation_events)]
+pub struct OrganisationEventRow {
     pub id: String,
     pub organisation_id: String,
     pub event_type: String,
-    pub document_id: String,
+    pub subject: String,
     pub payload: String,
     pub created_at: NaiveDateTime,
     pub attempts: i32,

@@ -605,7 +605,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    document_webhooks (organisation_id) {
+    /// An organisation's webhook: where every module's events for it are pushed.
+    organisation_webhooks (organisation_id) {
         organisation_id -> Text,
         url -> Text,
         sealed_secret -> Binary,
@@ -616,11 +617,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    document_events (id) {
+    /// The outbox of events for organisations (documents' steps, IMEI cases' sightings…):
+    /// polled, and pushed to the organisation's webhook.
+    organisation_events (id) {
         id -> Text,
         organisation_id -> Text,
         event_type -> Text,
-        document_id -> Text,
+        /// What the event is about: a document's or a case's id.
+        subject -> Text,
         payload -> Text,
         created_at -> Timestamp,
         attempts -> Integer,
@@ -681,6 +685,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_recipients,
     document_files,
     document_steps,
-    document_webhooks,
-    document_events
+    organisation_webhooks,
+    organisation_events
 );

@@ -313,15 +313,21 @@ pub(crate) fn events(
 ) -> ApiResult<Vec<EventView>> {
     let orgs = readers(caller)?;
     let limit = i64::from(limit);
-    let events = store::events(conn, &orgs, after.filter(|a| !a.is_empty()), limit)?
-        .ok_or_else(crate::http::pagination::invalid_cursor)?;
+    let events = crate::outbox::store::events(
+        conn,
+        &orgs,
+        "document.",
+        after.filter(|a| !a.is_empty()),
+        limit,
+    )?
+    .ok_or_else(crate::http::pagination::invalid_cursor)?;
     Ok(events
         .into_iter()
         .map(|e| EventView {
             id: e.id,
             organisation_id: e.organisation_id,
             event_type: e.event_type,
-            document_id: e.document_id,
+            document_id: e.subject,
             created_at: e.created_at,
             payload: e.payload,
             delivered_at: e.delivered_at,

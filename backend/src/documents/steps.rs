@@ -3,7 +3,7 @@
 //! the other side.
 
 use chrono::NaiveDateTime;
-use silkbridge_schema::models::{DocumentEventRow, DocumentRow, DocumentStepRow};
+use silkbridge_schema::models::{DocumentRow, DocumentStepRow};
 use silkbridge_schema::{DbConnection, ids};
 
 use super::chain::{self, GENESIS, Manifest, ManifestFile, StepPayload};
@@ -99,31 +99,19 @@ pub(super) fn record_step(
     };
     store::insert_step(conn, &stored)?;
     for organisation in notify {
-        let id = ids::new_id();
-        let event = serde_json::json!({
-            "id": id,
-            "type": step.event(),
-            "document_id": row.id,
-            "reference_number": row.reference_number,
-            "seq": seq,
-            "actor": actor,
-            "recipient": recipient,
-            "at": payload.at,
-        });
-        store::insert_event(
+        crate::outbox::notify(
             conn,
-            &DocumentEventRow {
-                id,
-                organisation_id: organisation.clone(),
-                event_type: step.event().into(),
-                document_id: row.id.clone(),
-                payload: event.to_string(),
-                created_at: now,
-                attempts: 0,
-                next_attempt_at: now,
-                delivered_at: None,
-                last_error: None,
-            },
+            organisation,
+            step.event(),
+            &row.id,
+            serde_json::json!({
+                "document_id": row.id,
+                "reference_number": row.reference_number,
+                "seq": seq,
+                "actor": actor,
+                "recipient": recipient,
+                "at": payload.at,
+            }),
         )?;
     }
     Change::upsert(DOCUMENT_KIND, &row.id).record(conn)?;

@@ -1,15 +1,11 @@
 //! The documents module's queries. Only this module touches these tables.
 
 use diesel::prelude::*;
+use silkbridge_schema::DbConnection;
 use silkbridge_schema::models::{
-    DocumentEventRow, DocumentFileRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
-    DocumentWebhookRow,
+    DocumentFileRow, DocumentRecipientRow, DocumentRow, DocumentStepRow,
 };
-use silkbridge_schema::tables::{
-    document_events, document_files, document_recipients, document_steps, document_webhooks,
-    documents,
-};
-use silkbridge_schema::{DbConnection, change_log};
+use silkbridge_schema::tables::{document_files, document_recipients, document_steps, documents};
 
 pub fn document(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DocumentRow>> {
     documents::table
@@ -157,148 +153,6 @@ pub fn after_id(conn: &mut DbConnection, after: &str, limit: i64) -> QueryResult
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     documents::table.count().get_result(conn)
-}
-
-pub fn insert_event(conn: &mut DbConnection, row: &DocumentEventRow) -> QueryResult<()> {
-    diesel::insert_into(document_events::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
-}
-
-/// Events of these organisations after the event `after`, in commit-safe order: by
-/// (txid, seq), and on PostgreSQL only events of transactions older than every one still
-/// running, so an event committed late can never sort below a position already handed out.
-/// `None` when `after` is not an event of these organisations.
-pub fn events(
-    conn: &mut DbConnection,
-    organisations: &[String],
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Option<Vec<DocumentEventRow>>> {
-    let is_postgres = matches!(conn, DbConnection::Postgresql(_));
-    let mut query = document_events::table
-        .filter(document_events::organisation_id.eq_any(organisations.to_vec()))
-        .select(DocumentEventRow::as_select())
-        .order((document_events::txid.asc(), document_events::seq.asc()))
-        .into_boxed();
-    if let Some(after) = after {
-        let position: Option<(i64, i64)> = document_events::table
-            .filter(document_events::id.eq(after))
-            .filter(document_events::organisation_id.eq_any(organisations.to_vec()))
-            .select((document_events::txid, document_events::seq))
-            .first(conn)
-            .optional()?;
-        let Some((txid, seq)) = position else {
-            return Ok(None);
-        };
-        query = query.filter(
-            document_events::txid.gt(txid).or(document_events::txid
-                .eq(txid)
-                .and(document_events::seq.gt(seq))),
-        );
-    }
-    if is_postgres {
-        query = query.filter(document_events::txid.lt(change_log::commit_horizon()));
-    }
-    query.limit(limit).load(conn).map(Some)
-}
-
-/// Undelivered events whose organisation has a webhook and whose next attempt is due.
-pub fn due_events(
-    conn: &mut DbConnection,
-    now: chrono::NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<(DocumentEventRow, DocumentWebhookRow)>> {
-    document_events::table
-        .inner_join(
-            document_webhooks::table
-                .on(document_webhooks::organisation_id.eq(document_events::organisation_id)),
-        )
-        .filter(document_events::delivered_at.is_null())
-        .filter(document_events::next_attempt_at.le(now))
-        .order(document_events::id.asc())
-        .select((
-            DocumentEventRow::as_select(),
-            DocumentWebhookRow::as_select(),
-        ))
-        .limit(limit)
-        .load(conn)
-}
-
-/// Takes an event for one delivery attempt (pushing its next attempt out by `lease`); false
-/// if another dispatcher took it first.
-pub fn claim_event(
-    conn: &mut DbConnection,
-    id: &str,
-    seen_next: chrono::NaiveDateTime,
-    lease_until: chrono::NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::update(
-        document_events::table
-            .filter(document_events::id.eq(id))
-            .filter(document_events::next_attempt_at.eq(seen_next))
-            .filter(document_events::delivered_at.is_null()),
-    )
-    .set(document_events::next_attempt_at.eq(lease_until))
-    .execute(conn)
-    .map(|n| n == 1)
-}
-
-pub fn event_delivered(
-    conn: &mut DbConnection,
-    id: &str,
-    at: chrono::NaiveDateTime,
-    attempts: i32,
-) -> QueryResult<()> {
-    diesel::update(document_events::table.find(id))
-        .set((
-            document_events::delivered_at.eq(Some(at)),
-            document_events::attempts.eq(attempts),
-            document_events::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
-        .map(drop)
-}
-
-pub fn event_failed(
-    conn: &mut DbConnection,
-    id: &str,
-    attempts: i32,
-    next: chrono::NaiveDateTime,
-    error: &str,
-) -> QueryResult<()> {
-    diesel::update(document_events::table.find(id))
-        .set((
-            document_events::attempts.eq(attempts),
-            document_events::next_attempt_at.eq(next),
-            document_events::last_error.eq(Some(error.to_owned())),
-        ))
-        .execute(conn)
-        .map(drop)
-}
-
-pub fn webhook(
-    conn: &mut DbConnection,
-    organisation_id: &str,
-) -> QueryResult<Option<DocumentWebhookRow>> {
-    document_webhooks::table
-        .find(organisation_id)
-        .select(DocumentWebhookRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-pub fn replace_webhook(conn: &mut DbConnection, row: &DocumentWebhookRow) -> QueryResult<()> {
-    diesel::delete(document_webhooks::table.find(&row.organisation_id)).execute(conn)?;
-    diesel::insert_into(document_webhooks::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
-}
-
-pub fn delete_webhook(conn: &mut DbConnection, organisation_id: &str) -> QueryResult<usize> {
-    diesel::delete(document_webhooks::table.find(organisation_id)).execute(conn)
 }
 
 /// Which of `keys` a document file row refers to (for the object sweeper).

@@ -764,7 +764,7 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_exactly_once() {
         );
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let dispatcher = silkbridge::documents::webhooks::spawn(app.state.clone(), stopped);
+    let dispatcher = silkbridge::outbox::spawn(app.state.clone(), stopped);
     let first = draft(&app, &cast.uz, &[("letter.txt", LETTER)]).await;
     step(&app, &cast.uz, &first, json!({"step": "send"})).await;
     step(&app, &cast.az, &first, json!({"step": "deliver"})).await;
@@ -835,7 +835,7 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_exactly_once() {
                             .parse()
                             .unwrap_or(0);
                         let body_text = String::from_utf8_lossy(&body).into_owned();
-                        let expected = silkbridge::documents::webhooks::signature(
+                        let expected = silkbridge::outbox::signature(
                             secrets[slug.as_str()].as_bytes(),
                             timestamp,
                             &body_text,

@@ -6,19 +6,19 @@ use std::sync::mpsc;
 
 use diesel::prelude::*;
 use serde_json::Value;
-use silkbridge_schema::models::DocumentEventRow;
-use silkbridge_schema::tables::{document_events, organisations};
+use silkbridge_schema::models::OrganisationEventRow;
+use silkbridge_schema::tables::{organisation_events, organisations};
 use silkbridge_schema::{Backend, Database, DbConnection, PoolOptions, ids};
 
 use crate::cast::cast;
 use crate::support::TestApp;
 
-fn event(organisation_id: &str, label: &str) -> DocumentEventRow {
-    DocumentEventRow {
+fn event(organisation_id: &str, label: &str) -> OrganisationEventRow {
+    OrganisationEventRow {
         id: ids::new_id(),
         organisation_id: organisation_id.to_owned(),
         event_type: "document.delivered".into(),
-        document_id: label.to_owned(),
+        subject: label.to_owned(),
         payload: "{}".into(),
         created_at: ids::now(),
         attempts: 0,
@@ -28,8 +28,8 @@ fn event(organisation_id: &str, label: &str) -> DocumentEventRow {
     }
 }
 
-fn insert(conn: &mut DbConnection, row: &DocumentEventRow) {
-    diesel::insert_into(document_events::table)
+fn insert(conn: &mut DbConnection, row: &OrganisationEventRow) {
+    diesel::insert_into(organisation_events::table)
         .values(row)
         .execute(conn)
         .unwrap();

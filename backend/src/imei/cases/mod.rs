@@ -6,6 +6,7 @@
 pub mod access;
 pub mod domain;
 pub mod graphql;
+mod notices;
 pub mod rest;
 pub mod service;
 pub mod sightings;

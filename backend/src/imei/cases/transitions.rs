@@ -10,6 +10,7 @@ use silkbridge_schema::{DbConnection, ids};
 
 use super::access::{self, Viewer};
 use super::domain::{CaseKind, CaseState, Transition, next_state};
+use super::notices;
 use super::service::{audit, event, view};
 use super::store;
 use super::views::*;
@@ -58,7 +59,18 @@ fn write(
     if to.is_final() {
         case.closed_at = Some(at);
     }
-    if store::update(conn, case, read_version)? {
+    saved(store::update(conn, case, read_version)?)
+}
+
+/// Moves the case's version without changing it otherwise: one writer at a time.
+fn claim(conn: &mut DbConnection, case: &mut ImeiCase) -> ApiResult<()> {
+    let read_version = case.version;
+    case.version += 1;
+    saved(store::update(conn, case, read_version)?)
+}
+
+fn saved(updated: bool) -> ApiResult<()> {
+    if updated {
         Ok(())
     } else {
         Err(ApiError::new(
@@ -151,6 +163,7 @@ pub fn found_in(
     );
     found.country = case.found_country.clone();
     store::add_event(conn, &found)?;
+    notices::found(conn, case, &finder)?;
     audit(
         conn,
         &viewer.actor,
@@ -201,6 +214,7 @@ pub fn hand_over_in(
         conn,
         &event(case, "handed_over", &viewer.actor, Some(&by), note),
     )?;
+    notices::handed_over(conn, case, &by)?;
     audit(
         conn,
         &viewer.actor,
@@ -357,14 +371,19 @@ pub fn sighted(
             continue;
         }
         let (kind, state) = parsed(&case)?;
-        if let Some(to) = next_state(kind, state, Transition::Locate) {
-            write(conn, &mut case, to, at)?;
+        match next_state(kind, state, Transition::Locate) {
+            Some(to) => write(conn, &mut case, to, at)?,
+            // Already located: the version still moves, so two nodes recording the same
+            // operator's sighting at once cannot both pass the quiet check (the second's
+            // conditional update fails, and its retry sees the first's event).
+            None => claim(conn, &mut case)?,
         }
         let mut seen = event(&case, "sighted", "system", Some(&operator.id), None);
         seen.at = at;
         seen.country = Some(operator.country.as_str().to_owned());
         seen.imei = Some(imei.as_i64());
         store::add_event(conn, &seen)?;
+        notices::sighted(conn, &case, &operator, &imei.to_string(), at)?;
         audit(
             conn,
             "system",
