@@ -53,6 +53,10 @@ pub enum ErrorCode {
     InvalidTransition,
     /// Biometric enrolment without an active consent of the subject.
     ConsentRequired,
+    /// A programme's applications closed before this arrived (server time decides).
+    DeadlinePassed,
+    /// A programme's applications are not open yet.
+    NotYetOpen,
     /// A stored biometric template failed authentication (altered on disk, or a key is
     /// missing): it is never matched.
     TemplateUnreadable,
@@ -102,6 +106,7 @@ impl ErrorCode {
             Self::InvalidImei => StatusCode::BAD_REQUEST,
             Self::InvalidTransition => StatusCode::CONFLICT,
             Self::ConsentRequired => StatusCode::FORBIDDEN,
+            Self::DeadlinePassed | Self::NotYetOpen => StatusCode::CONFLICT,
             Self::TemplateUnreadable => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Conflict => StatusCode::CONFLICT,
             Self::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
@@ -135,6 +140,8 @@ impl ErrorCode {
             Self::InvalidImei => "invalid_imei",
             Self::InvalidTransition => "invalid_transition",
             Self::ConsentRequired => "consent_required",
+            Self::DeadlinePassed => "deadline_passed",
+            Self::NotYetOpen => "not_yet_open",
             Self::TemplateUnreadable => "template_unreadable",
             Self::Conflict => "conflict",
             Self::RangeNotSatisfiable => "range_not_satisfiable",
@@ -171,6 +178,8 @@ impl ErrorCode {
             Self::InvalidImei => "Invalid IMEI",
             Self::InvalidTransition => "Not allowed in the current state",
             Self::ConsentRequired => "Consent required",
+            Self::DeadlinePassed => "Deadline passed",
+            Self::NotYetOpen => "Not open yet",
             Self::TemplateUnreadable => "Stored template unreadable",
             Self::Conflict => "Conflict",
             Self::RangeNotSatisfiable => "Range not satisfiable",

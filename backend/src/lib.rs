@@ -20,6 +20,7 @@ pub mod fuzzing;
 pub mod graphql;
 pub mod health;
 pub mod http;
+pub mod hub;
 pub mod identity;
 pub mod imei;
 pub mod logging;

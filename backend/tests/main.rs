@@ -19,6 +19,8 @@ mod api {
     mod documents;
     mod graphql;
     mod health;
+    mod hub;
+    mod hub_support;
     mod id_tokens;
     mod identity_access;
     mod identity_login;

@@ -10,6 +10,8 @@ pub mod connection;
 pub mod database;
 pub mod database_url;
 pub mod error;
+pub mod hub_models;
+pub mod hub_tables;
 pub mod ids;
 pub mod migrations;
 pub mod models;

@@ -11,6 +11,7 @@ use crate::biometrics::graphql::{BiometricsMutation, BiometricsQuery};
 use crate::datasets::graphql::{DatasetsMutation, DatasetsQuery};
 use crate::documents::graphql::{DocumentsMutation, DocumentsQuery};
 use crate::error::{ApiError, ErrorCode};
+use crate::hub::graphql::{HubMutation, HubQuery};
 use crate::identity::caller::Caller;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, IdentityQuery2};
 use crate::imei::cases::graphql::{CasesMutation, CasesQuery};
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     DocumentsQuery,
     ImeiQuery,
     CasesQuery,
+    HubQuery,
     BiometricsQuery,
     SearchQuery,
 );
@@ -56,6 +58,7 @@ pub struct MutationRoot(
     DocumentsMutation,
     ImeiMutation,
     CasesMutation,
+    HubMutation,
     BiometricsMutation,
 );
 

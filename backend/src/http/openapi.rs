@@ -26,6 +26,7 @@ use utoipa::OpenApi;
         (name = "documents", description = "E-document exchange between organisations: drafts, files, signed transitions (send, recall, deliver, accept, reject, sign), receipts, events and webhooks, signing keys"),
         (name = "imei", description = "The joint device registry: status checks (single, bulk, public), reports, recovery, registration and observed IMEI–IMSI pairs (the 3GPP 5G-EIR path is at /n5g-eir-eic/v1/equipment-status)"),
         (name = "imei-cases", description = "Cases of lost and stolen phones (located abroad, found, handed over through the owner's embassy) and devices in crimes and fraud, shared between agencies of both countries; never partners or citizens"),
+        (name = "hub", description = "The joint IT hub: acceleration programmes, hackathons, demo days and co-investment calls run by organisations of both countries; startups' applications, the review panel (conflicts of interest excluded), decisions"),
         (name = "biometrics", description = "Palm-vein templates for authorised partners: consent, enrolment, 1:1 verify, 1:N identify, erasure"),
         (name = "search", description = "One full-text search over everything the caller may see")
     ),

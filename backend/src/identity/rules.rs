@@ -551,6 +551,15 @@ pub(crate) fn display_name(conn: &mut DbConnection, user_id: &str) -> ApiResult<
         .unwrap_or_else(|| "(deleted user)".to_owned()))
 }
 
+/// A user's display name, `None` when there is no such user (for other modules naming people
+/// by id, e.g. the hub appointing reviewers).
+pub(crate) fn find_display_name(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> ApiResult<Option<String>> {
+    Ok(store::user_by_id(conn, user_id)?.map(|u| u.display_name))
+}
+
 /// The most recent sign-ins with the people they belong to (the operator's `admin sign-ins`).
 pub(crate) fn recent_sign_ins(
     conn: &mut DbConnection,

@@ -88,6 +88,19 @@ fn organisation_input(w: &World, v: Variant) -> Value {
     input["country"] = json!("UZ");
     json!({"input": input})
 }
+fn programme_input(w: &World, v: Variant) -> Value {
+    let mut input = super::rest_table::new_programme(w, v);
+    for field in [
+        "applicationsOpenAt",
+        "applicationsCloseAt",
+        "startsAt",
+        "endsAt",
+    ] {
+        // GraphQL's NaiveDateTime is the same text.
+        input[field] = json!(input[field].as_str().unwrap_or_default());
+    }
+    json!({"input": input})
+}
 fn consent_input(_: &World, _: Variant) -> Value {
     json!({"input": {"subjectId": "matrix-0003", "purpose": "matrix"}})
 }
@@ -160,6 +173,12 @@ pub const FIELDS: &[Field] = &[
     q("signingKeys", "{ signingKeys(organisation: \"stat-uz\") { __typename } }", N, "ooooooooo"),
     q("imeiStatus", "query($imei: String!) { imeiStatus(imei: $imei) { __typename } }", N, "uffffffof").vars(ids),
     q("imeiPublicStatus", "query($imei: String!) { imeiPublicStatus(imei: $imei) { __typename } }", N, "ooooooooo").vars(ids),
+    q("hubProgrammes", "{ hubProgrammes { id } }", N, "ooooooooo"),
+    q("hubProgramme", "{ hubProgramme(key: \"no-such\") { id } }", N, "nnnnnnnnn"),
+    q("hubReviewers", "{ hubReviewers(programme: \"no-such\") { userId } }", N, "nnnnnnnnn"),
+    q("hubProgrammeApplications", "{ hubProgrammeApplications(programme: \"no-such\") { id } }", N, "unnnnnnff"),
+    q("myHubApplications", "{ myHubApplications { id } }", N, "uooooooff"),
+    q("hubApplication", "{ hubApplication(id: \"no-such\") { id } }", N, "unnnnnnff"),
     q("imeiCases", "{ imeiCases { id } }", N, "uooofffff"),
     q("imeiCaseStatistics", "{ imeiCaseStatistics { from } }", N, "uooofffff"),
     q("imeiCase", "{ imeiCase(id: \"no-such-case\") { id } }", N, "unnnfffff"),
@@ -197,6 +216,21 @@ pub const FIELDS: &[Field] = &[
     m("rotateSigningKey", "mutation { rotateSigningKey(organisation: \"stat-uz\") { __typename } }", N, "uff-fffff").last(),
     m("setDocumentWebhook", "mutation { setDocumentWebhook(organisation: \"stat-uz\", url: \"https://hooks.example.org/m\") { url } }", N, "uffvfffff"),
     m("openImeiCase", "mutation { openImeiCase(input: {kind: fraud, reference: \"MATRIX-G\", imeis: [\"356938035643809\"]}) { id } }", N, "ufvvfffff"),
+    m("createHubProgramme", "mutation($input: HubProgrammeInput!) { createHubProgramme(input: $input) { id } }", N, "ufvvfffff").vars(programme_input),
+    m("updateHubProgramme", "mutation($input: HubProgrammeInput!) { updateHubProgramme(key: \"no-such\", input: $input) { id } }", N, "unnnnnnnn").vars(programme_input),
+    m("publishHubProgramme", "mutation { publishHubProgramme(key: \"no-such\") { id } }", N, "unnnnnnnn"),
+    m("addHubOrganiser", "mutation { addHubOrganiser(key: \"no-such\", input: {organisation: \"azstat\"}) { id } }", N, "unnnnnnnn"),
+    m("confirmHubOrganiser", "mutation { confirmHubOrganiser(key: \"no-such\", organisation: \"stat-uz\") { id } }", N, "unnnnnnnn"),
+    m("appointHubReviewer", "mutation { appointHubReviewer(key: \"no-such\", input: {userId: \"x\"}) { userId } }", N, "unnnnnnnn"),
+    m("removeHubReviewer", "mutation { removeHubReviewer(key: \"no-such\", userId: \"x\") }", N, "unnnnnnnn"),
+    m("declareHubConflict", "mutation { declareHubConflict(key: \"no-such\", input: {startup: \"registan-analytics\"}) }", N, "unnnnnnnn"),
+    m("publishHubResults", "mutation { publishHubResults(key: \"no-such\") { id } }", N, "unnnnnnnn"),
+    m("createHubApplication", "mutation { createHubApplication(programme: \"no-such\", input: {startup: \"registan-analytics\", stage: \"mvp\", sector: \"ai\"}) { id } }", N, "unnnnnnnn"),
+    m("updateHubApplication", "mutation { updateHubApplication(id: \"no-such\", input: {stage: \"mvp\", sector: \"ai\"}) { id } }", N, "unnnnnnff"),
+    m("submitHubApplication", "mutation { submitHubApplication(id: \"no-such\") { id } }", N, "unnnnnnff"),
+    m("withdrawHubApplication", "mutation { withdrawHubApplication(id: \"no-such\") { id } }", N, "unnnnnnff"),
+    m("reviewHubApplication", "mutation { reviewHubApplication(id: \"no-such\", input: {scores: [{criterion: \"impact\", score: 3}]}) { id } }", N, "unnnnnnff"),
+    m("decideHubApplication", "mutation { decideHubApplication(id: \"no-such\", input: {decision: \"accepted\"}) { id } }", N, "unnnnnnff"),
     m("imeiCaseFound", "mutation { imeiCaseFound(id: \"no-such-case\", input: {heldAt: \"x\"}) { id } }", N, "unnnfffff"),
     m("imeiCaseHandedOver", "mutation { imeiCaseHandedOver(id: \"no-such-case\") { id } }", N, "unnnfffff"),
     m("closeImeiCase", "mutation { closeImeiCase(id: \"no-such-case\") { id } }", N, "unnnfffff"),

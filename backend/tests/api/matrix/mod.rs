@@ -75,6 +75,9 @@ fn fill(template: &str, world: &World, object: &Object) -> String {
         .replace("{seq}", "1")
         .replace("{invitation}", "no-such-invitation")
         .replace("{case}", "no-such-case")
+        .replace("{programme}", "no-such-programme")
+        .replace("{application}", "no-such-application")
+        .replace("{organisation}", "stat-uz")
 }
 
 /// Paths whose answers legitimately change between two identical calls.

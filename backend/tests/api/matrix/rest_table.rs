@@ -210,6 +210,40 @@ fn case_found(_: &World, _: Variant) -> Value {
     json!({"heldAt": "Matrix station"})
 }
 
+/// A valid programme run by stat-uz (its editors may create it).
+pub fn new_programme(_: &World, _: Variant) -> Value {
+    let now = chrono::Utc::now().naive_utc();
+    json!({"kind": "hackathon", "organisation": "stat-uz", "slug": "matrix-hackathon",
+           "title": "Matrix hackathon", "description": "Open data weekend",
+           "applicationsOpenAt": now, "applicationsCloseAt": now + chrono::Duration::days(7),
+           "startsAt": now + chrono::Duration::days(8), "endsAt": now + chrono::Duration::days(9),
+           "countries": ["UZ", "AZ"], "criteria": [{"id": "impact", "label": "Impact"}]})
+}
+
+fn hub_organiser(_: &World, _: Variant) -> Value {
+    json!({"organisation": "azstat"})
+}
+
+fn hub_reviewer(w: &World, _: Variant) -> Value {
+    json!({"userId": w.member_id})
+}
+
+fn hub_conflict(_: &World, _: Variant) -> Value {
+    json!({"startup": "registan-analytics"})
+}
+
+fn hub_decision(_: &World, _: Variant) -> Value {
+    json!({"decision": "accepted"})
+}
+
+fn new_application(_: &World, _: Variant) -> Value {
+    json!({"startup": "registan-analytics", "stage": "mvp", "sector": "ai"})
+}
+
+fn review(_: &World, _: Variant) -> Value {
+    json!({"scores": [{"criterion": "impact", "score": 3}]})
+}
+
 fn case_link(_: &World, _: Variant) -> Value {
     json!({"caseId": "no-such-case"})
 }
@@ -387,6 +421,116 @@ pub const ROWS: &[Row] = &[
     row("POST", "/api/v1/imei/cases/{case}/close", N, "unnnfffff").json(empty),
     row("POST", "/api/v1/imei/cases/{case}/withdraw", N, "unnnfffff").json(empty),
     row("POST", "/api/v1/imei/cases/{case}/links", N, "unnnfffff").json(case_link),
+    // The IT hub: programmes are public once published; everything about one that does
+    // not exist (or is a draft of others) is not found; applications are for people.
+    row("GET", "/api/v1/hub/programmes", N, "ooooooooo"),
+    row("POST", "/api/v1/hub/programmes", N, "ufvvfffff").json(new_programme),
+    row("GET", "/api/v1/hub/programmes/{programme}", N, "nnnnnnnnn"),
+    row("PUT", "/api/v1/hub/programmes/{programme}", N, "unnnnnnnn").json(new_programme),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/publish",
+        N,
+        "unnnnnnnn",
+    ),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/organisers",
+        N,
+        "unnnnnnnn",
+    )
+    .json(hub_organiser),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/organisers/{organisation}/confirm",
+        N,
+        "unnnnnnnn",
+    ),
+    row(
+        "GET",
+        "/api/v1/hub/programmes/{programme}/reviewers",
+        N,
+        "unnnnnnnn",
+    ),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/reviewers",
+        N,
+        "unnnnnnnn",
+    )
+    .json(hub_reviewer),
+    row(
+        "DELETE",
+        "/api/v1/hub/programmes/{programme}/reviewers/{user}",
+        N,
+        "unnnnnnnn",
+    ),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/conflicts",
+        N,
+        "unnnnnnnn",
+    )
+    .json(hub_conflict),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/results",
+        N,
+        "unnnnnnnn",
+    ),
+    row(
+        "GET",
+        "/api/v1/hub/programmes/{programme}/applications",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/applications",
+        N,
+        "unnnnnnnn",
+    )
+    .json(new_application),
+    row("GET", "/api/v1/hub/applications", N, "uooooooff"),
+    row(
+        "GET",
+        "/api/v1/hub/applications/{application}",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "PUT",
+        "/api/v1/hub/applications/{application}",
+        N,
+        "unnnnnnff",
+    )
+    .json(new_application),
+    row(
+        "POST",
+        "/api/v1/hub/applications/{application}/submit",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "POST",
+        "/api/v1/hub/applications/{application}/withdraw",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "PUT",
+        "/api/v1/hub/applications/{application}/review",
+        N,
+        "unnnnnnff",
+    )
+    .json(review),
+    row(
+        "POST",
+        "/api/v1/hub/applications/{application}/decision",
+        N,
+        "unnnnnnff",
+    )
+    .json(hub_decision),
     // Marketplace.
     row("GET", "/api/v1/marketplace/categories", N, "ooooooooo"),
     row("GET", "/api/v1/marketplace/listings", N, "ooooooooo"),

@@ -1,0 +1,17 @@
+//! The joint IT hub: programmes (acceleration programmes, hackathons, demo days,
+//! co-investment calls) run by organisations of both countries, startups' applications, and a
+//! review panel with conflicts of interest excluded. `access` is who sees what; `programmes`,
+//! `applications` and `reviews` are the rules; `service` is what every adapter calls.
+
+mod access;
+mod applications;
+pub mod domain;
+pub mod graphql;
+pub mod input;
+mod programmes;
+pub mod rest;
+mod rest_applications;
+mod reviews;
+pub mod service;
+mod store;
+pub mod views;
