@@ -175,14 +175,15 @@ pub fn run() -> anyhow::Result<()> {
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "demo data: {} organisations, {} users, {} listings, {} publications, {} datasets, {} documents and {} devices added (run `silkbridge reindex` or start the server to index them)",
+                "demo data: {} organisations, {} users, {} listings, {} publications, {} datasets, {} documents, {} devices and {} programmes added (run `silkbridge reindex` or start the server to index them)",
                 summary.organisations,
                 summary.users,
                 summary.listings,
                 summary.publications,
                 datasets,
                 documents,
-                summary.devices
+                summary.devices,
+                summary.programmes
             );
             Ok(())
         }

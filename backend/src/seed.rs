@@ -25,12 +25,14 @@ pub struct SeedSummary {
     pub listings: usize,
     pub publications: usize,
     pub devices: usize,
+    pub programmes: usize,
 }
 
 /// Adds the demo data in one transaction.
 pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
     let marketplace = crate::marketplace::demo::demo()?;
     let research = crate::research::demo::demo()?;
+    let hub = crate::hub::demo::demo()?;
     let imei: DemoImei =
         serde_json::from_str(crate::imei::demo::DEMO).map_err(ApiError::internal)?;
     let mut organisations = crate::identity::demo::organisations()?;
@@ -41,6 +43,8 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
         let (mut marketplace, mut research) = (marketplace, research);
         organisations.append(&mut marketplace.organisations);
         organisations.append(&mut research.organisations);
+        let mut hub = hub;
+        organisations.append(&mut hub.organisations);
         organisations.extend(imei.organisations);
         summary.organisations = crate::identity::demo::seed_organisations(conn, organisations)?;
         if first_run {
@@ -52,6 +56,7 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
             summary.listings = crate::marketplace::demo::seed(conn, &caller, marketplace)?;
             summary.publications = crate::research::demo::seed(conn, &caller, research)?;
             summary.devices = crate::imei::demo::seed(conn, &caller)?;
+            summary.programmes = crate::hub::demo::seed(conn, &caller, hub)?;
             summary.users += crate::identity::demo::seed_people(conn)?;
         }
         Ok(summary)

@@ -36,6 +36,7 @@ kind-dataset = Məlumat dəsti
 kind-organisation = Təşkilat
 kind-listing = Xidmət
 kind-document = Sənəd
+kind-programme = Proqram
 lang-uz-Latn = Özbək dili (latın)
 lang-uz-Cyrl = Özbək dili (kiril)
 lang-az = Azərbaycan dili

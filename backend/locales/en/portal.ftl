@@ -37,6 +37,7 @@ kind-dataset = Dataset
 kind-organisation = Organisation
 kind-listing = Service
 kind-document = Document
+kind-programme = Programme
 lang-uz-Latn = Uzbek (Latin)
 lang-uz-Cyrl = Uzbek (Cyrillic)
 lang-az = Azerbaijani

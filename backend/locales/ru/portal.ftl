@@ -39,6 +39,7 @@ kind-dataset = Набор данных
 kind-organisation = Организация
 kind-listing = Услуга
 kind-document = Документ
+kind-programme = Программа
 lang-uz-Latn = Узбекский (латиница)
 lang-uz-Cyrl = Узбекский (кириллица)
 lang-az = Азербайджанский

@@ -36,6 +36,7 @@ kind-dataset = Маълумотлар тўплами
 kind-organisation = Ташкилот
 kind-listing = Хизмат
 kind-document = Ҳужжат
+kind-programme = Дастур
 lang-uz-Latn = Ўзбекча (лотин)
 lang-uz-Cyrl = Ўзбекча (кирилл)
 lang-az = Озарбайжонча

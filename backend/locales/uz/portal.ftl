@@ -36,6 +36,7 @@ kind-dataset = Maʼlumotlar toʻplami
 kind-organisation = Tashkilot
 kind-listing = Xizmat
 kind-document = Hujjat
+kind-programme = Dastur
 lang-uz-Latn = Oʻzbekcha (lotin)
 lang-uz-Cyrl = Oʻzbekcha (kirill)
 lang-az = Ozarbayjoncha

@@ -5,8 +5,10 @@
 
 mod access;
 mod applications;
+pub(crate) mod demo;
 pub mod domain;
 pub mod graphql;
+pub mod index;
 pub mod input;
 mod programmes;
 pub mod rest;

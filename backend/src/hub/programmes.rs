@@ -8,6 +8,7 @@ use silkbridge_schema::{DbConnection, ids};
 
 use super::access::{Standing, programme_not_found};
 use super::domain::{Phase, ProgrammeKind, ProgrammeState, phase};
+use super::index::PROGRAMME_KIND;
 use super::input::{
     ConflictInput, OrganiserInput, ProgrammeInput, ProgrammeText, ReviewerInput, check_programme,
 };
@@ -65,11 +66,11 @@ pub(super) fn audit(
     programme: &HubProgramme,
     details: serde_json::Value,
 ) -> ApiResult<()> {
-    changes::audit(
+    // Every change to a programme may change what search shows of it.
+    changes::Change::upsert(PROGRAMME_KIND, &programme.id).audited(
         conn,
         &caller.actor(),
         action,
-        &format!("hub_programme:{}", programme.id),
         details,
     )
 }

@@ -308,3 +308,21 @@ pub fn save_review(conn: &mut DbConnection, row: &HubReview) -> QueryResult<()> 
     }
     Ok(())
 }
+
+/// Programmes after `after_id` in id order (the search rebuild's scan).
+pub fn programmes_after_id(
+    conn: &mut DbConnection,
+    after_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<HubProgramme>> {
+    hub_programmes::table
+        .filter(hub_programmes::id.gt(after_id))
+        .order(hub_programmes::id.asc())
+        .select(HubProgramme::as_select())
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn count_programmes(conn: &mut DbConnection) -> QueryResult<i64> {
+    hub_programmes::table.count().get_result(conn)
+}

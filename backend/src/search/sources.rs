@@ -15,6 +15,7 @@ pub const SOURCES: &[SearchSource] = &[
     crate::research::index::SOURCE,
     crate::datasets::index::SOURCE,
     crate::documents::index::SOURCE,
+    crate::hub::index::SOURCE,
 ];
 
 /// The source of a kind, if this build indexes it.

@@ -100,7 +100,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&seeded.stderr)
     );
     assert!(String::from_utf8_lossy(&seeded.stdout).contains(
-        "24 organisations, 8 users, 8 listings, 312 publications, 18 datasets, 1 documents and 103 devices"
+        "26 organisations, 8 users, 8 listings, 312 publications, 18 datasets, 1 documents, 103 devices and 4 programmes"
     ));
 
     let created = run(&[
@@ -160,7 +160,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
     // 24 demo organisations + the one created above + 8 published listings + 312 publications
     // + 18 datasets + 1 document (restricted and private ones are indexed too, findable by
     // their organisation only).
-    assert!(stdout.contains("364 searchable"), "{stdout}");
+    assert!(stdout.contains("370 searchable"), "{stdout}");
 
     let audit = run(&["audit", "verify"]);
     // 8 approvals of demo listings, 6 demo registry changes (one registration, four reports,
@@ -177,7 +177,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&audit.stderr)
     );
     assert!(
-        audit_out.contains("audit chain intact: 379 entries"),
+        audit_out.contains("audit chain intact: 403 entries"),
         "{audit_out}"
     );
 

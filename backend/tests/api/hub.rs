@@ -52,7 +52,7 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
         &hub.uz_park,
         Method::POST,
         &format!("{path}/organisers"),
-        Some(json!({"organisation": "innoland-az"})),
+        Some(json!({"organisation": "idda"})),
     )
     .await;
     send(
@@ -68,7 +68,7 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
         &app,
         &hub.uz_park,
         Method::POST,
-        &format!("{path}/organisers/innoland-az/confirm"),
+        &format!("{path}/organisers/idda/confirm"),
         None,
     )
     .await
@@ -77,7 +77,7 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
         &app,
         &hub.az_park,
         Method::POST,
-        &format!("{path}/organisers/innoland-az/confirm"),
+        &format!("{path}/organisers/idda/confirm"),
         None,
     )
     .await;
@@ -110,8 +110,28 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
     assert_eq!(public.json()["roles"]["organiser"], false);
     let listed = app.get("/api/v1/hub/programmes?kind=accelerator").await;
     assert!(listed.body.contains("silk-ai-2027"));
+    // Published programmes are searchable by everyone; a draft is not.
+    let mut draft = accelerator("zebra-draft", Duration::days(5));
+    draft["title"] = json!("Zebrafish genomics bootcamp");
+    ok(
+        &app,
+        &hub.uz_park,
+        Method::POST,
+        "/api/v1/hub/programmes",
+        Some(draft),
+    )
+    .await;
+    let found = app
+        .search_until(
+            "/api/v1/search?q=Silk%20Road%20AI%20Accelerator&kind=programme",
+            "Silk Road AI Accelerator",
+        )
+        .await;
+    assert_eq!(found.status, 200);
+    let hidden = app.get("/api/v1/search?q=Zebrafish").await;
+    assert_eq!(hidden.json()["total"], 0, "{}", hidden.body);
 
-    // The panel: two reviewers of each country, one a member of caspian-ai.
+    // The panel: two reviewers of each country, one a member of caspian-speech.
     for reviewer in [
         &hub.reviewer_uz,
         &hub.reviewer_az,
@@ -226,7 +246,7 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
 
     // Caspian applies outside the sectors first: not eligible, then corrected.
     let caspian_app = ok(&app, &hub.caspian, Method::POST, &format!("{path}/applications"),
-        Some(json!({"startup": "caspian-ai", "stage": "seed", "sector": "govtech", "answers": [
+        Some(json!({"startup": "caspian-speech", "stage": "seed", "sector": "govtech", "answers": [
             {"question": "problem", "value": "Azerbaijani speech recognition"}, {"question": "team-size", "value": "4"}]}))).await;
     let caspian_app = caspian_app["id"].as_str().unwrap().to_owned();
     let caspian_path = format!("/api/v1/hub/applications/{caspian_app}");
@@ -279,7 +299,7 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
         &hub.registan,
         Method::POST,
         &format!("{path}/conflicts"),
-        Some(json!({"startup": "caspian-ai"})),
+        Some(json!({"startup": "caspian-speech"})),
     )
     .await
     .problem(403, "forbidden");
@@ -531,8 +551,21 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
         None,
     )
     .await;
-    assert_eq!(ids(&mine), [registan_app.as_str()]);
-    assert_eq!(mine[0]["decision"], "accepted");
+    // Registan's own: this one, and the demo day it was accepted to (the demo's).
+    let programmes: Vec<(&str, &str)> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["programmeSlug"].as_str().unwrap(),
+                a["decision"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(programmes.len(), 2, "{mine}");
+    assert!(programmes.contains(&("silk-ai-2027", "accepted")));
+    assert!(programmes.contains(&("caspian-demo-day-2026", "accepted")));
 
     // Each applicant's organisation was told once, with its own decision only.
     let outbox: Vec<(String, String)> = {
@@ -541,6 +574,7 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
         let mut conn = app.state.db.connection().unwrap();
         dsl::organisation_events
             .filter(dsl::event_type.eq("hub.application.decided"))
+            .filter(dsl::subject.eq_any(&both))
             .select((dsl::subject, dsl::payload))
             .load(&mut conn)
             .unwrap()

@@ -20,7 +20,7 @@ pub(super) struct Hub {
     pub(super) late: SignedIn,
     pub(super) reviewer_uz: SignedIn,
     pub(super) reviewer_az: SignedIn,
-    /// A reviewer who belongs to caspian-ai.
+    /// A reviewer who belongs to caspian-speech.
     pub(super) reviewer_member: SignedIn,
     /// A reviewer who will declare a conflict with registan-analytics.
     pub(super) reviewer_declaring: SignedIn,
@@ -39,16 +39,14 @@ async fn organisation(app: &TestApp, cast: &Cast, slug: &str, kind: &str, countr
 }
 
 pub(super) async fn hub(app: &TestApp, cast: &Cast) -> Hub {
-    organisation(app, cast, "it-park-uz", "agency", "UZ").await;
-    organisation(app, cast, "innoland-az", "agency", "AZ").await;
-    organisation(app, cast, "caspian-ai", "startup", "AZ").await;
+    // IT Park Uzbekistan, IDDA and Caspian Speech are the demo's.
     organisation(app, cast, "late-startup", "startup", "UZ").await;
     Hub {
         uz_park: app
             .person("UZ", "UZ park manager", &[("it-park-uz", Role::Editor)])
             .await,
         az_park: app
-            .person("AZ", "AZ park manager", &[("innoland-az", Role::Editor)])
+            .person("AZ", "AZ park manager", &[("idda", Role::Editor)])
             .await,
         registan: app
             .person(
@@ -65,7 +63,7 @@ pub(super) async fn hub(app: &TestApp, cast: &Cast) -> Hub {
             )
             .await,
         caspian: app
-            .person("AZ", "Caspian founder", &[("caspian-ai", Role::Editor)])
+            .person("AZ", "Caspian founder", &[("caspian-speech", Role::Editor)])
             .await,
         late: app
             .person("UZ", "Late founder", &[("late-startup", Role::Editor)])
@@ -76,7 +74,7 @@ pub(super) async fn hub(app: &TestApp, cast: &Cast) -> Hub {
             .person(
                 "AZ",
                 "Reviewer and Caspian adviser",
-                &[("caspian-ai", Role::Member)],
+                &[("caspian-speech", Role::Member)],
             )
             .await,
         reviewer_declaring: app.person("UZ", "Reviewer with an interest", &[]).await,

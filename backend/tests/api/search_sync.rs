@@ -76,7 +76,9 @@ async fn writes_reach_the_index_through_the_change_log() {
 async fn an_interrupted_rebuild_resumes_where_it_stopped() {
     let app = TestApp::start().await;
     let summary = app.seed_demo().await;
-    let seeded = (summary.organisations + summary.listings + summary.publications) as u64;
+    let seeded =
+        (summary.organisations + summary.listings + summary.publications + summary.programmes)
+            as u64;
     let state = app.state.clone();
     tokio::task::spawn_blocking(move || {
         let mut batches = 0;
