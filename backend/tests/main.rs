@@ -20,6 +20,7 @@ mod api {
     mod graphql;
     mod health;
     mod hub;
+    mod hub_events;
     mod hub_support;
     mod id_tokens;
     mod identity_access;

@@ -100,3 +100,38 @@ pub struct HubReview {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// A hackathon team.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::hub_tables::hub_teams)]
+pub struct HubTeam {
+    pub id: String,
+    pub programme_id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A person's place at a hackathon or demo day.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::hub_tables::hub_registrations, treat_none_as_null = true)]
+pub struct HubRegistration {
+    pub programme_id: String,
+    pub user_id: String,
+    pub state: String,
+    pub team_id: Option<String>,
+    pub registered_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What an investor commits to an accepted startup of a co-investment call.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::hub_tables::hub_commitments)]
+pub struct HubCommitment {
+    pub application_id: String,
+    pub investor_id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub committed_by: String,
+    pub committed_at: NaiveDateTime,
+}

@@ -93,6 +93,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hub_teams (id) {
+        id -> Text,
+        programme_id -> Text,
+        name -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hub_registrations (programme_id, user_id) {
+        programme_id -> Text,
+        user_id -> Text,
+        state -> Text,
+        team_id -> Nullable<Text>,
+        registered_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hub_commitments (application_id, investor_id) {
+        application_id -> Text,
+        investor_id -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        committed_by -> Text,
+        committed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(hub_programme_organisers -> hub_programmes (programme_id));
 diesel::joinable!(hub_applications -> hub_programmes (programme_id));
 diesel::joinable!(hub_reviews -> hub_applications (application_id));
@@ -105,6 +137,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     hub_reviewers,
     hub_conflicts,
     hub_reviews,
+    hub_teams,
+    hub_registrations,
+    hub_commitments,
     organisations,
 );
 diesel::allow_tables_to_appear_in_same_query!(users, hub_reviewers);

@@ -2,12 +2,14 @@
 
 use async_graphql::{Context, Object, Result};
 
+use super::commitments::{CommitmentInput, CommitmentView};
+use super::events::{ParticipantView, RegistrationView, TeamView};
 use super::input::{
     ApplicationInput, ConflictInput, DecisionInput, OrganiserInput, ProgrammeInput, ReviewInput,
     ReviewerInput,
 };
 use super::service;
-use super::views::{ApplicationView, ProgrammeView, ReviewerView};
+use super::views::{ApplicationView, HubOrganisationView, ProgrammeView, ReviewerView};
 use crate::graphql::{caller_of, state_of};
 
 #[derive(Default)]
@@ -63,6 +65,62 @@ impl HubQuery {
     async fn my_hub_applications(&self, ctx: &Context<'_>) -> Result<Vec<ApplicationView>> {
         let (app, caller) = (state_of(ctx)?, caller_of(ctx));
         service::my_applications(app, &caller)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// The caller's place at an event.
+    async fn hub_registration(
+        &self,
+        ctx: &Context<'_>,
+        programme: String,
+    ) -> Result<RegistrationView> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::registration(app, &caller, &programme)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// A hackathon's teams.
+    async fn hub_teams(&self, ctx: &Context<'_>, programme: String) -> Result<Vec<TeamView>> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::teams(app, &caller, &programme)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Who registered (the organisers).
+    async fn hub_participants(
+        &self,
+        ctx: &Context<'_>,
+        programme: String,
+    ) -> Result<Vec<ParticipantView>> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::participants(app, &caller, &programme)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// The accepted startups once the results are published.
+    async fn hub_accepted(
+        &self,
+        ctx: &Context<'_>,
+        programme: String,
+    ) -> Result<Vec<HubOrganisationView>> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::accepted(app, &caller, &programme)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// What the investors committed to an application.
+    async fn hub_commitments(
+        &self,
+        ctx: &Context<'_>,
+        application: String,
+    ) -> Result<Vec<CommitmentView>> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::commitments(app, &caller, &application)
             .await
             .map_err(|e| e.into_graphql())
     }
@@ -248,6 +306,57 @@ impl HubMutation {
     ) -> Result<ApplicationView> {
         let (app, caller) = (state_of(ctx)?, caller_of(ctx));
         service::review_application(app, &caller, &id, input)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Takes a place at an event (or one on its waitlist).
+    async fn register_for_hub_event(
+        &self,
+        ctx: &Context<'_>,
+        programme: String,
+    ) -> Result<RegistrationView> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::register(app, &caller, &programme)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Gives the caller's place up.
+    async fn cancel_hub_registration(
+        &self,
+        ctx: &Context<'_>,
+        programme: String,
+    ) -> Result<RegistrationView> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::cancel_registration(app, &caller, &programme)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// Joins (`team`) or founds (`name`) a hackathon team.
+    async fn join_hub_team(
+        &self,
+        ctx: &Context<'_>,
+        programme: String,
+        team: Option<String>,
+        name: Option<String>,
+    ) -> Result<RegistrationView> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::join_team(app, &caller, &programme, team, name)
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+
+    /// An investor records its commitment to an accepted startup.
+    async fn record_hub_commitment(
+        &self,
+        ctx: &Context<'_>,
+        application: String,
+        input: CommitmentInput,
+    ) -> Result<Vec<CommitmentView>> {
+        let (app, caller) = (state_of(ctx)?, caller_of(ctx));
+        service::commit(app, &caller, &application, input)
             .await
             .map_err(|e| e.into_graphql())
     }

@@ -5,14 +5,18 @@
 
 mod access;
 mod applications;
+mod calendar;
+pub mod commitments;
 pub(crate) mod demo;
 pub mod domain;
+pub mod events;
 pub mod graphql;
 pub mod index;
 pub mod input;
 mod programmes;
 pub mod rest;
 mod rest_applications;
+mod rest_events;
 mod reviews;
 pub mod service;
 mod store;

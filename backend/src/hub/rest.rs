@@ -12,6 +12,8 @@ use crate::identity::caller::Caller;
 use crate::state::AppState;
 
 pub fn routes(config: &mut impl crate::http::routes::Routes) {
+    // The calendar's fixed path is registered before `/hub/programmes/{programme}`.
+    super::rest_events::routes(config);
     config
         .service(list_programmes)
         .service(create_programme)

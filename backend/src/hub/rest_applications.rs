@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 
+use super::commitments::{CommitmentInput, CommitmentView};
 use super::input::{ApplicationInput, DecisionInput, ReviewInput};
 use super::service;
 use super::views::ApplicationView;
@@ -20,7 +21,9 @@ pub fn routes(config: &mut impl crate::http::routes::Routes) {
         .service(submit_application)
         .service(withdraw_application)
         .service(review_application)
-        .service(decide_application);
+        .service(decide_application)
+        .service(list_commitments)
+        .service(record_commitment);
 }
 
 /// A programme's applications the caller may see: every submitted one for its organisers
@@ -247,5 +250,55 @@ pub async fn decide_application(
 ) -> ApiResult<web::Json<ApplicationView>> {
     Ok(web::Json(
         service::decide_application(&state, &caller, &id, input.into_inner()).await?,
+    ))
+}
+
+/// What the investors of a co-investment call committed to this startup: for the startup,
+/// and, once the results are published, for the organisers and the call's investors.
+#[utoipa::path(
+    tag = "hub",
+    security(("bearer" = [])),
+    params(("application" = String, Path, description = "the application's id")),
+    responses(
+        (status = 200, body = [CommitmentView]),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/hub/applications/{application}/commitments")]
+pub async fn list_commitments(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<Vec<CommitmentView>>> {
+    Ok(web::Json(service::commitments(&state, &caller, &id).await?))
+}
+
+/// An investor's editors record what it commits to an accepted startup (the fund's currency;
+/// never more than its fund in all; once per startup). The startup is told by webhook. Audited.
+#[utoipa::path(
+    tag = "hub",
+    security(("bearer" = [])),
+    params(("application" = String, Path, description = "the application's id")),
+    request_body = CommitmentInput,
+    responses(
+        (status = 200, body = [CommitmentView]),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/hub/applications/{application}/commitments")]
+pub async fn record_commitment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    input: web::Json<CommitmentInput>,
+) -> ApiResult<web::Json<Vec<CommitmentView>>> {
+    Ok(web::Json(
+        service::commit(&state, &caller, &id, input.into_inner()).await?,
     ))
 }

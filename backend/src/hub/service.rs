@@ -2,12 +2,15 @@
 //! the same way; it picks a read or a write transaction and runs the rules of `programmes`,
 //! `applications` and `reviews`, which ask `access` who the caller is.
 
+use super::commitments::{self, CommitmentInput, CommitmentView};
+use super::events::{ParticipantView, RegistrationView, TeamView};
 use super::input::{
     ApplicationInput, ConflictInput, DecisionInput, OrganiserInput, ProgrammeInput, ReviewInput,
     ReviewerInput,
 };
+use super::views::HubOrganisationView;
 use super::views::{ApplicationView, ProgrammeView, ReviewerView};
-use super::{applications, programmes, reviews};
+use super::{applications, calendar, events, programmes, reviews};
 use crate::error::ApiResult;
 use crate::identity::caller::Caller;
 use crate::state::AppState;
@@ -276,6 +279,115 @@ pub async fn decide_application(
 ) -> ApiResult<ApplicationView> {
     let id = id.to_owned();
     write!(state, caller, |conn, who| reviews::decide(
+        conn, &who, &id, input
+    ))
+}
+
+/// Takes a place at a hackathon or demo day (or one on its waitlist).
+pub async fn register(state: &AppState, caller: &Caller, key: &str) -> ApiResult<RegistrationView> {
+    let key = key.to_owned();
+    write!(state, caller, |conn, who| events::register(
+        conn, &who, &key
+    ))
+}
+
+/// The caller's place.
+pub async fn registration(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> ApiResult<RegistrationView> {
+    let key = key.to_owned();
+    read!(state, caller, |conn, who| events::registration(
+        conn, &who, &key
+    ))
+}
+
+/// Gives the caller's place up (the first on the waitlist takes it).
+pub async fn cancel_registration(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> ApiResult<RegistrationView> {
+    let key = key.to_owned();
+    write!(state, caller, |conn, who| events::cancel(conn, &who, &key))
+}
+
+/// A hackathon's teams.
+pub async fn teams(state: &AppState, caller: &Caller, key: &str) -> ApiResult<Vec<TeamView>> {
+    let key = key.to_owned();
+    read!(state, caller, |conn, who| events::teams(conn, &who, &key))
+}
+
+/// Joins a team (by id) or founds one (by name).
+pub async fn join_team(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    team: Option<String>,
+    name: Option<String>,
+) -> ApiResult<RegistrationView> {
+    let key = key.to_owned();
+    write!(state, caller, |conn, who| events::join_team(
+        conn,
+        &who,
+        &key,
+        team.as_deref(),
+        name.as_deref()
+    ))
+}
+
+/// Who registered (the organisers).
+pub async fn participants(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> ApiResult<Vec<ParticipantView>> {
+    let key = key.to_owned();
+    read!(state, caller, |conn, who| events::participants(
+        conn, &who, &key
+    ))
+}
+
+/// The accepted startups once the results are published.
+pub async fn accepted(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> ApiResult<Vec<HubOrganisationView>> {
+    let key = key.to_owned();
+    read!(state, caller, |conn, who| events::accepted(
+        conn, &who, &key
+    ))
+}
+
+/// The iCalendar feed of published programmes.
+pub async fn calendar(state: &AppState) -> ApiResult<String> {
+    let base = state.config.public_url.clone();
+    state.read(move |conn| calendar::feed(conn, &base)).await
+}
+
+/// The commitments to an application (its startup, the organisers, the call's investors).
+pub async fn commitments(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<Vec<CommitmentView>> {
+    let id = id.to_owned();
+    read!(state, caller, |conn, who| commitments::list(
+        conn, &who, &id
+    ))
+}
+
+/// An investor records its commitment to an accepted startup.
+pub async fn commit(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    input: CommitmentInput,
+) -> ApiResult<Vec<CommitmentView>> {
+    let id = id.to_owned();
+    write!(state, caller, |conn, who| commitments::commit(
         conn, &who, &id, input
     ))
 }

@@ -3,11 +3,12 @@
 use diesel::prelude::*;
 use silkbridge_schema::DbConnection;
 use silkbridge_schema::hub_models::{
-    HubApplication, HubConflict, HubOrganiser, HubProgramme, HubReview, HubReviewer,
+    HubApplication, HubCommitment, HubConflict, HubOrganiser, HubProgramme, HubRegistration,
+    HubReview, HubReviewer, HubTeam,
 };
 use silkbridge_schema::hub_tables::{
-    hub_applications, hub_conflicts, hub_programme_organisers, hub_programmes, hub_reviewers,
-    hub_reviews,
+    hub_applications, hub_commitments, hub_conflicts, hub_programme_organisers, hub_programmes,
+    hub_registrations, hub_reviewers, hub_reviews, hub_teams,
 };
 
 /// A programme by id or slug.
@@ -325,4 +326,116 @@ pub fn programmes_after_id(
 
 pub fn count_programmes(conn: &mut DbConnection) -> QueryResult<i64> {
     hub_programmes::table.count().get_result(conn)
+}
+
+pub fn registration(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<HubRegistration>> {
+    hub_registrations::table
+        .find((programme_id, user_id))
+        .select(HubRegistration::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A programme's registrations in `state`, first come first.
+pub fn registrations(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    state: &str,
+) -> QueryResult<Vec<HubRegistration>> {
+    hub_registrations::table
+        .filter(hub_registrations::programme_id.eq(programme_id))
+        .filter(hub_registrations::state.eq(state))
+        .order((
+            hub_registrations::registered_at.asc(),
+            hub_registrations::user_id.asc(),
+        ))
+        .select(HubRegistration::as_select())
+        .load(conn)
+}
+
+pub fn save_registration(conn: &mut DbConnection, row: &HubRegistration) -> QueryResult<()> {
+    let updated = diesel::update(hub_registrations::table.find((&row.programme_id, &row.user_id)))
+        .set(row)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(hub_registrations::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn teams(conn: &mut DbConnection, programme_id: &str) -> QueryResult<Vec<HubTeam>> {
+    hub_teams::table
+        .filter(hub_teams::programme_id.eq(programme_id))
+        .order(hub_teams::name.asc())
+        .select(HubTeam::as_select())
+        .load(conn)
+}
+
+pub fn insert_team(conn: &mut DbConnection, row: &HubTeam) -> QueryResult<()> {
+    diesel::insert_into(hub_teams::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn team_size(conn: &mut DbConnection, team_id: &str) -> QueryResult<i64> {
+    hub_registrations::table
+        .filter(hub_registrations::team_id.eq(team_id))
+        .filter(hub_registrations::state.ne("cancelled"))
+        .count()
+        .get_result(conn)
+}
+
+pub fn commitments(
+    conn: &mut DbConnection,
+    application_id: &str,
+) -> QueryResult<Vec<HubCommitment>> {
+    hub_commitments::table
+        .filter(hub_commitments::application_id.eq(application_id))
+        .order(hub_commitments::committed_at.asc())
+        .select(HubCommitment::as_select())
+        .load(conn)
+}
+
+/// What an investor committed across a programme's applications.
+pub fn committed_by_investor(
+    conn: &mut DbConnection,
+    programme_id: &str,
+    investor_id: &str,
+) -> QueryResult<Vec<HubCommitment>> {
+    hub_commitments::table
+        .inner_join(
+            hub_applications::table.on(hub_applications::id.eq(hub_commitments::application_id)),
+        )
+        .filter(hub_applications::programme_id.eq(programme_id))
+        .filter(hub_commitments::investor_id.eq(investor_id))
+        .select(HubCommitment::as_select())
+        .load(conn)
+}
+
+pub fn insert_commitment(conn: &mut DbConnection, row: &HubCommitment) -> QueryResult<()> {
+    diesel::insert_into(hub_commitments::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Published programmes whose event has not ended more than `since` ago (the calendar).
+pub fn calendar(
+    conn: &mut DbConnection,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<Vec<HubProgramme>> {
+    hub_programmes::table
+        .filter(hub_programmes::state.eq("published"))
+        .filter(hub_programmes::ends_at.ge(since))
+        .order(hub_programmes::starts_at.asc())
+        .limit(500)
+        .select(HubProgramme::as_select())
+        .load(conn)
 }

@@ -232,6 +232,14 @@ fn hub_conflict(_: &World, _: Variant) -> Value {
     json!({"startup": "registan-analytics"})
 }
 
+fn hub_team(_: &World, _: Variant) -> Value {
+    json!({"name": "Matrix team"})
+}
+
+fn hub_commitment(_: &World, _: Variant) -> Value {
+    json!({"investor": "stat-uz", "amount": 1000, "currency": "USD"})
+}
+
 fn hub_decision(_: &World, _: Variant) -> Value {
     json!({"decision": "accepted"})
 }
@@ -491,7 +499,64 @@ pub const ROWS: &[Row] = &[
         "unnnnnnnn",
     )
     .json(new_application),
+    row("GET", "/api/v1/hub/programmes.ics", N, "ooooooooo"),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/registration",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "GET",
+        "/api/v1/hub/programmes/{programme}/registration",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "DELETE",
+        "/api/v1/hub/programmes/{programme}/registration",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "GET",
+        "/api/v1/hub/programmes/{programme}/teams",
+        N,
+        "nnnnnnnnn",
+    ),
+    row(
+        "POST",
+        "/api/v1/hub/programmes/{programme}/teams",
+        N,
+        "unnnnnnff",
+    )
+    .json(hub_team),
+    row(
+        "GET",
+        "/api/v1/hub/programmes/{programme}/participants",
+        N,
+        "unnnnnnnn",
+    ),
+    row(
+        "GET",
+        "/api/v1/hub/programmes/{programme}/accepted",
+        N,
+        "nnnnnnnnn",
+    ),
     row("GET", "/api/v1/hub/applications", N, "uooooooff"),
+    row(
+        "GET",
+        "/api/v1/hub/applications/{application}/commitments",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "POST",
+        "/api/v1/hub/applications/{application}/commitments",
+        N,
+        "unnnnnnff",
+    )
+    .json(hub_commitment),
     row(
         "GET",
         "/api/v1/hub/applications/{application}",

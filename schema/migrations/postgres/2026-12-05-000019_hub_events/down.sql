@@ -1,0 +1,3 @@
+DROP TABLE hub_commitments;
+DROP TABLE hub_registrations;
+DROP TABLE hub_teams;
