@@ -197,7 +197,6 @@ pub(super) fn view(
         published_at: row.published_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
-        version: row.version,
     })
 }
 

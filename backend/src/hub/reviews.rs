@@ -184,12 +184,17 @@ pub(crate) fn decide(
         Phase::Decided => return Err(invalid_transition("the results are published")),
         _ => return Err(invalid_transition("applications are still open")),
     }
-    let read = row.version;
     row.decision = Some(decision.as_str().to_owned());
     row.decided_by = Some(caller.actor());
     row.decided_at = Some(ids::now());
-    row.version += 1;
-    if !store::update_application(conn, &row, read)? {
+    let recorded = store::record_decision(
+        conn,
+        &row.id,
+        decision.as_str(),
+        &caller.actor(),
+        row.decided_at.unwrap_or_else(ids::now),
+    )?;
+    if !recorded {
         return Err(programmes::conflict(
             "the application changed while this was being done; read it again",
         ));

@@ -272,6 +272,30 @@ pub fn update_application(
     .map(|n| n == 1)
 }
 
+/// Records the organisers' decision on a submitted application without moving its version or
+/// its `updated_at`, which its applicant sees: a decision must not show before it is published.
+/// False if the application is no longer submitted (withdrawn meanwhile).
+pub fn record_decision(
+    conn: &mut DbConnection,
+    id: &str,
+    decision: &str,
+    by: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        hub_applications::table
+            .filter(hub_applications::id.eq(id))
+            .filter(hub_applications::state.eq("submitted")),
+    )
+    .set((
+        hub_applications::decision.eq(Some(decision)),
+        hub_applications::decided_by.eq(Some(by)),
+        hub_applications::decided_at.eq(Some(at)),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
 pub fn reviews_of(
     conn: &mut DbConnection,
     application_ids: &[String],

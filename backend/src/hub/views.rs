@@ -78,7 +78,6 @@ pub struct ProgrammeView {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-    pub version: i32,
     /// What the caller is to it.
     pub roles: ProgrammeRoles,
 }

@@ -509,6 +509,9 @@ async fn startups_apply_the_panel_scores_and_the_organisers_decide_and_publish()
         Value::Null,
         "not before the results are published"
     );
+    // Nor through the application's version or its last change.
+    assert_eq!(before["version"], applicant_view["version"]);
+    assert_eq!(before["updatedAt"], applicant_view["updatedAt"]);
     let decided = ok(
         &app,
         &hub.az_park,

@@ -47,6 +47,8 @@ async fn places_waitlist_teams_participants_accepted_startups_and_the_calendar()
     let hub = hub(&app, &cast).await;
     let path = published(&app, &hub.uz_park, hackathon("data-weekend", 2)).await;
     let (p1, p2, p3) = (&hub.reviewer_uz, &hub.reviewer_az, &hub.late);
+    // What everyone sees of the programme does not move with who registers.
+    let public_before = app.get(&path).await.body;
 
     let first = ok(
         &app,
@@ -84,6 +86,11 @@ async fn places_waitlist_teams_participants_accepted_startups_and_the_calendar()
     )
     .await
     .problem(409, "conflict");
+    assert_eq!(
+        app.get(&path).await.body,
+        public_before,
+        "registrations do not show"
+    );
     app.send(app.client.post(app.url(&format!("{path}/registration"))))
         .await
         .problem(401, "unauthenticated");
