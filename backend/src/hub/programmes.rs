@@ -92,7 +92,7 @@ pub(super) fn visible(
 }
 
 /// Writes the programme (409 when someone changed it first).
-fn save(conn: &mut DbConnection, row: &mut HubProgramme) -> ApiResult<()> {
+pub(super) fn save(conn: &mut DbConnection, row: &mut HubProgramme) -> ApiResult<()> {
     let read = row.version;
     row.version += 1;
     row.updated_at = ids::now();

@@ -232,15 +232,8 @@ pub(crate) fn publish_results(
         )));
     }
     let now = ids::now();
-    let read = programme.version;
     programme.results_published_at = Some(now);
-    programme.version += 1;
-    programme.updated_at = now;
-    if !store::update_programme(conn, &programme, read)? {
-        return Err(programmes::conflict(
-            "the programme changed while this was being done; read it again",
-        ));
-    }
+    programmes::save(conn, &mut programme)?;
     for application in &submitted {
         crate::outbox::notify(
             conn,
