@@ -61,6 +61,23 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub imei: ImeiConfig,
     pub biometrics: BiometricsConfig,
+    pub hub: HubConfig,
+}
+
+/// `[hub]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HubConfig {
+    /// Largest file a startup attaches to an application (a pitch deck, financials), in bytes.
+    pub file_max_bytes: u64,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            file_max_bytes: 50 * 1024 * 1024,
+        }
+    }
 }
 
 /// `[research]`.
@@ -347,6 +364,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             imei: ImeiConfig::default(),
             biometrics: BiometricsConfig::default(),
+            hub: HubConfig::default(),
         }
     }
 }

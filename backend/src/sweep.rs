@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use crate::error::ApiResult;
 use crate::periodic::run_until_stopped;
 use crate::state::AppState;
-use crate::{datasets, documents, marketplace, research};
+use crate::{datasets, documents, hub, marketplace, research};
 
 /// How old an unreferenced object must be before it is deleted.
 pub const GRACE: Duration = Duration::from_secs(6 * 3600);
@@ -37,6 +37,7 @@ const OWNERS: &[(&str, KnownKeys)] = &[
     ("marketplace", marketplace::media::known_object_keys),
     ("datasets", datasets::resources::known_object_keys),
     ("documents", documents::verify::known_object_keys),
+    ("hub", hub::files::known_object_keys),
 ];
 
 /// What one sweep did.

@@ -37,6 +37,7 @@ mod api {
     mod portal;
     mod portal_browser;
     mod portal_cases;
+    mod portal_hub;
     mod portal_publishing;
     mod portal_workspace;
     mod portal_workspace_browser;

@@ -68,6 +68,21 @@ pub struct HubApplication {
     pub version: i32,
 }
 
+/// A file answering one `file` question of an application's form.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = crate::hub_tables::hub_application_files)]
+pub struct HubApplicationFile {
+    pub application_id: String,
+    pub question_id: String,
+    pub object_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
 /// A person on a programme's review panel.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::hub_tables::hub_reviewers)]

@@ -125,6 +125,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hub_application_files (application_id, question_id) {
+        application_id -> Text,
+        question_id -> Text,
+        object_key -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(hub_application_files -> hub_applications (application_id));
 diesel::joinable!(hub_programme_organisers -> hub_programmes (programme_id));
 diesel::joinable!(hub_applications -> hub_programmes (programme_id));
 diesel::joinable!(hub_reviews -> hub_applications (application_id));
@@ -134,6 +149,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     hub_programmes,
     hub_programme_organisers,
     hub_applications,
+    hub_application_files,
     hub_reviewers,
     hub_conflicts,
     hub_reviews,

@@ -474,3 +474,130 @@ workspace-task-found = { $count ->
     [many] { $shown } найденных телефонов ждут передачи
    *[other] { $shown } найденного телефона ждут передачи
 }
+
+## IT hub
+nav-hub = IT-хаб
+hub-title = Программы IT-хаба
+hub-intro = Акселерационные программы, хакатоны, дни демонстраций и конкурсы соинвестирования, которые вместе проводят IT-парки Узбекистана и Азербайджана.
+hub-all = Все
+hub-kind = Вид
+hub-kind-accelerator = Акселерационная программа
+hub-kind-hackathon = Хакатон
+hub-kind-demo-day = День демонстраций
+hub-kind-co-investment = Конкурс соинвестирования
+hub-phase-draft = Черновик
+hub-phase-upcoming = Приём заявок скоро откроется
+hub-phase-open = Приём заявок открыт
+hub-phase-reviewing = Идёт оценка
+hub-phase-decided = Решения приняты
+hub-calendar = Календарь программ (iCalendar)
+hub-programmes = Программы
+hub-programme = Программа
+hub-empty = Программ нет.
+hub-applications-open = Приём заявок с
+hub-applications-close = Приём заявок до
+hub-dates = Даты
+hub-location = Где
+hub-countries = Стартапы из
+hub-stages = Стадии
+hub-sectors = Отрасли
+hub-capacity = Мест
+hub-fund = Фонд
+hub-organisers = Организаторы
+hub-any = Любые
+hub-accepted = Принятые стартапы
+hub-take-part = Участие
+hub-your-application = Ваша заявка
+hub-startup = Стартап
+hub-stage = Стадия
+hub-stage-idea = Идея
+hub-stage-mvp = Минимальный продукт
+hub-stage-seed = Посевная стадия
+hub-stage-growth = Рост
+hub-sector = Отрасль
+hub-sector-fintech = Финансовые технологии
+hub-sector-govtech = Технологии для государства
+hub-sector-edtech = Технологии образования
+hub-sector-healthtech = Технологии здравоохранения
+hub-sector-agritech = Агротехнологии
+hub-sector-logistics = Логистика
+hub-sector-ecommerce = Электронная торговля
+hub-sector-cybersecurity = Кибербезопасность
+hub-sector-ai = Искусственный интеллект
+hub-sector-telecom = Телекоммуникации
+hub-sector-other = Другое
+hub-apply = Начать заявку
+hub-desk = Рабочее место программы
+hub-sign-in-to-apply = Войдите, чтобы подать заявку
+hub-registered = У вас есть место.
+hub-waitlisted = Вы в листе ожидания под номером { $count }.
+hub-register = Занять место
+hub-cancel-place = Отказаться от места
+hub-error-deadline = Приём заявок на эту программу закрыт.
+hub-error-not-open = Приём заявок на эту программу ещё не открыт.
+hub-error-transition = Пока вы были на странице, что-то изменилось, или это сейчас нельзя сделать. Обновите страницу и попробуйте снова.
+hub-error-input = Исправьте отмеченные поля.
+hub-field-not-eligible = Эта программа такое не принимает.
+hub-application-state = Состояние
+hub-application-state-draft = Черновик
+hub-application-state-submitted = Подана
+hub-application-state-withdrawn = Отозвана
+hub-decision = Решение
+hub-decision-accepted = Принята
+hub-decision-waitlisted = В резерве
+hub-decision-declined = Отклонена
+hub-reviews = { $count ->
+    [one] { $shown } оценка
+    [few] { $shown } оценки
+    [many] { $shown } оценок
+   *[other] { $shown } оценки
+}
+hub-reviewed = Вы оценили заявку
+hub-to-review = Нужно оценить
+hub-workspace-title = IT-хаб: заявки и программы
+hub-browse = Все программы
+hub-my-applications = Заявки ваших стартапов
+hub-no-applications = Заявок нет.
+hub-running = Ваши программы
+hub-reviewing = Программы, которые вы оцениваете
+hub-public-page = Публичная страница
+hub-applications = Заявки
+hub-scores = Оценки
+hub-panel = Экспертная комиссия
+hub-no-reviewers = Экспертов пока нет.
+hub-do-remove-reviewer = Исключить
+hub-reviewer-id = Идентификатор пользователя эксперта
+hub-do-appoint = Включить в комиссию
+hub-conflict = Конфликт интересов
+hub-conflict-intro = Укажите стартап, в котором вы заинтересованы: его заявка больше не будет вам показана.
+hub-conflict-startup = Адресное имя стартапа
+hub-conflict-reason = Причина (необязательно)
+hub-do-conflict = Заявить о конфликте
+hub-do-publish = Опубликовать программу
+hub-do-results = Опубликовать решения
+hub-do-confirm = Подтвердить, что { $organisation } тоже организует программу
+hub-done = Готово.
+hub-submitted = Подана
+hub-answers = Ответы
+hub-required = обязательно
+hub-save = Сохранить
+hub-file = Файл
+hub-attach = Приложить
+hub-submit-intro = Поданная заявка передаётся экспертной комиссии; отозвать её можно до публикации решений.
+hub-submit = Подать заявку
+hub-withdraw = Отозвать заявку
+hub-review = Оценка
+hub-weighted-mean = Взвешенное среднее
+hub-criterion = Критерий
+hub-mean = Средний балл
+hub-comments = Комментарии экспертов
+hub-comment = Комментарий
+hub-save-review = Сохранить мою оценку
+hub-decide = Решение
+hub-do-decide = Записать решение
+workspace-task-decisions = { $count ->
+    [one] { $shown } решение по вашим заявкам
+    [few] { $shown } решения по вашим заявкам
+    [many] { $shown } решений по вашим заявкам
+   *[other] { $shown } решения по вашим заявкам
+}

@@ -19,13 +19,32 @@ use crate::identity::policy::{Action, authorize};
 use crate::identity::rules as identity;
 use crate::validate::Validator;
 
-/// Checks the answers against the form: each names a question and fits its kind. With
-/// `complete`, every required question is answered and the startup is eligible.
+/// Checks the answers against the form: each names a question and fits its kind.
 fn check(
     programme: &HubProgramme,
     input: &ApplicationInput,
     startup_country: &str,
-    complete: bool,
+) -> ApiResult<()> {
+    checked(programme, input, startup_country, None)
+}
+
+/// `check`, and every required question answered — a `file` question by one of the
+/// `attached` files — and the startup eligible.
+fn check_complete(
+    programme: &HubProgramme,
+    input: &ApplicationInput,
+    startup_country: &str,
+    attached: &[String],
+) -> ApiResult<()> {
+    checked(programme, input, startup_country, Some(attached))
+}
+
+/// With `complete` (the questions files answer), the submission's rules too.
+fn checked(
+    programme: &HubProgramme,
+    input: &ApplicationInput,
+    startup_country: &str,
+    complete: Option<&[String]>,
 ) -> ApiResult<()> {
     let questions: Vec<Question> = parse(&programme.questions_json)?;
     let mut check = Validator::default();
@@ -72,15 +91,16 @@ fn check(
             _ => {}
         }
     }
-    if complete {
-        for question in questions
-            .iter()
-            .filter(|q| q.required && q.kind != QuestionKind::File.as_str())
-        {
-            let answered = input
-                .answers
-                .iter()
-                .any(|a| a.question == question.id && !a.value.trim().is_empty());
+    if let Some(attached) = complete {
+        for question in questions.iter().filter(|q| q.required) {
+            let answered = if question.kind == QuestionKind::File.as_str() {
+                attached.contains(&question.id)
+            } else {
+                input
+                    .answers
+                    .iter()
+                    .any(|a| a.question == question.id && !a.value.trim().is_empty())
+            };
             if !answered {
                 check.fail(
                     format!("answers.{}", question.id),
@@ -162,7 +182,8 @@ fn audit(
     )
 }
 
-fn save(conn: &mut DbConnection, row: &mut HubApplication) -> ApiResult<()> {
+/// Writes the row, moving its version: refused with 409 `conflict` if it moved meanwhile.
+pub(super) fn save(conn: &mut DbConnection, row: &mut HubApplication) -> ApiResult<()> {
     let read = row.version;
     row.version += 1;
     row.updated_at = ids::now();
@@ -239,7 +260,7 @@ pub(crate) fn create(
         )]));
     }
     before_deadline(&programme)?;
-    check(&programme, &input, startup.country.as_str(), false)?;
+    check(&programme, &input, startup.country.as_str())?;
     if store::application_of(conn, &programme.id, &startup.id)?.is_some() {
         return Err(conflict(
             "this startup has an application to this programme already",
@@ -269,6 +290,23 @@ pub(crate) fn create(
     get(conn, caller, &id)
 }
 
+/// A draft (or withdrawn) application its startup's editors may change now, before the
+/// deadline, with its programme.
+pub(super) fn draft_for_change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(HubApplication, HubProgramme)> {
+    let (row, programme, _, _) = editable(conn, caller, id)?;
+    if row.state == ApplicationState::Submitted.as_str() {
+        return Err(invalid_transition(
+            "a submitted application is withdrawn before it is changed",
+        ));
+    }
+    before_deadline(&programme)?;
+    Ok((row, programme))
+}
+
 /// Changes a draft (or withdrawn) application's answers before the deadline (its editors).
 pub(crate) fn update(
     conn: &mut DbConnection,
@@ -276,15 +314,9 @@ pub(crate) fn update(
     id: &str,
     input: ApplicationInput,
 ) -> ApiResult<ApplicationView> {
-    let (mut row, programme, _, _) = editable(conn, caller, id)?;
-    if row.state == ApplicationState::Submitted.as_str() {
-        return Err(invalid_transition(
-            "a submitted application is withdrawn before it is changed",
-        ));
-    }
-    before_deadline(&programme)?;
+    let (mut row, programme) = draft_for_change(conn, caller, id)?;
     let startup = identity::organisation_by_id(conn, &row.startup_id)?;
-    check(&programme, &input, startup.country.as_str(), false)?;
+    check(&programme, &input, startup.country.as_str())?;
     row.stage = input.stage.clone();
     row.sector = input.sector.clone();
     row.answers_json = answers_json(&input.answers)?;
@@ -320,7 +352,11 @@ pub(crate) fn submit(
         sector: row.sector.clone(),
         answers: parse(&row.answers_json)?,
     };
-    check(&programme, &input, startup.country.as_str(), true)?;
+    let attached: Vec<String> = store::application_files(conn, std::slice::from_ref(&row.id))?
+        .into_iter()
+        .map(|f| f.question_id)
+        .collect();
+    check_complete(&programme, &input, startup.country.as_str(), &attached)?;
     row.state = ApplicationState::Submitted.as_str().to_owned();
     row.submitted_at = Some(ids::now());
     save(conn, &mut row)?;

@@ -28,6 +28,7 @@ pub fn routes(config: &mut impl crate::http::routes::Routes) {
         .service(declare_conflict)
         .service(publish_results);
     super::rest_applications::routes(config);
+    super::rest_files::routes(config);
 }
 
 /// Which programmes to list.

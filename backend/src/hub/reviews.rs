@@ -101,6 +101,10 @@ pub(super) fn view(
         programme_title: programme.title.clone(),
         startup: organisation_view(&startup),
         answers: parse(&row.answers_json)?,
+        files: store::application_files(conn, std::slice::from_ref(&row.id))?
+            .iter()
+            .map(super::files::file_view)
+            .collect(),
         decision,
         scores,
         my_review,

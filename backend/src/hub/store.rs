@@ -3,12 +3,13 @@
 use diesel::prelude::*;
 use silkbridge_schema::DbConnection;
 use silkbridge_schema::hub_models::{
-    HubApplication, HubCommitment, HubConflict, HubOrganiser, HubProgramme, HubRegistration,
-    HubReview, HubReviewer, HubTeam,
+    HubApplication, HubApplicationFile, HubCommitment, HubConflict, HubOrganiser, HubProgramme,
+    HubRegistration, HubReview, HubReviewer, HubTeam,
 };
 use silkbridge_schema::hub_tables::{
-    hub_applications, hub_commitments, hub_conflicts, hub_programme_organisers, hub_programmes,
-    hub_registrations, hub_reviewers, hub_reviews, hub_teams,
+    hub_application_files, hub_applications, hub_commitments, hub_conflicts,
+    hub_programme_organisers, hub_programmes, hub_registrations, hub_reviewers, hub_reviews,
+    hub_teams,
 };
 
 /// A programme by id or slug.
@@ -461,5 +462,64 @@ pub fn calendar(
         .order(hub_programmes::starts_at.asc())
         .limit(500)
         .select(HubProgramme::as_select())
+        .load(conn)
+}
+
+/// The file answering `question` of an application.
+pub fn application_file(
+    conn: &mut DbConnection,
+    application_id: &str,
+    question: &str,
+) -> QueryResult<Option<HubApplicationFile>> {
+    hub_application_files::table
+        .filter(hub_application_files::application_id.eq(application_id))
+        .filter(hub_application_files::question_id.eq(question))
+        .select(HubApplicationFile::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The files of these applications, by question.
+pub fn application_files(
+    conn: &mut DbConnection,
+    application_ids: &[String],
+) -> QueryResult<Vec<HubApplicationFile>> {
+    hub_application_files::table
+        .filter(hub_application_files::application_id.eq_any(application_ids.to_vec()))
+        .select(HubApplicationFile::as_select())
+        .order((
+            hub_application_files::application_id.asc(),
+            hub_application_files::question_id.asc(),
+        ))
+        .load(conn)
+}
+
+/// Inserts or replaces the file of its question.
+pub fn save_application_file(conn: &mut DbConnection, row: &HubApplicationFile) -> QueryResult<()> {
+    delete_application_file(conn, &row.application_id, &row.question_id)?;
+    diesel::insert_into(hub_application_files::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_application_file(
+    conn: &mut DbConnection,
+    application_id: &str,
+    question: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        hub_application_files::table
+            .filter(hub_application_files::application_id.eq(application_id))
+            .filter(hub_application_files::question_id.eq(question)),
+    )
+    .execute(conn)
+}
+
+/// Which of `keys` an application file names.
+pub fn known_file_keys(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
+    hub_application_files::table
+        .filter(hub_application_files::object_key.eq_any(keys.to_vec()))
+        .select(hub_application_files::object_key)
         .load(conn)
 }

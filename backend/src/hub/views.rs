@@ -132,6 +132,8 @@ pub struct ApplicationView {
     pub stage: String,
     pub sector: String,
     pub answers: Vec<Answer>,
+    /// The files answering the form's `file` questions.
+    pub files: Vec<super::files::ApplicationFileView>,
     pub submitted_at: Option<NaiveDateTime>,
     /// The decision: for the organisers as soon as it is taken, for the applicant once the
     /// results are published, for reviewers never.

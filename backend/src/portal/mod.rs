@@ -25,8 +25,8 @@ const LOCALE: &str = "/{locale:uz|uz-Cyrl|az|ru|en}";
 /// The signed-in pages and their forms (under the locale).
 fn workspace_routes(config: &mut web::ServiceConfig) {
     use pages::{
-        administration, cases, dataset_forms, document_forms, documents, invitation, listing_forms,
-        moderation, publishing, sign_in, workspace,
+        administration, application, cases, dataset_forms, document_forms, documents, hub_desk,
+        invitation, listing_forms, moderation, programmes, publishing, sign_in, workspace,
     };
     config
         .route("/sign-in", web::get().to(sign_in::page))
@@ -102,6 +102,32 @@ fn workspace_routes(config: &mut web::ServiceConfig) {
         .route("/workspace/moderation", web::post().to(moderation::decide))
         .route("/invitations/{token}", web::get().to(invitation::page))
         .route("/invitations/{token}", web::post().to(invitation::accept))
+        .route("/workspace/programmes", web::get().to(hub_desk::list))
+        .route("/workspace/programmes/{key}", web::get().to(hub_desk::desk))
+        .route(
+            "/workspace/programmes/{key}/applications",
+            web::post().to(programmes::apply),
+        )
+        .route(
+            "/workspace/programmes/{key}/{step}",
+            web::post().to(hub_desk::step),
+        )
+        .route(
+            "/workspace/applications/{id}",
+            web::get().to(application::page),
+        )
+        .route(
+            "/workspace/applications/{id}",
+            web::post().to(application::save),
+        )
+        .route(
+            "/workspace/applications/{id}/files/{question}",
+            web::post().to(application::upload),
+        )
+        .route(
+            "/workspace/applications/{id}/{step}",
+            web::post().to(application::step),
+        )
         .route("/workspace/cases", web::get().to(cases::list))
         .route(
             "/workspace/cases/statistics.csv",
@@ -158,6 +184,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .route("/", web::get().to(pages::home::page))
                 .route("/search", web::get().to(pages::search::page))
                 .route("/imei", web::get().to(pages::imei::page))
+                .route("/programmes", web::get().to(pages::programmes::list))
+                .route("/programmes/{key}", web::get().to(pages::programmes::page))
+                .route(
+                    "/programmes/{key}/{step}",
+                    web::post().to(pages::programmes::place),
+                )
                 .route("/marketplace", web::get().to(pages::marketplace::browse))
                 .route(
                     "/marketplace/{id}",
@@ -179,7 +211,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .configure(workspace_routes),
         )
         .route(
-            "/{kind:publications|datasets|organisations}/{key}",
+            "/{kind:publications|datasets|organisations|programmes}/{key}",
             web::get().to(pages::negotiated),
         );
 }

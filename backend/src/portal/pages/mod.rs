@@ -2,6 +2,7 @@
 //! portal's security headers, and error pages in the visitor's language.
 
 pub mod administration;
+pub mod application;
 pub mod cases;
 pub mod dataset;
 pub mod dataset_forms;
@@ -10,12 +11,14 @@ pub mod documents;
 pub mod editing;
 pub mod enquiry;
 pub mod home;
+pub mod hub_desk;
 pub mod imei;
 pub mod invitation;
 pub mod listing_forms;
 pub mod marketplace;
 pub mod moderation;
 pub mod organisation;
+pub mod programmes;
 pub mod publication;
 pub mod publishing;
 pub mod search;

@@ -58,6 +58,7 @@ pub(super) fn hit_href(page: &Page, kind: &str, id: &str) -> String {
         "dataset" => page.href(&format!("/datasets/{id}")),
         "organisation" => page.href(&format!("/organisations/{id}")),
         "listing" => page.href(&format!("/marketplace/{id}")),
+        "programme" => page.href(&format!("/programmes/{id}")),
         _ => page.href(&format!("/search?kind={kind}")),
     }
 }

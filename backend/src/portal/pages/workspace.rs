@@ -150,6 +150,19 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>, visitor: Visitor
             href: page.href("/workspace/cases?state=found"),
         });
     }
+    // Decisions on the person's startups' applications, once published (the applicant's inbox).
+    match crate::hub::service::my_applications(&state, caller).await {
+        Ok(mine) => {
+            let decided = mine.iter().filter(|a| a.decision.is_some()).count();
+            if decided > 0 {
+                tasks.push(Task {
+                    text: i18n::counted(locale, "workspace-task-decisions", decided as u64),
+                    href: page.href("/workspace/programmes"),
+                });
+            }
+        }
+        Err(error) => return failure(&state, &req, error),
+    }
     if user.moderator {
         match crate::marketplace::service::review_queue(&state, caller).await {
             Ok(queue) => tasks.push(Task {

@@ -596,6 +596,26 @@ pub const ROWS: &[Row] = &[
         "unnnnnnff",
     )
     .json(hub_decision),
+    row(
+        "PUT",
+        "/api/v1/hub/applications/{application}/files/{question}",
+        N,
+        "unnnnnnff",
+    )
+    .q("?file_name=deck.pdf")
+    .bytes("application/pdf", b"%PDF-1.4\n%%EOF\n"),
+    row(
+        "GET",
+        "/api/v1/hub/applications/{application}/files/{question}",
+        N,
+        "unnnnnnff",
+    ),
+    row(
+        "DELETE",
+        "/api/v1/hub/applications/{application}/files/{question}",
+        N,
+        "unnnnnnff",
+    ),
     // Marketplace.
     row("GET", "/api/v1/marketplace/categories", N, "ooooooooo"),
     row("GET", "/api/v1/marketplace/listings", N, "ooooooooo"),
