@@ -21,6 +21,7 @@ mod api {
     mod health;
     mod hub;
     mod hub_events;
+    mod hub_files;
     mod hub_support;
     mod id_tokens;
     mod identity_access;
@@ -38,6 +39,7 @@ mod api {
     mod portal_browser;
     mod portal_cases;
     mod portal_hub;
+    mod portal_hub_browser;
     mod portal_publishing;
     mod portal_workspace;
     mod portal_workspace_browser;

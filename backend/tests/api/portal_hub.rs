@@ -57,6 +57,10 @@ async fn a_startup_applies_the_panel_scores_and_the_organisers_decide_in_the_por
         .await
         .unwrap();
     assert_eq!(draft.status(), 404);
+    assert!(
+        !app.get("/sitemap-programmes.xml").await.body.contains(slug),
+        "no draft in the sitemap"
+    );
     let park = Browser::of(&app, &hub.uz_park);
     assert_eq!(
         park.get(&format!("/en/programmes/{slug}")).await.status,
@@ -92,6 +96,14 @@ async fn a_startup_applies_the_panel_scores_and_the_organisers_decide_in_the_por
     assert_eq!(unknown.status, 422, "{}", unknown.body);
     assert!(unknown.body.contains("Please correct the marked fields"));
 
+    let sitemap = app.get("/sitemap-programmes.xml").await;
+    assert!(
+        sitemap
+            .body
+            .contains(&format!("/uz/programmes/{slug}</loc>")),
+        "{}",
+        sitemap.body
+    );
     // The public pages, in every locale's words.
     let list = anonymous
         .get(app.url("/ru/programmes?kind=accelerator"))

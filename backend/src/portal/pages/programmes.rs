@@ -51,6 +51,15 @@ pub(super) fn sector_names() -> Vec<&'static str> {
     Sector::ALL.iter().map(|s| s.as_str()).collect()
 }
 
+/// The values a programme takes: those it names, or all when it names none.
+fn eligible<'a>(named: &'a [String], all: Vec<&'static str>) -> Vec<&'a str> {
+    if named.is_empty() {
+        all
+    } else {
+        named.iter().map(String::as_str).collect()
+    }
+}
+
 /// A moment as the page's locale writes the day, with the UTC time (deadlines are the
 /// server's, in UTC).
 pub(super) fn moment(page: &Page, at: chrono::NaiveDateTime) -> String {
@@ -375,8 +384,18 @@ async fn render_programme(
                     programme.slug
                 )),
                 startups,
-                stages: options(&page, &stage_names(), "hub-stage-", &[]),
-                sectors: options(&page, &sector_names(), "hub-sector-", &[]),
+                stages: options(
+                    &page,
+                    &eligible(&programme.stages, stage_names()),
+                    "hub-stage-",
+                    &[],
+                ),
+                sectors: options(
+                    &page,
+                    &eligible(&programme.sectors, sector_names()),
+                    "hub-sector-",
+                    &[],
+                ),
             });
         }
         let event = matches!(programme.kind.as_str(), "hackathon" | "demo_day");

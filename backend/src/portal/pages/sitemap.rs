@@ -19,12 +19,14 @@ use crate::state::AppState;
 /// Most URLs one sitemap may hold (sitemaps.org).
 const MAX_URLS: usize = 50_000;
 /// The sitemaps, each with the search index's kind of its items (none for fixed pages).
-const KINDS: [(&str, Option<&str>); 5] = [
+const KINDS: [(&str, Option<&str>); 6] = [
     ("pages", None),
     ("organisations", Some("organisation")),
     ("publications", Some("publication")),
     ("datasets", Some("dataset")),
     ("listings", Some("listing")),
+    // A few hundred at most: one file.
+    ("programmes", None),
 ];
 
 fn base(state: &AppState) -> String {
@@ -133,7 +135,7 @@ pub async fn kind(
     let (name, number) = file_of(kind.as_str()).ok_or_else(not_found)?;
     let paths: Vec<String> = match name {
         "pages" if number > 1 => return Err(not_found()),
-        "pages" => ["/", "/search", "/marketplace", "/imei"]
+        "pages" => ["/", "/search", "/marketplace", "/programmes", "/imei"]
             .into_iter()
             .map(str::to_owned)
             .collect(),
@@ -165,6 +167,12 @@ pub async fn kind(
         .into_iter()
         .map(|l| format!("/marketplace/{}", l.id))
         .collect(),
+        "programmes" if number > 1 => return Err(not_found()),
+        "programmes" => crate::hub::service::programmes(&state, &anyone, None)
+            .await?
+            .into_iter()
+            .map(|p| format!("/programmes/{}", p.slug))
+            .collect(),
         _ => return Err(not_found()),
     };
     if number > 1 && paths.is_empty() {
