@@ -87,6 +87,22 @@ const DEMO_PEOPLE: &[(&str, &str, Country, &str, Role)] = &[
         "demo-uz-embassy-baku",
         Role::Editor,
     ),
+    // The IT hub: a programme manager of IT Park Uzbekistan, who runs the demo programmes,
+    // and a founder whose startup applies to them.
+    (
+        "Kamola Nazarova",
+        "kamola.nazarova@example.org",
+        Country::Uz,
+        "it-park-uz",
+        Role::Editor,
+    ),
+    (
+        "Timur Saidov",
+        "timur.saidov@example.org",
+        Country::Uz,
+        "registan-analytics",
+        Role::Editor,
+    ),
 ];
 
 /// Identity's own demo organisations (the registry's agencies and universities).
