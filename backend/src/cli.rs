@@ -68,6 +68,9 @@ pub enum Command {
     /// Exchanged documents.
     #[command(subcommand)]
     Documents(DocumentsCommand),
+    /// The platform's keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Check a document receipt offline: its signatures, its chain back to the send, and
     /// optionally that given files are the ones it covers. Needs no server or database.
     VerifyReceipt {
@@ -122,6 +125,13 @@ pub enum ImeiCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List every key: its file, whether it is there, its fingerprint and the one the data
+    /// depends on, and what it protects. Creates nothing; fails if a key is missing or wrong.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain and name the first altered or missing entry.
     Verify,
@@ -166,7 +176,17 @@ pub fn run() -> anyhow::Result<()> {
                 &config.object_store_url(),
                 &config.object_store_options,
             )?;
-            let keys = std::sync::Arc::new(crate::documents::keys::DocumentKeys::load(&config)?);
+            let keys = crate::key_ledger::checked(
+                &db,
+                &config,
+                crate::key_ledger::PlatformKey::DocumentSealing,
+                || {
+                    Ok(std::sync::Arc::new(
+                        crate::documents::keys::DocumentKeys::load(&config)?,
+                    ))
+                },
+                |keys| crate::key_ledger::sealing_ids(keys),
+            )?;
             let (datasets, documents) = actix_web::rt::System::new()
                 .block_on(async {
                     let datasets = crate::datasets::demo::seed(&db, objects.clone()).await?;
@@ -203,7 +223,13 @@ pub fn run() -> anyhow::Result<()> {
         }
         Some(Command::Biometrics(BiometricsCommand::ReEncrypt)) => {
             let db = open_database(&config)?;
-            let keys = crate::biometrics::crypto::TemplateKeys::load(&config)?;
+            let keys = crate::key_ledger::checked(
+                &db,
+                &config,
+                crate::key_ledger::PlatformKey::BiometricTemplates,
+                || crate::biometrics::crypto::TemplateKeys::load(&config),
+                |keys| crate::key_ledger::sealing_ids(keys),
+            )?;
             let mut conn = db.connection()?;
             let bar = ProgressBar::new_spinner();
             let moved = crate::biometrics::service::re_encrypt(&mut conn, &keys, &mut |n| {
@@ -253,6 +279,19 @@ pub fn run() -> anyhow::Result<()> {
                     report.documents
                 )
             }
+        }
+        Some(Command::Keys(KeysCommand::Status)) => {
+            let db = open_database(&config)?;
+            let keys = crate::key_ledger::status(&db, &config)?;
+            print!("{}", crate::key_ledger::render(&keys));
+            let broken = keys.iter().filter(|k| !k.healthy()).count();
+            if broken > 0 {
+                anyhow::bail!(
+                    "{broken} of {} keys are missing or not the data's",
+                    keys.len()
+                );
+            }
+            Ok(())
         }
         Some(Command::Audit(AuditCommand::Verify)) => {
             let db = open_database(&config)?;

@@ -23,6 +23,7 @@ pub mod http;
 pub mod hub;
 pub mod identity;
 pub mod imei;
+pub mod key_ledger;
 pub mod logging;
 pub mod marketplace;
 pub mod outbox;

@@ -62,6 +62,16 @@ fn key_from_text(text: &str, shown: &str) -> anyhow::Result<Key> {
     })
 }
 
+/// The id of the key a file holds; `None` if it is missing or not a key.
+pub fn fingerprint_of_file(path: &Path) -> Option<String> {
+    read_key(path).ok().map(|k| k.id)
+}
+
+/// The id of a key given as base64 text; `None` if it is not a key.
+pub fn fingerprint_of_text(text: &str) -> Option<String> {
+    key_from_text(text, "the key").ok().map(|k| k.id)
+}
+
 /// Creates a key file with 32 random bytes, readable by the owner only.
 pub fn create_key_file(path: &Path) -> anyhow::Result<()> {
     let mut key = Zeroizing::new([0u8; 32]);
@@ -113,6 +123,11 @@ impl SealingKeys {
 
     pub fn current_id(&self) -> &str {
         &self.current.id
+    }
+
+    /// The ids of the earlier keys, still accepted for opening.
+    pub fn previous_ids(&self) -> Vec<String> {
+        self.previous.iter().map(|k| k.id.clone()).collect()
     }
 
     /// Encrypts with the current key and a fresh nonce.

@@ -53,10 +53,27 @@ impl AppState {
         )?;
         let index = search::open_index(&config)?;
         let objects = storage::open_with(&config.object_store_url(), &config.object_store_options)?;
-        let identity = crate::identity::IdentityRuntime::new(&config)?;
+        use crate::key_ledger::{PlatformKey, checked, sealing_ids};
+        let identity = checked(
+            &db,
+            &config,
+            PlatformKey::TokenSigning,
+            || crate::identity::IdentityRuntime::new(&config),
+            |runtime| (runtime.keys.kid().to_owned(), Vec::new()),
+        )?;
         let imei = crate::imei::service::ImeiRuntime::open(&db, &config)?;
         let biometrics = crate::biometrics::service::BiometricsRuntime::open(&db, &config)?;
-        let documents = Arc::new(crate::documents::keys::DocumentKeys::load(&config)?);
+        let documents = checked(
+            &db,
+            &config,
+            PlatformKey::DocumentSealing,
+            || {
+                Ok(Arc::new(crate::documents::keys::DocumentKeys::load(
+                    &config,
+                )?))
+            },
+            |keys| sealing_ids(keys),
+        )?;
         let trusted_proxies = crate::http::client::TrustedProxies::parse(&config.trusted_proxies)?;
         let contract: serde_json::Value = serde_json::from_str(crate::app::openapi_json())?;
         let protected_routes =

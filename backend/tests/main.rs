@@ -31,6 +31,7 @@ mod api {
     mod imei_case_notices;
     mod imei_case_statistics;
     mod imei_cases;
+    mod keys;
     mod marketplace;
     mod matrix;
     mod opendata_clients;

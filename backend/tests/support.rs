@@ -363,6 +363,22 @@ impl TestApp {
             .bearer_auth(token)
     }
 
+    /// A second node on this server's database, with this server's keys (as every node of a
+    /// cluster shares them; the key ledger refuses a node with keys of its own) and a folder
+    /// of its own for everything else.
+    pub async fn second_node(&self) -> Self {
+        let first = self.state.config.clone();
+        let url = self.database.url().to_owned();
+        Self::start_with(move |config, _| {
+            config.database_url = Some(url);
+            config.identity.signing_key_file = Some(first.signing_key_file());
+            config.documents.key_file = Some(first.document_key_file());
+            config.biometrics.key_file = Some(first.biometric_key_file());
+            config.imei.contact_key_file = Some(first.imei_contact_key_file());
+        })
+        .await
+    }
+
     /// Starts a server after `adjust` has changed the configuration; `adjust` also gets the
     /// server's base URL (the port is bound first).
     pub async fn start_with(adjust: impl FnOnce(&mut Config, &str)) -> Self {

@@ -688,3 +688,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisation_webhooks,
     organisation_events
 );
+
+diesel::table! {
+    /// The fingerprints of the platform's keys (`backend/src/key_ledger.rs`).
+    platform_keys (name) {
+        name -> Text,
+        fingerprint -> Text,
+        recorded_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

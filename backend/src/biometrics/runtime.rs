@@ -33,7 +33,13 @@ pub struct LoadStats {
 impl BiometricsRuntime {
     /// Loads the keys and decrypts every stored template into the gallery.
     pub fn open(db: &Database, config: &Config) -> anyhow::Result<Arc<Self>> {
-        let runtime = Self::new(config)?;
+        let runtime = crate::key_ledger::checked(
+            db,
+            config,
+            crate::key_ledger::PlatformKey::BiometricTemplates,
+            || Self::new(config),
+            |runtime| crate::key_ledger::sealing_ids(&runtime.keys),
+        )?;
         let mut conn = db.connection()?;
         let stats = runtime
             .load(&mut conn)

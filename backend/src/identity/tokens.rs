@@ -61,6 +61,20 @@ pub struct TokenKeys {
 }
 
 impl TokenKeys {
+    /// The key id (`kid`) of the key a PEM file holds; `None` if it is missing or not a key.
+    pub fn fingerprint_of_file(path: &Path) -> Option<String> {
+        let pem = std::fs::read_to_string(path).ok()?;
+        let signing = SigningKey::from_pkcs8_pem(&pem).ok()?;
+        Some(hex::encode(
+            &Sha256::digest(signing.verifying_key().to_bytes())[..8],
+        ))
+    }
+
+    /// The key id of tokens it signs (`kid`), also its fingerprint in the key ledger.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
     /// Loads the key from `path`, creating it first if the file does not exist.
     pub fn load_or_create(path: &Path, issuer: &str) -> anyhow::Result<Self> {
         let shown = path.display();
@@ -166,19 +180,38 @@ impl TokenKeys {
     }
 }
 
-/// Writes a file only its owner can read.
+/// Writes a new file only its owner can read, atomically and durably: the bytes go to a
+/// temporary file beside it (mode 0600), are synced, then linked to `path` — which fails if
+/// `path` exists, so a key is never overwritten — and the folder is synced, so a crash leaves
+/// either no file or the whole one, never a truncated key.
 pub(crate) fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents)
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(std::io::Error::other)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = parent.join(format!(".{name}.{}.tmp", hex::encode(suffix)));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&staging)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::hard_link(&staging, path)
+    })();
+    let _ = std::fs::remove_file(&staging);
+    written?;
+    std::fs::File::open(parent)?.sync_all()
 }
 
 /// A random token of 256 bits, URL-safe.
@@ -230,5 +263,32 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    #[test]
+    fn a_key_file_is_written_whole_owner_only_and_never_over_another() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys").join("a.key");
+        write_private_file(&path, b"first").unwrap();
+        let refused = write_private_file(&path, b"second").unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("a.key")],
+            "no staging file stays"
+        );
+        let id = TokenKeys::load_or_create(&dir.path().join("t.pem"), "http://x").unwrap();
+        assert_eq!(
+            TokenKeys::fingerprint_of_file(&dir.path().join("t.pem")).as_deref(),
+            Some(id.kid())
+        );
     }
 }

@@ -46,13 +46,21 @@ impl ImeiRuntime {
     /// Loads the status cache from the database and starts the read-audit writer.
     pub fn open(db: &Database, settings: &Config) -> anyhow::Result<Arc<Self>> {
         let config = &settings.imei;
-        let contacts = SealingKeys::load(KeySource {
-            what: "IMEI case contact",
-            key: config.contact_key.as_ref().map(|s| s.0.as_str()),
-            key_file: &settings.imei_contact_key_file(),
-            previous_key_files: &config.previous_contact_key_files,
-            unreadable: ErrorCode::Internal,
-        })?;
+        let contacts = crate::key_ledger::checked(
+            db,
+            settings,
+            crate::key_ledger::PlatformKey::ImeiContacts,
+            || {
+                SealingKeys::load(KeySource {
+                    what: "IMEI case contact",
+                    key: config.contact_key.as_ref().map(|s| s.0.as_str()),
+                    key_file: &settings.imei_contact_key_file(),
+                    previous_key_files: &config.previous_contact_key_files,
+                    unreadable: ErrorCode::Internal,
+                })
+            },
+            crate::key_ledger::sealing_ids,
+        )?;
         let cache = StatusCache::new(config.unknown_tac_status);
         let mut conn = db.connection()?;
         cache

@@ -499,14 +499,8 @@ async fn key_rotation_re_encrypts_every_template_and_the_old_key_can_then_go() {
 async fn a_second_server_follows_enrolments_and_erasures_into_its_gallery() {
     let app = TestApp::start().await;
     let cast = partners(&app).await;
-    // A second instance on the same database, with the same template key.
-    let url = app.database.url().to_owned();
-    let key = app.state.config.biometric_key_file();
-    let other = TestApp::start_with(move |config, _| {
-        config.database_url = Some(url);
-        config.biometrics.key_file = Some(key);
-    })
-    .await;
+    // A second instance on the same database, with the same keys.
+    let other = app.second_node().await;
     consent_and_enrol(&app, &cast.bank, "cust-0500", 500).await;
     let state = other.state.clone();
     let bank = cast.bank.id.clone();

@@ -83,7 +83,9 @@ fn unknown_configuration_keys_are_one_clear_error() {
 async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
     // The TestApp provides the isolated database (SQLite or PostgreSQL); its server is idle.
     let app = TestApp::start().await;
+    // A folder of its own (its own index), with the server's keys, as a second node has.
     let work = tempfile::tempdir().unwrap();
+    copy_folder(&app.dir.path().join("keys"), &work.path().join("keys"));
     let data = work.path().to_str().unwrap().to_owned();
     let url = app.database.url().to_owned();
     let base = ["--data-dir", data.as_str(), "--database-url", url.as_str()];
@@ -100,7 +102,7 @@ async fn seed_reindex_and_admin_commands_work_on_the_test_backend() {
         String::from_utf8_lossy(&seeded.stderr)
     );
     assert!(String::from_utf8_lossy(&seeded.stdout).contains(
-        "26 organisations, 8 users, 8 listings, 312 publications, 18 datasets, 1 documents, 103 devices and 4 programmes"
+        "26 organisations, 10 users, 8 listings, 312 publications, 18 datasets, 1 documents, 103 devices and 4 programmes"
     ));
 
     let created = run(&[
@@ -320,4 +322,13 @@ async fn the_first_administrator_is_granted_after_signing_in_or_invited_by_link(
     );
     let audit = run(&["audit", "verify"]);
     assert!(audit.status.success(), "{audit:?}");
+}
+
+/// Copies a folder of files (the keys folder).
+pub(super) fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
 }

@@ -252,8 +252,7 @@ async fn a_block_in_one_country_is_seen_by_the_others_operators_and_lifted_only_
     )
     .await;
     assert_eq!(block.status, 200, "{}", block.body);
-    let url = app.database.url().to_owned();
-    let other = TestApp::start_with(move |config, _| config.database_url = Some(url)).await;
+    let other = app.second_node().await;
     let state = other.state.clone();
     let target = silkbridge::imei::domain::Imei::parse(&imei).unwrap().imei;
     let seen = tokio::task::spawn_blocking(move || {
