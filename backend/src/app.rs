@@ -15,7 +15,10 @@ use crate::graphql::{self, ApiSchema};
 use crate::health;
 use crate::http::{self, extractors, middleware, openapi::ApiDoc};
 use crate::state::AppState;
-use crate::{biometrics, datasets, documents, hub, identity, imei, marketplace, research, search};
+use crate::{
+    audit_checkpoints, biometrics, datasets, documents, hub, identity, imei, marketplace, research,
+    search,
+};
 
 /// Every documented route, for the OpenAPI document. Modules add their `routes` here and in
 /// `served_routes` (`contracts::the_served_document_is_the_contract` holds the two together).
@@ -35,7 +38,8 @@ fn documented_routes(config: &mut ServiceConfig) {
                 .configure(|c: &mut ServiceConfig<'_>| imei::rest::routes(c))
                 .configure(|c: &mut ServiceConfig<'_>| hub::rest::routes(c))
                 .configure(|c: &mut ServiceConfig<'_>| biometrics::rest::routes(c))
-                .configure(|c: &mut ServiceConfig<'_>| search::rest::routes(c)),
+                .configure(|c: &mut ServiceConfig<'_>| search::rest::routes(c))
+                .configure(|c: &mut ServiceConfig<'_>| audit_checkpoints::rest::routes(c)),
         );
 }
 
@@ -56,7 +60,8 @@ fn served_routes(config: &mut web::ServiceConfig) {
                 .configure(imei::rest::routes)
                 .configure(hub::rest::routes)
                 .configure(biometrics::rest::routes)
-                .configure(search::rest::routes),
+                .configure(search::rest::routes)
+                .configure(audit_checkpoints::rest::routes),
         );
 }
 

@@ -133,8 +133,20 @@ pub enum KeysCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain and name the first altered or missing entry.
-    Verify,
+    /// Walk the hash chain and name the first altered entry, then check it against the newest
+    /// signed checkpoint in the database and every checkpoint file given: a truncated or
+    /// rewritten chain is named by entry number.
+    Verify {
+        /// A checkpoint kept outside the database (from `audit checkpoint --out` or
+        /// `GET /api/v1/audit/checkpoints/latest`); repeatable.
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// Sign a checkpoint of the chain as it stands and write it to a file, to keep elsewhere.
+    Checkpoint {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Default, Args)]
@@ -293,19 +305,7 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::Audit(AuditCommand::Verify)) => {
-            let db = open_database(&config)?;
-            let mut conn = db.connection()?;
-            match crate::audit::verify(&mut conn).map_err(describe)? {
-                crate::audit::ChainCheck::Intact { entries } => {
-                    println!("audit chain intact: {entries} entries");
-                    Ok(())
-                }
-                crate::audit::ChainCheck::Broken { seq, reason } => {
-                    anyhow::bail!("audit chain broken at entry {seq}: {reason}")
-                }
-            }
-        }
+        Some(Command::Audit(command)) => crate::cli_audit::run(&config, command),
     }
 }
 

@@ -6,10 +6,12 @@
 pub mod allocator;
 pub mod app;
 pub mod audit;
+pub mod audit_checkpoints;
 pub mod biometrics;
 pub mod changes;
 pub mod cli;
 mod cli_admin;
+mod cli_audit;
 pub mod config;
 pub mod datasets;
 pub mod db;

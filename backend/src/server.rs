@@ -72,6 +72,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let gallery = biometrics::tasks::spawn(state.clone(), stopped.clone());
     let webhooks = crate::outbox::spawn(state.clone(), stopped.clone());
     let sweeper = crate::sweep::spawn(state.clone(), stopped.clone());
+    let checkpoints = crate::audit_checkpoints::spawn(state.clone(), stopped.clone());
     let indexer = search::spawn_indexer(state, stopped);
     tracing::info!("silkbridge listening on http://{bind}");
     let served = server.await;
@@ -82,5 +83,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = gallery.await;
     let _ = webhooks.await;
     let _ = sweeper.await;
+    let _ = checkpoints.await;
     served.map_err(|e| anyhow::anyhow!("server stopped with an error: {e}"))
 }

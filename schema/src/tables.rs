@@ -698,3 +698,14 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Signed checkpoints of the audit chain (`backend/src/audit_checkpoints.rs`).
+    audit_checkpoints (length) {
+        length -> BigInt,
+        head -> Text,
+        signed_at -> Timestamp,
+        kid -> Text,
+        signature -> Text,
+    }
+}

@@ -33,6 +33,7 @@ pub const SCOPES: &[&str] = &[
     "biometric:verify",
     "biometric:identify",
     "documents:exchange",
+    "audit:read",
 ];
 
 /// A partner as administrators see it (never the secret).

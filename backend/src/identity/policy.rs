@@ -38,7 +38,14 @@ pub enum Action<'a> {
     /// admins, or its partner systems with `documents:exchange`. Platform administrators are
     /// not exempt: documents belong to the organisations that exchange them.
     ExchangeFor { organisation_id: &'a str },
+    /// Read the audit trail's signed checkpoints, to keep copies outside the platform: platform
+    /// administrators, and partner systems (the other country's node, an auditor) with
+    /// `audit:read`.
+    ReadAuditTrail,
 }
+
+/// The scope partner systems keep copies of the audit trail's checkpoints with.
+pub const AUDIT_SCOPE: &str = "audit:read";
 
 /// The scope partner systems exchange documents with.
 pub const DOCUMENTS_SCOPE: &str = "documents:exchange";
@@ -110,6 +117,9 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
             }
         }
         (Caller::Partner(_), Action::ReadSelf) => Ok(()),
+        (Caller::Partner(_), Action::ReadAuditTrail) => {
+            authorize(caller, Action::UseScope(AUDIT_SCOPE))
+        }
         (Caller::Partner(_), other) => Err(forbidden(format!(
             "partner clients may not {}",
             describe(other)
@@ -151,11 +161,10 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
                 Ok(())
             }
         }
-        (Caller::User(user), Action::ManageOrganisations | Action::ManagePartners)
-            if user.platform_admin =>
-        {
-            Ok(())
-        }
+        (
+            Caller::User(user),
+            Action::ManageOrganisations | Action::ManagePartners | Action::ReadAuditTrail,
+        ) if user.platform_admin => Ok(()),
         (Caller::User(user), Action::ReadMembers { .. } | Action::EditOrganisation { .. })
             if user.platform_admin =>
         {
@@ -196,12 +205,13 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> ApiResult<()> {
         (Caller::User(_), Action::Moderate) => {
             Err(forbidden("only platform moderators may review"))
         }
-        (Caller::User(_), other @ (Action::ManageOrganisations | Action::ManagePartners)) => {
-            Err(forbidden(format!(
-                "only platform administrators may {}",
-                describe(other)
-            )))
-        }
+        (
+            Caller::User(_),
+            other @ (Action::ManageOrganisations | Action::ManagePartners | Action::ReadAuditTrail),
+        ) => Err(forbidden(format!(
+            "only platform administrators may {}",
+            describe(other)
+        ))),
     }
 }
 
@@ -297,6 +307,7 @@ fn describe(action: Action<'_>) -> &'static str {
         Action::Moderate => "moderate",
         Action::ActAsPerson => "act as a person",
         Action::ExchangeFor { .. } => "exchange documents",
+        Action::ReadAuditTrail => "read the audit trail's checkpoints",
     }
 }
 

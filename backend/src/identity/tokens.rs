@@ -50,6 +50,8 @@ pub struct AccessClaims {
 
 /// The signing key and what verification needs.
 pub struct TokenKeys {
+    /// The raw key, for the platform's other signatures (audit checkpoints).
+    signing: SigningKey,
     encoding: EncodingKey,
     decoding: DecodingKey,
     kid: String,
@@ -68,6 +70,19 @@ impl TokenKeys {
         Some(hex::encode(
             &Sha256::digest(signing.verifying_key().to_bytes())[..8],
         ))
+    }
+
+    /// An Ed25519 signature of `message` by the platform's key (audit checkpoints).
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.signing.sign(message).to_bytes()
+    }
+
+    /// Whether `signature` is the platform key's over `message`.
+    pub fn verify_bytes(&self, message: &[u8], signature: &[u8]) -> bool {
+        use ed25519_dalek::Verifier;
+        ed25519_dalek::Signature::from_slice(signature)
+            .is_ok_and(|sig| self.signing.verifying_key().verify(message, &sig).is_ok())
     }
 
     /// The key id of tokens it signs (`kid`), also its fingerprint in the key ledger.
@@ -110,6 +125,7 @@ impl TokenKeys {
         let decoding = DecodingKey::from_ed_der(&public_key);
         let kid = hex::encode(&Sha256::digest(public_key)[..8]);
         Ok(Self {
+            signing,
             encoding,
             decoding,
             kid,

@@ -821,6 +821,8 @@ pub const ROWS: &[Row] = &[
     ),
     // Search.
     row("GET", "/api/v1/search", N, "ooooooooo").q("?q=matrix"),
+    // The audit trail's checkpoints: platform administrators and `audit:read` partners.
+    row("GET", "/api/v1/audit/checkpoints/latest", N, "ufffffoof"),
     // Sign-in flows: no credentials to refuse; what they say must not depend on the caller.
     row("POST", "/auth/logout", N, "uoooooouu")
         .json(refresh)
