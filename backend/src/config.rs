@@ -160,6 +160,13 @@ pub struct DocumentsConfig {
     pub webhook_timeout_secs: u64,
     /// How often the dispatcher looks for due events.
     pub webhook_poll_ms: u64,
+    /// Attempts after which an event is given up (dead-lettered, redeliverable).
+    pub webhook_max_attempts: u32,
+    /// Age after which an undelivered event is given up.
+    pub webhook_max_age_hours: u64,
+    /// Organisations whose webhooks a node delivers to at once (one delivery in flight per
+    /// organisation, so each receives its events in order).
+    pub webhook_concurrency: usize,
 }
 
 impl Default for DocumentsConfig {
@@ -176,6 +183,9 @@ impl Default for DocumentsConfig {
             webhook_retry_max_secs: 3_600,
             webhook_timeout_secs: 10,
             webhook_poll_ms: 500,
+            webhook_max_attempts: 25,
+            webhook_max_age_hours: 72,
+            webhook_concurrency: 16,
         }
     }
 }

@@ -56,4 +56,5 @@ mod api {
     mod security_document_events;
     mod security_inputs;
     mod security_surface;
+    mod webhook_delivery;
 }

@@ -635,6 +635,8 @@ diesel::table! {
         /// transaction's id on PostgreSQL (0 on SQLite) and an insert sequence.
         txid -> BigInt,
         seq -> BigInt,
+        /// Given up (too many attempts, or too old): skipped until redelivered.
+        dead_at -> Nullable<Timestamp>,
     }
 }
 
@@ -686,7 +688,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_files,
     document_steps,
     organisation_webhooks,
-    organisation_events
+    organisation_events,
+    organisation_event_deliveries
 );
 
 diesel::table! {
@@ -707,5 +710,20 @@ diesel::table! {
         signed_at -> Timestamp,
         kid -> Text,
         signature -> Text,
+    }
+}
+
+diesel::table! {
+    /// Every webhook delivery attempt: its outcome and latency (`backend/src/outbox`).
+    organisation_event_deliveries (id) {
+        id -> Text,
+        event_id -> Text,
+        organisation_id -> Text,
+        attempt -> Integer,
+        at -> Timestamp,
+        outcome -> Text,
+        status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        latency_ms -> BigInt,
     }
 }

@@ -71,6 +71,17 @@ impl DocumentsQuery {
         answer(service::webhook(state, &caller, &organisation).await)
     }
 
+    /// The webhook's newest delivery attempts, newest first (its admins; 1 to 500, 100).
+    async fn webhook_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        organisation: String,
+        limit: Option<i64>,
+    ) -> Result<Vec<super::webhook_deliveries::DeliveryView>> {
+        let (state, caller) = request(ctx)?;
+        answer(service::webhook_deliveries(state, &caller, &organisation, limit).await)
+    }
+
     /// An organisation's document-signing public keys.
     async fn signing_keys(
         &self,
@@ -138,6 +149,18 @@ impl DocumentsMutation {
             ApiError::invalid_parameter(format!("not a receipt: {e}")).into_graphql()
         })?;
         answer(service::verify_receipt(state, receipt).await)
+    }
+
+    /// Queues one of the organisation's events for delivery again (its admins); true.
+    async fn redeliver_webhook_event(
+        &self,
+        ctx: &Context<'_>,
+        organisation: String,
+        event: String,
+    ) -> Result<bool> {
+        let (state, caller) = request(ctx)?;
+        answer(service::redeliver_webhook_event(state, &caller, &organisation, &event).await)
+            .map(|()| true)
     }
 
     /// Removes an organisation's webhook (events can still be polled); returns true.

@@ -20,4 +20,5 @@ pub(crate) mod steps;
 mod store;
 pub mod verify;
 pub mod views;
+pub mod webhook_deliveries;
 pub mod webhooks;

@@ -33,7 +33,9 @@ pub fn routes(config: &mut impl crate::http::routes::Routes) {
         .service(rotate_signing_key)
         .service(get_webhook)
         .service(set_webhook)
-        .service(delete_webhook);
+        .service(delete_webhook)
+        .service(webhook_deliveries)
+        .service(redeliver_webhook_event);
 }
 
 /// Which documents to list.
@@ -392,4 +394,61 @@ pub async fn delete_webhook(
 ) -> ApiResult<HttpResponse> {
     service::delete_webhook(&state, &caller, &slug).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// How many delivery attempts to list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveriesParams {
+    /// 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// The webhook's newest delivery attempts, newest first, with their outcome (`delivered`,
+/// `failed`, `dead`: given up), the receiver's status and the latency (its admins).
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("slug" = String, Path), DeliveriesParams),
+    responses(
+        (status = 200, body = [super::webhook_deliveries::DeliveryView]),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/organisations/{slug}/webhook/deliveries")]
+pub async fn webhook_deliveries(
+    state: web::Data<AppState>,
+    caller: Caller,
+    slug: web::Path<String>,
+    params: web::Query<DeliveriesParams>,
+) -> ApiResult<web::Json<Vec<super::webhook_deliveries::DeliveryView>>> {
+    Ok(web::Json(
+        service::webhook_deliveries(&state, &caller, &slug, params.limit).await?,
+    ))
+}
+
+/// Queues an event for delivery again from its first attempt — one given up (`dead`) or one
+/// the receiver lost (its admins). Audited.
+#[utoipa::path(
+    tag = "documents",
+    security(("bearer" = [])),
+    params(("slug" = String, Path), ("event" = String, Path)),
+    responses(
+        (status = 202, description = "queued"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/organisations/{slug}/webhook/events/{event}/redeliver")]
+pub async fn redeliver_webhook_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (slug, event) = path.into_inner();
+    service::redeliver_webhook_event(&state, &caller, &slug, &event).await?;
+    Ok(HttpResponse::Accepted().finish())
 }

@@ -247,3 +247,29 @@ pub async fn delete_webhook(
         .write(move |conn| webhooks::delete(conn, &caller, &slug))
         .await
 }
+
+/// The organisation's newest webhook delivery attempts (its admins).
+pub async fn webhook_deliveries(
+    state: &AppState,
+    caller: &Caller,
+    organisation: &str,
+    limit: Option<i64>,
+) -> ApiResult<Vec<super::webhook_deliveries::DeliveryView>> {
+    let (caller, slug) = (caller.clone(), organisation.to_owned());
+    state
+        .read(move |conn| super::webhook_deliveries::list(conn, &caller, &slug, limit))
+        .await
+}
+
+/// Queues one of the organisation's events for delivery again (its admins).
+pub async fn redeliver_webhook_event(
+    state: &AppState,
+    caller: &Caller,
+    organisation: &str,
+    event_id: &str,
+) -> ApiResult<()> {
+    let (caller, slug, id) = (caller.clone(), organisation.to_owned(), event_id.to_owned());
+    state
+        .write(move |conn| super::webhook_deliveries::redeliver(conn, &caller, &slug, &id))
+        .await
+}

@@ -36,14 +36,21 @@ fn backoff(base_ms: u64, max_secs: u64, attempts: i32) -> Duration {
     Duration::from_millis(base_ms.saturating_mul(factor)).min(Duration::from_secs(max_secs))
 }
 
-/// One delivery attempt: `Ok(Err(reason))` when the receiver did not take it.
+/// What one attempt came to: the receiver's status (if it answered) and, unless it took the
+/// event, why not.
+struct Attempt {
+    status: Option<i32>,
+    refused: Option<String>,
+}
+
+/// One delivery attempt.
 async fn send(
     client: &reqwest::Client,
     config: &crate::config::DocumentsConfig,
     url: &str,
     event: &OrganisationEventRow,
     secret: &[u8],
-) -> ApiResult<Result<(), String>> {
+) -> ApiResult<Attempt> {
     let timestamp = chrono::Utc::now().timestamp();
     let sent = client
         .post(url)
@@ -59,19 +66,100 @@ async fn send(
         .send()
         .await;
     Ok(match sent {
-        Ok(response) if response.status().is_success() => Ok(()),
-        Ok(response) => Err(format!("HTTP {}", response.status())),
-        Err(error) => Err(egress::with_causes(&error.without_url())),
+        Ok(response) => {
+            let status = Some(i32::from(response.status().as_u16()));
+            let refused =
+                (!response.status().is_success()).then(|| format!("HTTP {}", response.status()));
+            Attempt { status, refused }
+        }
+        Err(error) => Attempt {
+            status: None,
+            refused: Some(egress::with_causes(&error.without_url())),
+        },
     })
 }
 
-/// One pass: delivers every due event once. Returns how many were delivered.
-pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResult<usize> {
+/// Why an event is given up, if it is: too many attempts, or too old.
+fn given_up(
+    config: &crate::config::DocumentsConfig,
+    event: &OrganisationEventRow,
+) -> Option<String> {
+    let age = ids::now() - event.created_at;
+    let max_age =
+        chrono::Duration::hours(i64::try_from(config.webhook_max_age_hours).unwrap_or(72));
+    if u32::try_from(event.attempts).unwrap_or(0) >= config.webhook_max_attempts {
+        Some(format!(
+            "given up after {} attempts: {}",
+            event.attempts,
+            event.last_error.as_deref().unwrap_or("no answer")
+        ))
+    } else if age > max_age {
+        Some(format!(
+            "given up after {} hours undelivered: {}",
+            config.webhook_max_age_hours,
+            event.last_error.as_deref().unwrap_or("no answer")
+        ))
+    } else {
+        None
+    }
+}
+
+fn log(
+    conn: &mut silkbridge_schema::DbConnection,
+    event: &OrganisationEventRow,
+    attempt: i32,
+    outcome: &str,
+    status: Option<i32>,
+    error: Option<&str>,
+    latency_ms: i64,
+) -> ApiResult<()> {
+    Ok(store::log_delivery(
+        conn,
+        &store::DeliveryRow {
+            id: ids::new_id(),
+            event_id: event.id.clone(),
+            organisation_id: event.organisation_id.clone(),
+            attempt,
+            at: ids::now(),
+            outcome: outcome.to_owned(),
+            status,
+            error: error.map(str::to_owned),
+            latency_ms,
+        },
+    )?)
+}
+
+/// Delivers an organisation's waiting events in order, one at a time, until one is not yet
+/// due or its receiver does not take it (it is retried later; the events behind it wait, so
+/// the organisation receives them in order). Returns how many were delivered.
+async fn deliver_organisation(
+    state: &AppState,
+    client: &reqwest::Client,
+    organisation_id: &str,
+) -> ApiResult<usize> {
     let config = state.config.documents.clone();
-    let due = crate::db::run(&state.db, |conn| Ok(store::due(conn, ids::now(), 100)?)).await?;
     let mut delivered = 0;
-    for (event, hook) in due {
-        // Claim the event for this attempt, so a second dispatcher does not send it too.
+    loop {
+        let org = organisation_id.to_owned();
+        let Some((event, hook)) =
+            crate::db::run(&state.db, move |conn| Ok(store::head_of(conn, &org)?)).await?
+        else {
+            return Ok(delivered);
+        };
+        if event.next_attempt_at > ids::now() {
+            return Ok(delivered);
+        }
+        if let Some(reason) = given_up(&config, &event) {
+            tracing::warn!(event = %event.id, organisation = organisation_id, %reason, "webhook event dead-lettered");
+            let dead = event.clone();
+            crate::db::run(&state.db, move |conn| {
+                store::dead(conn, &dead.id, ids::now(), &reason)?;
+                log(conn, &dead, dead.attempts, "dead", None, Some(&reason), 0)
+            })
+            .await?;
+            continue;
+        }
+        // Claim the event for this attempt, so a second node does not send it too.
         let lease = ids::now()
             + chrono::Duration::seconds(
                 i64::try_from(config.webhook_timeout_secs).unwrap_or(10) + 30,
@@ -82,7 +170,7 @@ pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResu
         })
         .await?;
         if !claimed {
-            continue;
+            return Ok(delivered);
         }
         let secret = state.documents.open(
             &hook.sealing_key_id,
@@ -94,20 +182,34 @@ pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResu
         let refused = (!config.webhook_private_addresses)
             .then(|| egress::literal_refusal(&hook.url))
             .flatten();
+        let started = std::time::Instant::now();
         let outcome = match refused {
-            Some(reason) => Err(reason.to_owned()),
+            Some(reason) => Attempt {
+                status: None,
+                refused: Some(reason.to_owned()),
+            },
             None => send(client, &config, &hook.url, &event, &secret).await?,
         };
-        let id = event.id.clone();
-        match outcome {
-            Ok(()) => {
+        let latency = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let done = event.clone();
+        match outcome.refused {
+            None => {
                 crate::db::run(&state.db, move |conn| {
-                    Ok(store::delivered(conn, &id, ids::now(), attempts)?)
+                    store::delivered(conn, &done.id, ids::now(), attempts)?;
+                    log(
+                        conn,
+                        &done,
+                        attempts,
+                        "delivered",
+                        outcome.status,
+                        None,
+                        latency,
+                    )
                 })
                 .await?;
                 delivered += 1;
             }
-            Err(error) => {
+            Some(error) => {
                 let next = ids::now()
                     + chrono::Duration::from_std(backoff(
                         config.webhook_retry_base_ms,
@@ -117,25 +219,97 @@ pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResu
                     .unwrap_or_else(|_| chrono::Duration::seconds(60));
                 tracing::warn!(event = %event.id, attempts, %error, "webhook delivery failed; will retry");
                 crate::db::run(&state.db, move |conn| {
-                    Ok(store::failed(conn, &id, attempts, next, &error)?)
+                    store::failed(conn, &done.id, attempts, next, &error)?;
+                    log(
+                        conn,
+                        &done,
+                        attempts,
+                        "failed",
+                        outcome.status,
+                        Some(&error),
+                        latency,
+                    )
                 })
                 .await?;
+                return Ok(delivered);
             }
         }
     }
-    Ok(delivered)
 }
 
-/// Starts the dispatcher: a pass every `documents.webhook_poll_ms` until `shutdown`.
+/// The organisations this node is delivering to right now: one delivery in flight each.
+#[derive(Default)]
+pub struct Busy(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl Busy {
+    fn take(&self, organisation_id: &str) -> bool {
+        self.0
+            .lock()
+            .map(|mut busy| busy.insert(organisation_id.to_owned()))
+            .unwrap_or(false)
+    }
+
+    fn release(&self, organisation_id: &str) {
+        if let Ok(mut busy) = self.0.lock() {
+            busy.remove(organisation_id);
+        }
+    }
+}
+
+async fn due_organisations(state: &AppState) -> ApiResult<Vec<String>> {
+    crate::db::run(&state.db, |conn| {
+        Ok(store::due_organisations(conn, ids::now(), 1000)?)
+    })
+    .await
+}
+
+/// One pass, awaited whole: every organisation with due events gets them, up to
+/// `webhook_concurrency` organisations at once. Returns how many events were delivered.
+pub async fn dispatch_due(state: &AppState, client: &reqwest::Client) -> ApiResult<usize> {
+    use futures_util::StreamExt;
+    let organisations = due_organisations(state).await?;
+    let limit = state.config.documents.webhook_concurrency.max(1);
+    let results: Vec<ApiResult<usize>> = futures_util::stream::iter(organisations)
+        .map(|org| async move { deliver_organisation(state, client, &org).await })
+        .buffer_unordered(limit)
+        .collect()
+        .await;
+    results.into_iter().try_fold(0, |sum, n| Ok(sum + n?))
+}
+
+/// Starts the dispatcher: a look for due events every `documents.webhook_poll_ms` until
+/// `shutdown`; each organisation with due events gets a task of its own (one at a time per
+/// organisation, `webhook_concurrency` at once), so a receiver that stalls — a tar pit that
+/// never answers — holds up its own organisation's events only, never another's.
 pub fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     let client = egress::client(state.config.documents.webhook_private_addresses);
     let poll = Duration::from_millis(state.config.documents.webhook_poll_ms.max(10));
+    let busy = std::sync::Arc::new(Busy::default());
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(
+        state.config.documents.webhook_concurrency.max(1),
+    ));
     tokio::spawn(run_until_stopped(poll, shutdown, move || {
-        let state = state.clone();
-        let client = client.clone();
+        let (state, client) = (state.clone(), client.clone());
+        let (busy, permits) = (busy.clone(), permits.clone());
         async move {
-            if let Err(error) = dispatch_due(&state, &client).await {
-                error.log(None);
+            let organisations = match due_organisations(&state).await {
+                Ok(found) => found,
+                Err(error) => return error.log(None),
+            };
+            for org in organisations {
+                if !busy.take(&org) {
+                    continue;
+                }
+                let (state, client, busy) = (state.clone(), client.clone(), busy.clone());
+                let permits = permits.clone();
+                tokio::spawn(async move {
+                    if let Ok(_permit) = permits.acquire_owned().await
+                        && let Err(error) = deliver_organisation(&state, &client, &org).await
+                    {
+                        error.log(None);
+                    }
+                    busy.release(&org);
+                });
             }
         }
     }))

@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 use silkbridge_schema::models::{OrganisationEventRow, WebhookRow};
-use silkbridge_schema::tables::{organisation_events, organisation_webhooks};
+use silkbridge_schema::tables::{
+    organisation_event_deliveries, organisation_events, organisation_webhooks,
+};
 use silkbridge_schema::{DbConnection, change_log};
 
 pub fn insert(conn: &mut DbConnection, row: &OrganisationEventRow) -> QueryResult<()> {
@@ -58,24 +60,132 @@ pub fn events(
     query.limit(limit).load(conn).map(Some)
 }
 
-/// Undelivered events whose organisation has a webhook and whose next attempt is due.
-pub fn due(
+/// Organisations with a webhook whose oldest waiting event (undelivered, not given up) is due.
+pub fn due_organisations(
     conn: &mut DbConnection,
     now: chrono::NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<(OrganisationEventRow, WebhookRow)>> {
+) -> QueryResult<Vec<String>> {
     organisation_events::table
         .inner_join(
             organisation_webhooks::table
                 .on(organisation_webhooks::organisation_id.eq(organisation_events::organisation_id)),
         )
         .filter(organisation_events::delivered_at.is_null())
+        .filter(organisation_events::dead_at.is_null())
         .filter(organisation_events::next_attempt_at.le(now))
-        .order(organisation_events::id.asc())
+        .select(organisation_events::organisation_id)
+        .distinct()
+        .limit(limit)
+        .load(conn)
+}
+
+/// An organisation's oldest waiting event (undelivered, not given up), with its webhook: the
+/// one it must receive next, so its events arrive in order.
+pub fn head_of(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+) -> QueryResult<Option<(OrganisationEventRow, WebhookRow)>> {
+    organisation_events::table
+        .inner_join(
+            organisation_webhooks::table
+                .on(organisation_webhooks::organisation_id.eq(organisation_events::organisation_id)),
+        )
+        .filter(organisation_events::organisation_id.eq(organisation_id))
+        .filter(organisation_events::delivered_at.is_null())
+        .filter(organisation_events::dead_at.is_null())
+        .order((
+            organisation_events::txid.asc(),
+            organisation_events::seq.asc(),
+        ))
         .select((
             OrganisationEventRow::as_select(),
             WebhookRow::as_select(),
         ))
+        .first(conn)
+        .optional()
+}
+
+/// Gives an event up, keeping why.
+pub fn dead(
+    conn: &mut DbConnection,
+    id: &str,
+    at: chrono::NaiveDateTime,
+    reason: &str,
+) -> QueryResult<()> {
+    diesel::update(organisation_events::table.find(id))
+        .set((
+            organisation_events::dead_at.eq(Some(at)),
+            organisation_events::last_error.eq(Some(reason.to_owned())),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Queues an event of `organisation_id` for delivery again from its first attempt (a given
+/// up or a delivered one); false if it is not that organisation's.
+pub fn redeliver(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    id: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        organisation_events::table
+            .filter(organisation_events::id.eq(id))
+            .filter(organisation_events::organisation_id.eq(organisation_id)),
+    )
+    .set((
+        organisation_events::dead_at.eq(None::<chrono::NaiveDateTime>),
+        organisation_events::delivered_at.eq(None::<chrono::NaiveDateTime>),
+        organisation_events::attempts.eq(0),
+        organisation_events::next_attempt_at.eq(now),
+        // Its age counts from now, or an old event would be given up again at once.
+        organisation_events::created_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// One delivery attempt, as the log keeps it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organisation_event_deliveries)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub event_id: String,
+    pub organisation_id: String,
+    pub attempt: i32,
+    pub at: chrono::NaiveDateTime,
+    pub outcome: String,
+    pub status: Option<i32>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+}
+
+pub fn log_delivery(conn: &mut DbConnection, row: &DeliveryRow) -> QueryResult<()> {
+    diesel::insert_into(organisation_event_deliveries::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// An organisation's newest delivery attempts with their events' types.
+pub fn deliveries(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<(DeliveryRow, String)>> {
+    organisation_event_deliveries::table
+        .inner_join(
+            organisation_events::table
+                .on(organisation_events::id.eq(organisation_event_deliveries::event_id)),
+        )
+        .filter(organisation_event_deliveries::organisation_id.eq(organisation_id))
+        .order((
+            organisation_event_deliveries::at.desc(),
+            organisation_event_deliveries::id.desc(),
+        ))
+        .select((DeliveryRow::as_select(), organisation_events::event_type))
         .limit(limit)
         .load(conn)
 }

@@ -246,6 +246,7 @@ async fn the_first_administrator_is_granted_after_signing_in_or_invited_by_link(
 
     let app = TestApp::start_federated().await;
     let work = tempfile::tempdir().unwrap();
+    copy_folder(&app.dir.path().join("keys"), &work.path().join("keys"));
     let data = work.path().to_str().unwrap().to_owned();
     let url = app.database.url().to_owned();
     let run = |extra: &[&str]| {

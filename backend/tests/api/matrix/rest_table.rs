@@ -760,6 +760,18 @@ pub const ROWS: &[Row] = &[
     )
     .json(webhook),
     row(
+        "GET",
+        "/api/v1/organisations/{slug}/webhook/deliveries",
+        N,
+        "uffofffff",
+    ),
+    row(
+        "POST",
+        "/api/v1/organisations/{slug}/webhook/events/{event}/redeliver",
+        N,
+        "uffvfffff",
+    ),
+    row(
         "DELETE",
         "/api/v1/organisations/{slug}/webhook",
         N,

@@ -1,0 +1,2 @@
+DROP TABLE organisation_event_deliveries;
+ALTER TABLE organisation_events DROP COLUMN dead_at;
