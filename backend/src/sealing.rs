@@ -103,8 +103,14 @@ impl SealingKeys {
             None => {
                 let path = source.key_file;
                 if !path.exists() {
-                    create_key_file(path)?;
-                    tracing::info!(path = %path.display(), what = source.what, "created a new key");
+                    match create_key_file(path) {
+                        Ok(()) => {
+                            tracing::info!(path = %path.display(), what = source.what, "created a new key")
+                        }
+                        // Another process sharing the folder created it a moment before.
+                        Err(_) if path.exists() => {}
+                        Err(error) => return Err(error),
+                    }
                 }
                 read_key(path)?
             }

@@ -38,6 +38,12 @@ pub fn demo(db: &Database) -> ApiResult<SeedSummary> {
     let mut organisations = crate::identity::demo::organisations()?;
     let mut conn = db.connection()?;
     silkbridge_schema::write_transaction(&mut conn, |conn| {
+        // Nodes started together seed one after the other; the later ones find the data
+        // there (SQLite has one writer at a time anyway).
+        if let silkbridge_schema::DbConnection::Postgresql(_) = conn {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT pg_advisory_xact_lock(7426110004)")?;
+        }
         let mut summary = SeedSummary::default();
         let first_run = identity::count_organisations(conn)? == 0;
         let (mut marketplace, mut research) = (marketplace, research);

@@ -14,6 +14,7 @@ mod api {
     mod browser;
     mod change_log;
     mod cli;
+    mod cluster_start;
     mod contracts;
     mod datasets;
     mod documents;

@@ -106,10 +106,17 @@ impl TokenKeys {
             let pem = key
                 .to_pkcs8_pem(Default::default())
                 .map_err(|e| anyhow::anyhow!("cannot encode a new signing key: {e}"))?;
-            write_private_file(path, pem.as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write the token signing key {shown}: {e}"))?;
-            tracing::info!(path = %shown, "created a new token signing key");
-            key
+            match write_private_file(path, pem.as_bytes()) {
+                Ok(()) => {
+                    tracing::info!(path = %shown, "created a new token signing key");
+                    key
+                }
+                // Another process sharing the folder created it a moment before: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Self::load_or_create(path, issuer);
+                }
+                Err(e) => anyhow::bail!("cannot write the token signing key {shown}: {e}"),
+            }
         };
         let pem = signing
             .to_pkcs8_pem(Default::default())

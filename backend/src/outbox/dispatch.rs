@@ -242,16 +242,24 @@ async fn deliver_organisation(
 pub struct Busy(std::sync::Mutex<std::collections::HashSet<String>>);
 
 impl Busy {
-    fn take(&self, organisation_id: &str) -> bool {
-        self.0
+    /// Marks the organisation busy until the answer is dropped; `None` if it is already.
+    fn take(self: &std::sync::Arc<Self>, organisation_id: &str) -> Option<Held> {
+        let taken = self
+            .0
             .lock()
             .map(|mut busy| busy.insert(organisation_id.to_owned()))
-            .unwrap_or(false)
+            .unwrap_or(false);
+        taken.then(|| Held(self.clone(), organisation_id.to_owned()))
     }
+}
 
-    fn release(&self, organisation_id: &str) {
-        if let Ok(mut busy) = self.0.lock() {
-            busy.remove(organisation_id);
+/// An organisation being delivered to; released when dropped, even by a task that panicked.
+struct Held(std::sync::Arc<Busy>, String);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Ok(mut busy) = (self.0).0.lock() {
+            busy.remove(&self.1);
         }
     }
 }
@@ -297,18 +305,18 @@ pub fn spawn(state: AppState, shutdown: watch::Receiver<bool>) -> tokio::task::J
                 Err(error) => return error.log(None),
             };
             for org in organisations {
-                if !busy.take(&org) {
+                let Some(held) = busy.take(&org) else {
                     continue;
-                }
-                let (state, client, busy) = (state.clone(), client.clone(), busy.clone());
+                };
+                let (state, client) = (state.clone(), client.clone());
                 let permits = permits.clone();
                 tokio::spawn(async move {
+                    let _held = held;
                     if let Ok(_permit) = permits.acquire_owned().await
                         && let Err(error) = deliver_organisation(&state, &client, &org).await
                     {
                         error.log(None);
                     }
-                    busy.release(&org);
                 });
             }
         }

@@ -12,9 +12,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::editing::{Choice, accept_form, accept_upload, options, upload_of};
-use super::programmes::{label, moment, sector_names, stage_names, texts};
+use super::programmes::{explained, label, moment, sector_names, stage_names, texts};
 use super::{failure, frame, render, see_other};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::hub::domain::{Decision, Phase, QuestionKind, SCORE_RANGE};
 use crate::hub::input::{Answer, ApplicationInput, DecisionInput, ReviewInput, Score};
 use crate::hub::service;
@@ -403,17 +403,6 @@ fn posted_answers(posted: &Posted, programme: &ProgrammeView) -> (Vec<Answer>, V
         .collect();
     let order = answers.iter().map(|a| a.question.clone()).collect();
     (answers, order)
-}
-
-/// What a refusal says on the page: the deadline, a step out of turn, or fields to correct.
-fn explained(code: ErrorCode) -> Option<&'static str> {
-    Some(match code {
-        ErrorCode::DeadlinePassed => "hub-error-deadline",
-        ErrorCode::NotYetOpen => "hub-error-not-open",
-        ErrorCode::InvalidTransition | ErrorCode::Conflict => "hub-error-transition",
-        ErrorCode::ValidationFailed => "hub-error-input",
-        _ => return None,
-    })
 }
 
 /// `POST /{locale}/workspace/applications/{id}/{step}`: save (the form itself, `step` empty

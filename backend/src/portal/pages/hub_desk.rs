@@ -322,12 +322,12 @@ pub async fn step(
     match result {
         Ok(()) => see_other(&format!("/{locale}/workspace/programmes/{key}?done={step}")),
         Err(error) => {
-            let message = match error.code {
-                ErrorCode::InvalidTransition | ErrorCode::Conflict => "hub-error-transition",
-                ErrorCode::ValidationFailed | ErrorCode::NotFound if step != "publish" => {
-                    "hub-error-input"
-                }
-                _ => return failure(&state, &req, error),
+            // An unknown reviewer or startup named in the form is the form's to correct.
+            let named_unknown = error.code == ErrorCode::NotFound && step != "publish";
+            let message = match super::programmes::explained(error.code) {
+                Some(message) => message,
+                None if named_unknown => "hub-error-input",
+                None => return failure(&state, &req, error),
             };
             let text = i18n::text(super::locale_of(&req), message);
             let status = if error.code == ErrorCode::NotFound {

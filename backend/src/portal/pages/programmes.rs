@@ -493,6 +493,19 @@ pub async fn place(
     }
 }
 
+/// What a hub refusal says on the page it happened on (the message's key): the deadline, a
+/// step out of turn, or fields to correct; `None` for the refusals the error page says (404,
+/// 403, …).
+pub(super) fn explained(code: ErrorCode) -> Option<&'static str> {
+    Some(match code {
+        ErrorCode::DeadlinePassed => "hub-error-deadline",
+        ErrorCode::NotYetOpen => "hub-error-not-open",
+        ErrorCode::InvalidTransition | ErrorCode::Conflict => "hub-error-transition",
+        ErrorCode::ValidationFailed => "hub-error-input",
+        _ => return None,
+    })
+}
+
 /// A refusal the person can understand on the programme's page (the deadline, a step out of
 /// turn, a form to correct); anything else is the error page the API's answer maps to.
 async fn refused_here(
@@ -502,12 +515,8 @@ async fn refused_here(
     key: &str,
     error: crate::error::ApiError,
 ) -> HttpResponse {
-    let message = match error.code {
-        ErrorCode::DeadlinePassed => "hub-error-deadline",
-        ErrorCode::NotYetOpen => "hub-error-not-open",
-        ErrorCode::InvalidTransition | ErrorCode::Conflict => "hub-error-transition",
-        ErrorCode::ValidationFailed => "hub-error-input",
-        _ => return failure(state, req, error),
+    let Some(message) = explained(error.code) else {
+        return failure(state, req, error);
     };
     let text = i18n::text(super::locale_of(req), message);
     render_programme(req, state, visitor, key, error.code.status(), Some(text)).await
