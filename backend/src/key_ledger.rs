@@ -10,8 +10,8 @@
 use std::path::Path;
 
 use diesel::prelude::*;
-use silkbridge_schema::Database;
 use silkbridge_schema::tables::platform_keys;
+use silkbridge_schema::{Database, DbConnection};
 
 use crate::config::Config;
 use crate::sealing::SealingKeys;
@@ -57,17 +57,20 @@ impl PlatformKey {
         }
     }
 
-    /// Its file, and whether the configuration gives the key itself instead.
-    pub fn source(self, config: &Config) -> (std::path::PathBuf, bool) {
+    /// Its file, and the key itself when the configuration gives it instead (base64).
+    pub fn source(self, config: &Config) -> (std::path::PathBuf, Option<&str>) {
+        fn given(secret: &Option<crate::identity::config::Secret>) -> Option<&str> {
+            secret.as_ref().map(|s| s.0.as_str())
+        }
         match self {
-            Self::TokenSigning => (config.signing_key_file(), false),
-            Self::DocumentSealing => (config.document_key_file(), config.documents.key.is_some()),
+            Self::TokenSigning => (config.signing_key_file(), None),
+            Self::DocumentSealing => (config.document_key_file(), given(&config.documents.key)),
             Self::BiometricTemplates => {
-                (config.biometric_key_file(), config.biometrics.key.is_some())
+                (config.biometric_key_file(), given(&config.biometrics.key))
             }
             Self::ImeiContacts => (
                 config.imei_contact_key_file(),
-                config.imei.contact_key.is_some(),
+                given(&config.imei.contact_key),
             ),
         }
     }
@@ -81,12 +84,11 @@ pub struct Recorded {
 }
 
 /// The recorded fingerprint of `key`, if any.
-pub fn recorded(db: &Database, key: PlatformKey) -> anyhow::Result<Option<Recorded>> {
-    let mut conn = db.connection()?;
+fn recorded(conn: &mut DbConnection, key: PlatformKey) -> anyhow::Result<Option<Recorded>> {
     Ok(platform_keys::table
         .filter(platform_keys::name.eq(key.name()))
         .select((platform_keys::fingerprint, platform_keys::recorded_at))
-        .first::<Recorded>(&mut conn)
+        .first::<Recorded>(conn)
         .optional()?)
 }
 
@@ -96,7 +98,7 @@ pub fn guard(db: &Database, key: PlatformKey, file: &Path, configured: bool) -> 
     if configured || file.exists() {
         return Ok(());
     }
-    if let Some(known) = recorded(db, key)? {
+    if let Some(known) = recorded(&mut *db.connection()?, key)? {
         anyhow::bail!(
             "the {name} key is missing: {path} does not exist, but the database holds data under key {fp} (recorded {at} UTC): {protects}. \
              silkbridge does not create a new key while data depends on the recorded one: restore the file from your backup (docs/operations.md, \"Keys\"); `silkbridge keys status` lists every key",
@@ -123,7 +125,7 @@ pub fn confirm(
 ) -> anyhow::Result<()> {
     let mut conn = db.connection()?;
     let now = silkbridge_schema::ids::now();
-    if recorded(db, key)?.is_none() {
+    if recorded(&mut conn, key)?.is_none() {
         let inserted = diesel::insert_into(platform_keys::table)
             .values((
                 platform_keys::name.eq(key.name()),
@@ -143,7 +145,7 @@ pub fn confirm(
             }
         }
     }
-    let known = recorded(db, key)?
+    let known = recorded(&mut conn, key)?
         .ok_or_else(|| anyhow::anyhow!("the {} key's record vanished", key.name()))?;
     if known.fingerprint == current {
         return Ok(());
@@ -180,8 +182,8 @@ pub fn checked<T>(
     load: impl FnOnce() -> anyhow::Result<T>,
     ids: impl FnOnce(&T) -> (String, Vec<String>),
 ) -> anyhow::Result<T> {
-    let (file, configured) = key.source(config);
-    guard(db, key, &file, configured)?;
+    let (file, given) = key.source(config);
+    guard(db, key, &file, given.is_some())?;
     let loaded = load()?;
     let (current, previous) = ids(&loaded);
     let previous: Vec<&str> = previous.iter().map(String::as_str).collect();
@@ -218,30 +220,23 @@ impl KeyStatus {
 
 /// Every key's state, without creating anything.
 pub fn status(db: &Database, config: &Config) -> anyhow::Result<Vec<KeyStatus>> {
+    let mut conn = db.connection()?;
     PlatformKey::ALL
         .into_iter()
         .map(|key| {
-            let (file, configured) = key.source(config);
-            let present = match key {
-                PlatformKey::TokenSigning => {
+            let (file, given) = key.source(config);
+            let present = match (key, given) {
+                (PlatformKey::TokenSigning, _) => {
                     crate::identity::tokens::TokenKeys::fingerprint_of_file(&file)
                 }
-                _ if configured => crate::sealing::fingerprint_of_text(
-                    match key {
-                        PlatformKey::DocumentSealing => config.documents.key.as_ref(),
-                        PlatformKey::BiometricTemplates => config.biometrics.key.as_ref(),
-                        _ => config.imei.contact_key.as_ref(),
-                    }
-                    .map(|s| s.0.as_str())
-                    .unwrap_or_default(),
-                ),
-                _ => crate::sealing::fingerprint_of_file(&file),
+                (_, Some(text)) => crate::sealing::fingerprint_of_text(text),
+                (_, None) => crate::sealing::fingerprint_of_file(&file),
             };
             Ok(KeyStatus {
                 key,
-                file: (!configured).then_some(file),
+                file: given.is_none().then_some(file),
                 present,
-                recorded: recorded(db, key)?,
+                recorded: recorded(&mut conn, key)?,
             })
         })
         .collect()

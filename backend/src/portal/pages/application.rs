@@ -265,10 +265,7 @@ async fn render_application(
         Ok(found) => found,
         Err(error) => return failure(state, req, error),
     };
-    let (title, _, lang) = {
-        let page = frame(state, req, String::new());
-        texts(&page, &programme)
-    };
+    let (title, _, lang) = texts(super::locale_of(req), &programme);
     let page = frame(state, req, format!("{} · {}", view.startup.name, title));
     let applicant_editor = view.seen_as == "applicant"
         && visitor.user().is_some_and(|u| {

@@ -189,10 +189,7 @@ async fn render_desk(
     } else {
         Vec::new()
     };
-    let (title, _, lang) = {
-        let page = frame(state, req, String::new());
-        texts(&page, &programme)
-    };
+    let (title, _, lang) = texts(super::locale_of(req), &programme);
     let page = frame(state, req, title.clone());
     let base = format!("/workspace/programmes/{}", programme.slug);
     let step = |name: &str, key: &str| Step {

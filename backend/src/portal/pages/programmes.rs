@@ -20,17 +20,18 @@ use crate::hub::views::ProgrammeView;
 use crate::identity::caller::UserCaller;
 use crate::identity::domain::{OrganisationKind, Role};
 use crate::portal::chrome::Page;
+use crate::portal::locale::Locale;
 use crate::portal::session::Visitor;
 use crate::portal::{csrf, format, i18n};
 use crate::state::AppState;
 
 /// A programme's title and description in the page's language when it has them, else in its
 /// main language (`lang` empty: the page's own).
-pub(super) fn texts(page: &Page, programme: &ProgrammeView) -> (String, String, String) {
+pub(super) fn texts(locale: Locale, programme: &ProgrammeView) -> (String, String, String) {
     programme
         .translations
         .iter()
-        .find(|t| t.lang == page.locale.content_tag())
+        .find(|t| t.lang == locale.content_tag())
         .map(|t| (t.title.clone(), t.description.clone(), t.lang.clone()))
         .unwrap_or_else(|| {
             (
@@ -96,7 +97,7 @@ pub struct ProgrammeCard {
 }
 
 pub(super) fn card(page: &Page, programme: &ProgrammeView, href: String) -> ProgrammeCard {
-    let (title, _, lang) = texts(page, programme);
+    let (title, _, lang) = texts(page.locale, programme);
     ProgrammeCard {
         href,
         title,
@@ -105,14 +106,19 @@ pub(super) fn card(page: &Page, programme: &ProgrammeView, href: String) -> Prog
         phase: phase_label(page, programme.phase),
         closes: moment(page, programme.applications_close_at),
         closes_iso: iso(programme.applications_close_at),
-        organisers: programme
-            .organisers
-            .iter()
-            .filter(|o| o.confirmed)
-            .map(|o| o.organisation.name.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
+        organisers: organiser_names(programme),
     }
+}
+
+/// The organisations running a programme (confirmed ones), as one line.
+fn organiser_names(programme: &ProgrammeView) -> String {
+    programme
+        .organisers
+        .iter()
+        .filter(|o| o.confirmed)
+        .map(|o| o.organisation.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(super) fn iso(at: chrono::NaiveDateTime) -> String {
@@ -295,14 +301,7 @@ fn facts(page: &Page, p: &ProgrammeView) -> Vec<Fact> {
             ),
         });
     }
-    let organisers = p
-        .organisers
-        .iter()
-        .filter(|o| o.confirmed)
-        .map(|o| o.organisation.name.clone())
-        .collect::<Vec<_>>()
-        .join(", ");
-    facts.push(fact("hub-organisers", organisers));
+    facts.push(fact("hub-organisers", organiser_names(p)));
     facts
 }
 
@@ -346,10 +345,7 @@ async fn render_programme(
     } else {
         Vec::new()
     };
-    let (title, description, lang) = {
-        let page = frame(state, req, String::new());
-        texts(&page, &programme)
-    };
+    let (title, description, lang) = texts(super::locale_of(req), &programme);
     let page = frame(state, req, title.clone());
     let taking = matches!(programme.phase, Phase::Upcoming | Phase::Open);
     let mut own = Vec::new();
