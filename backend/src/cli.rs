@@ -76,10 +76,15 @@ pub enum Command {
     VerifyReceipt {
         /// The receipt (JSON, as downloaded from `/api/v1/documents/{id}/receipts/{seq}`).
         file: PathBuf,
-        /// Trust only these public keys (a JSON list, as `/api/v1/organisations/{slug}/signing-keys`
-        /// returns; several files may be given); default: the keys the receipt carries.
+        /// Trust only these keys: the platform-signed key list (`silkbridge keys export`,
+        /// `GET /api/v1/signing-keys`), or plain JSON lists as
+        /// `/api/v1/organisations/{slug}/signing-keys` returns; default: the keys the receipt
+        /// carries (integrity, not who signed).
         #[arg(long = "keys", value_name = "FILE")]
         keys: Vec<PathBuf>,
+        /// The platform key id the key list must be signed by (as in `/.well-known/jwks.json`).
+        #[arg(long = "platform-key", value_name = "KID")]
+        platform_key: Option<String>,
         /// A file that must be among those the receipt covers (by SHA-256); repeatable.
         #[arg(long = "file", value_name = "PATH")]
         files: Vec<PathBuf>,
@@ -95,6 +100,15 @@ pub enum DocumentsCommand {
         #[arg(long)]
         document: Option<String>,
     },
+    /// Sign a step with a key the organisation holds (an Ed25519 PKCS#8 PEM file) and take it:
+    /// asks the server to prepare the step, checks what it is asked to sign, signs it here
+    /// (the key never leaves this machine) and sends the detached JWS. The access token is
+    /// read from SILKBRIDGE_TOKEN.
+    SignStep(crate::cli_signing::SignStepArgs),
+    /// Register a key the organisation holds (an Ed25519 PKCS#8 PEM file) as its signing key:
+    /// signs the registration statement here and sends it (an administrator's token in
+    /// SILKBRIDGE_TOKEN).
+    RegisterKey(crate::cli_signing::RegisterKeyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +143,12 @@ pub enum KeysCommand {
     /// List every key: its file, whether it is there, its fingerprint and the one the data
     /// depends on, and what it protects. Creates nothing; fails if a key is missing or wrong.
     Status,
+    /// Write the platform-signed list of every organisation's document-signing keys and the
+    /// platform key, for verifiers (`silkbridge verify-receipt --keys FILE`).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,7 +158,7 @@ pub enum AuditCommand {
     /// rewritten chain is named by entry number.
     Verify {
         /// A checkpoint kept outside the database (from `audit checkpoint --out` or
-        /// `GET /api/v1/audit/checkpoints/latest`); repeatable.
+        /// `GET /api/v1/audit/checkpoints/latest`), or a receipt carrying one; repeatable.
         #[arg(long = "checkpoint", value_name = "FILE")]
         checkpoints: Vec<PathBuf>,
     },
@@ -199,10 +219,12 @@ pub fn run() -> anyhow::Result<()> {
                 },
                 |keys| crate::key_ledger::sealing_ids(keys),
             )?;
+            let platform = std::sync::Arc::new(crate::cli_audit::platform_key(&db, &config)?);
             let (datasets, documents) = actix_web::rt::System::new()
                 .block_on(async {
                     let datasets = crate::datasets::demo::seed(&db, objects.clone()).await?;
-                    let documents = crate::documents::demo::seed(&db, objects, keys).await?;
+                    let documents =
+                        crate::documents::demo::seed(&db, objects, keys, platform).await?;
                     Ok::<_, crate::error::ApiError>((datasets, documents))
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -255,7 +277,21 @@ pub fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Some(Command::VerifyReceipt { file, keys, files }) => verify_receipt(&file, &keys, &files),
+        Some(Command::VerifyReceipt {
+            file,
+            keys,
+            files,
+            platform_key,
+        }) => crate::cli_signing::verify_receipt(&file, &keys, &files, platform_key.as_deref()),
+        Some(Command::Documents(DocumentsCommand::SignStep(args))) => {
+            crate::cli_signing::sign_step(&args)
+        }
+        Some(Command::Documents(DocumentsCommand::RegisterKey(args))) => {
+            crate::cli_signing::register_key(&args)
+        }
+        Some(Command::Keys(KeysCommand::Export { out })) => {
+            crate::cli_signing::export_keys(&config, &out)
+        }
         Some(Command::Documents(DocumentsCommand::Verify { document })) => {
             let db = open_database(&config)?;
             let objects = crate::storage::open_with(
@@ -307,56 +343,6 @@ pub fn run() -> anyhow::Result<()> {
         }
         Some(Command::Audit(command)) => crate::cli_audit::run(&config, command),
     }
-}
-
-fn verify_receipt(
-    file: &std::path::Path,
-    keys: &[PathBuf],
-    files: &[PathBuf],
-) -> anyhow::Result<()> {
-    use crate::documents::receipts;
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let receipt: receipts::Receipt = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a receipt: {e}", file.display()))?;
-    let mut trusted = Vec::new();
-    for path in keys {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let mut listed: Vec<crate::documents::keys::PublicKeyView> = serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{} is not a key list: {e}", path.display()))?;
-        trusted.append(&mut listed);
-    }
-    let mut hashed = Vec::new();
-    for path in files {
-        let sha = receipts::file_sha256(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        hashed.push((path.display().to_string(), sha));
-    }
-    let check = receipts::verify(
-        &receipt,
-        (!keys.is_empty()).then_some(trusted.as_slice()),
-        &hashed,
-    );
-    if !check.valid {
-        anyhow::bail!("receipt NOT valid: {}", check.problem.unwrap_or_default());
-    }
-    println!(
-        "receipt valid: {} of document {} by organisation {} at {}{}",
-        check.kind.unwrap_or_default(),
-        check.document_id.unwrap_or_default(),
-        check.recipient.unwrap_or_default(),
-        check.signed_at.unwrap_or_default(),
-        if keys.is_empty() {
-            " (signers' keys taken from the receipt: pin them with --keys)"
-        } else {
-            ""
-        }
-    );
-    for file in check.files {
-        println!("  covers {file}");
-    }
-    Ok(())
 }
 
 fn import_tacs(config: &Config, file: &std::path::Path, restart: bool) -> anyhow::Result<()> {

@@ -9,7 +9,10 @@ use crate::identity::tokens::TokenKeys;
 use crate::key_ledger::{PlatformKey, checked};
 
 /// The platform's signing key, as the ledger knows it (never a new one).
-fn platform_key(db: &silkbridge_schema::Database, config: &Config) -> anyhow::Result<TokenKeys> {
+pub(crate) fn platform_key(
+    db: &silkbridge_schema::Database,
+    config: &Config,
+) -> anyhow::Result<TokenKeys> {
     checked(
         db,
         config,
@@ -22,8 +25,20 @@ fn platform_key(db: &silkbridge_schema::Database, config: &Config) -> anyhow::Re
 fn read_checkpoint(path: &std::path::Path) -> anyhow::Result<Checkpoint> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a checkpoint: {e}", path.display()))
+    if let Ok(checkpoint) = serde_json::from_str(&text) {
+        return Ok(checkpoint);
+    }
+    // A receipt carries the newest checkpoint of its day: holding the trail against it is
+    // what keeping receipts is for.
+    match serde_json::from_str::<crate::documents::receipts::Receipt>(&text) {
+        Ok(receipt) => receipt
+            .checkpoint
+            .ok_or_else(|| anyhow::anyhow!("the receipt {} carries no checkpoint", path.display())),
+        Err(e) => Err(anyhow::anyhow!(
+            "{} is neither a checkpoint nor a receipt: {e}",
+            path.display()
+        )),
+    }
 }
 
 pub(crate) fn run(config: &Config, command: AuditCommand) -> anyhow::Result<()> {

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 /// the log filter, and everything under `SILKBRIDGE_TEST_`, which belongs to the test suite.
 fn is_config_variable(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    key != "config" && key != "log" && !key.starts_with("test_")
+    // SILKBRIDGE_TOKEN is the access token of the API-client commands (`documents
+    // sign-step`), not the server's configuration.
+    key != "config" && key != "log" && key != "token" && !key.starts_with("test_")
 }
 
 /// The whole configuration, passed into the app (never read from a global).

@@ -98,7 +98,14 @@ pub fn guard(db: &Database, key: PlatformKey, file: &Path, configured: bool) -> 
     if configured || file.exists() {
         return Ok(());
     }
-    if let Some(known) = recorded(&mut *db.connection()?, key)? {
+    // The record first, then the file again: a record is written only after its key file
+    // exists, so a node racing another that is creating the key (file, then record) sees
+    // either no record yet, or the file — never a missing key that is not missing.
+    let known = recorded(&mut *db.connection()?, key)?;
+    if file.exists() {
+        return Ok(());
+    }
+    if let Some(known) = known {
         anyhow::bail!(
             "the {name} key is missing: {path} does not exist, but the database holds data under key {fp} (recorded {at} UTC): {protects}. \
              silkbridge does not create a new key while data depends on the recorded one: restore the file from your backup (docs/operations.md, \"Keys\"); `silkbridge keys status` lists every key",

@@ -12,6 +12,7 @@ pub mod changes;
 pub mod cli;
 mod cli_admin;
 mod cli_audit;
+mod cli_signing;
 pub mod config;
 pub mod datasets;
 pub mod db;

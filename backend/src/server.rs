@@ -46,10 +46,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!(datasets, "demo datasets seeded");
             state.changed();
         }
-        let documents =
-            crate::documents::demo::seed(&state.db, state.objects.clone(), state.documents.clone())
-                .await
-                .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
+        let documents = crate::documents::demo::seed(
+            &state.db,
+            state.objects.clone(),
+            state.documents.clone(),
+            state.identity.keys.clone(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo seeding failed: {e}"))?;
         if documents > 0 {
             tracing::info!(documents, "demo document exchange seeded");
             state.changed();

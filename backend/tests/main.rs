@@ -36,6 +36,7 @@ mod api {
     mod marketplace;
     mod matrix;
     mod opendata_clients;
+    mod organisation_keys;
     mod organisations;
     mod portal;
     mod portal_browser;

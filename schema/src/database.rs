@@ -59,6 +59,10 @@ impl Database {
     pub fn open(url: &str, options: &PoolOptions) -> Result<Self, DbError> {
         let database = Self::open_without_migrating(url, options)?;
         let mut conn = database.connection()?;
+        // SQLite has no advisory locks, and two of its migrations must run outside a
+        // transaction: processes opening one file together migrate one after the other under
+        // an exclusive lock on a file beside it (the later ones find nothing pending).
+        let _migrating = database.sqlite_migration_lock()?;
         let applied = migrations::run_pending(&mut conn)?;
         if applied > 0 {
             tracing::info!(
@@ -68,6 +72,29 @@ impl Database {
             );
         }
         Ok(database)
+    }
+
+    /// An exclusive lock on `FILE.migrations.lock` beside a SQLite database file, held until
+    /// dropped; `None` for PostgreSQL (which locks in `migrations::run_pending`) and for
+    /// in-memory databases (one process by definition).
+    fn sqlite_migration_lock(&self) -> Result<Option<std::fs::File>, DbError> {
+        let DatabaseUrl::Sqlite(path) = &self.url else {
+            return Ok(None);
+        };
+        if path.as_os_str() == ":memory:" {
+            return Ok(None);
+        }
+        let mut name = path.clone().into_os_string();
+        name.push(".migrations.lock");
+        let failed = |e: std::io::Error| DbError::Migration(format!("cannot lock {name:?}: {e}"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&name)
+            .map_err(failed)?;
+        file.lock().map_err(failed)?;
+        Ok(Some(file))
     }
 
     /// Opens the pool without touching the schema (for `migrate --status`).

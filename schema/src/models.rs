@@ -477,7 +477,9 @@ pub struct DatasetResource {
     pub updated_at: NaiveDateTime,
 }
 
-/// An organisation's Ed25519 signing key: the public half published, the seed sealed.
+/// An organisation's Ed25519 signing key: the public half published; the seed sealed when
+/// the platform holds it (`custody` `platform`), absent when the organisation does
+/// (`organisation`, with its self-signed registration `statement`).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::tables::signing_keys)]
 pub struct SigningKeyRow {
@@ -486,11 +488,13 @@ pub struct SigningKeyRow {
     pub algorithm: String,
     /// Raw 32-byte public key, base64url without padding (a JWK's `x`).
     pub public_key: String,
-    pub sealed_seed: Vec<u8>,
-    pub nonce: Vec<u8>,
-    pub sealing_key_id: String,
+    pub sealed_seed: Option<Vec<u8>>,
+    pub nonce: Option<Vec<u8>>,
+    pub sealing_key_id: Option<String>,
     pub valid_from: NaiveDateTime,
     pub valid_until: Option<NaiveDateTime>,
+    pub custody: String,
+    pub statement: Option<String>,
 }
 
 /// A document exchanged between organisations.
@@ -547,6 +551,8 @@ pub struct DocumentStepRow {
     pub jws: String,
     pub step_hash: String,
     pub created_at: NaiveDateTime,
+    /// The platform's countersignature (JSON) of a step signed with an organisation-held key.
+    pub countersignature: Option<String>,
 }
 
 /// An organisation's webhook.

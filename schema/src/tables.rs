@@ -544,11 +544,13 @@ diesel::table! {
         organisation_id -> Text,
         algorithm -> Text,
         public_key -> Text,
-        sealed_seed -> Binary,
-        nonce -> Binary,
-        sealing_key_id -> Text,
+        sealed_seed -> Nullable<Binary>,
+        nonce -> Nullable<Binary>,
+        sealing_key_id -> Nullable<Text>,
         valid_from -> Timestamp,
         valid_until -> Nullable<Timestamp>,
+        custody -> Text,
+        statement -> Nullable<Text>,
     }
 }
 
@@ -601,6 +603,7 @@ diesel::table! {
         jws -> Text,
         step_hash -> Text,
         created_at -> Timestamp,
+        countersignature -> Nullable<Text>,
     }
 }
 

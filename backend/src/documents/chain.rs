@@ -90,11 +90,14 @@ impl StepPayload {
     }
 }
 
-/// One stored step: its number and JWS.
+/// One stored step: its number and JWS, and the platform's countersignature when an
+/// organisation signed it with a key of its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignedStep {
     pub seq: i32,
     pub jws: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countersignature: Option<super::step_signing::Countersignature>,
 }
 
 /// Where a chain breaks.

@@ -10,9 +10,11 @@ use silkbridge_schema::Database;
 use super::domain::Step;
 use super::input::DocumentInput;
 use super::keys::DocumentKeys;
+use super::step_signing::StepSignature;
 use super::{index, rules, steps};
 use crate::error::ApiResult;
 use crate::identity::caller::Caller;
+use crate::identity::tokens::TokenKeys;
 use crate::storage::Received;
 
 const LETTER: &str = "Hurmatli hamkasblar,\n\nOʻzbekiston Respublikasi Davlat statistika qoʻmitasi 2025-yil uchun \
@@ -29,6 +31,7 @@ pub async fn seed(
     db: &Database,
     objects: Arc<dyn ObjectStore>,
     keys: Arc<DocumentKeys>,
+    platform: Arc<TokenKeys>,
 ) -> ApiResult<usize> {
     let found = crate::db::run(db, |conn| {
         let sender = crate::identity::rules::organisation_by_slug(conn, "stat-uz").ok();
@@ -84,9 +87,24 @@ pub async fn seed(
             },
             100,
         )?;
-        steps::sender_step(conn, &keys, &as_sender, &id, Step::Send)?;
-        steps::recipient_step(conn, &keys, &as_recipient, &id, Step::Deliver, None, None)?;
-        steps::recipient_step(conn, &keys, &as_recipient, &id, Step::Accept, None, None)?;
+        let keys = steps::StepKeys {
+            documents: &keys,
+            platform: &platform,
+        };
+        let by_platform = StepSignature::Platform;
+        steps::sender_step(conn, keys, &by_platform, &as_sender, &id, Step::Send)?;
+        for step in [Step::Deliver, Step::Accept] {
+            steps::recipient_step(
+                conn,
+                keys,
+                &by_platform,
+                &as_recipient,
+                &id,
+                step,
+                None,
+                None,
+            )?;
+        }
         Ok(1)
     })
     .await

@@ -5,9 +5,11 @@ use async_graphql::{Context, Object, Result};
 
 use super::domain::Step;
 use super::input::{DocumentInput, Mailbox};
+use super::key_list::SignedKeyList;
 use super::keys::PublicKeyView;
 use super::receipts::{Receipt, ReceiptCheck};
 use super::service;
+use super::step_signing::{StepSignature, StepToSign};
 use super::views::{DocumentView, EventView, StepView};
 use super::webhooks::{WebhookInput, WebhookView};
 use crate::error::ApiError;
@@ -91,6 +93,13 @@ impl DocumentsQuery {
         let (state, _) = request(ctx)?;
         answer(service::signing_keys(state, &organisation).await)
     }
+
+    /// Every organisation's signing keys and the platform's, as one JWS signed by the
+    /// platform key: the list `silkbridge verify-receipt --keys` trusts.
+    async fn signing_key_list(&self, ctx: &Context<'_>) -> Result<SignedKeyList> {
+        let (state, _) = request(ctx)?;
+        answer(service::key_list(state).await)
+    }
 }
 
 #[derive(Default)]
@@ -119,7 +128,9 @@ impl DocumentsMutation {
         answer(service::update_draft(state, &caller, &id, input).await)
     }
 
-    /// Takes a step (send, recall, deliver, accept, reject, sign).
+    /// Takes a step (send, recall, deliver, accept, reject, sign). An organisation that holds
+    /// its own key sends the prepared step's `signedAt` and its detached JWS `signature`.
+    #[allow(clippy::too_many_arguments)]
     async fn document_step(
         &self,
         ctx: &Context<'_>,
@@ -127,10 +138,39 @@ impl DocumentsMutation {
         step: Step,
         organisation: Option<String>,
         reason: Option<String>,
+        signed_at: Option<String>,
+        signature: Option<String>,
     ) -> Result<DocumentView> {
         let (state, caller) = request(ctx)?;
+        let signature =
+            StepSignature::submitted(signed_at, signature).map_err(ApiError::into_graphql)?;
         answer(
             service::take_step(
+                state,
+                &caller,
+                &id,
+                step,
+                organisation.as_deref(),
+                reason.as_deref(),
+                signature,
+            )
+            .await,
+        )
+    }
+
+    /// Prepares a step for an organisation that holds its own key: every check the step
+    /// makes, nothing written; the payload and canonical bytes to sign.
+    async fn prepare_document_step(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+        step: Step,
+        organisation: Option<String>,
+        reason: Option<String>,
+    ) -> Result<StepToSign> {
+        let (state, caller) = request(ctx)?;
+        answer(
+            service::prepare_step(
                 state,
                 &caller,
                 &id,
@@ -140,6 +180,18 @@ impl DocumentsMutation {
             )
             .await,
         )
+    }
+
+    /// Registers a key the organisation holds itself, by its registration statement (its
+    /// admins); the current key is retired.
+    async fn register_signing_key(
+        &self,
+        ctx: &Context<'_>,
+        organisation: String,
+        statement: String,
+    ) -> Result<PublicKeyView> {
+        let (state, caller) = request(ctx)?;
+        answer(service::register_signing_key(state, &caller, &organisation, &statement).await)
     }
 
     /// Checks a receipt (its JSON text) against the platform's published keys.

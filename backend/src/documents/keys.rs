@@ -1,8 +1,11 @@
-//! Organisations' signing keys: Ed25519, one current key per organisation, created when it
-//! first signs. The private seed is sealed at rest with `documents.key` (AES-256-GCM, the key
-//! id and organisation as associated data); public keys are published with their validity
-//! periods and stay published after rotation, so earlier signatures keep verifying.
-//! Signatures are compact JWS (EdDSA) made and checked with `jsonwebtoken`.
+//! Organisations' signing keys: Ed25519, one current key per organisation. By default the
+//! platform holds it (custody `platform`): created when the organisation first signs, its
+//! private seed sealed at rest with `documents.key` (AES-256-GCM, the key id and organisation
+//! as associated data). An organisation may instead register a key of its own (custody
+//! `organisation`, see `organisation_keys`): the platform then never sees the private half
+//! and cannot sign for it. Public keys are published with their validity periods and stay
+//! published after rotation, so earlier signatures keep verifying. Signatures are compact JWS
+//! (EdDSA) made and checked with `jsonwebtoken`.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -61,10 +64,27 @@ pub struct PublicKeyView {
     pub valid_from: NaiveDateTime,
     /// Absent while the key is current.
     pub valid_until: Option<NaiveDateTime>,
+    /// Who holds the private key: `platform` (sealed by the platform, which signs for the
+    /// organisation) or `organisation` (registered by it; the platform never had it).
+    #[serde(default = "platform_custody")]
+    pub custody: String,
+    /// For an organisation-held key: its registration statement, a compact JWS signed with
+    /// the key itself over the organisation's id and the key (see `organisation_keys`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
 }
 
+fn platform_custody() -> String {
+    PLATFORM_HELD.into()
+}
+
+/// `custody` of a key the platform holds and signs with.
+pub const PLATFORM_HELD: &str = "platform";
+/// `custody` of a key only its organisation holds.
+pub const ORGANISATION_HELD: &str = "organisation";
+
 impl PublicKeyView {
-    fn of(row: &SigningKeyRow) -> Self {
+    pub(super) fn of(row: &SigningKeyRow) -> Self {
         Self {
             kid: row.kid.clone(),
             organisation_id: row.organisation_id.clone(),
@@ -72,7 +92,13 @@ impl PublicKeyView {
             public_key: row.public_key.clone(),
             valid_from: row.valid_from,
             valid_until: row.valid_until,
+            custody: row.custody.clone(),
+            statement: row.statement.clone(),
         }
+    }
+
+    pub fn organisation_held(&self) -> bool {
+        self.custody == ORGANISATION_HELD
     }
 
     /// Whether the key was valid at `at`.
@@ -120,11 +146,13 @@ fn create(
         organisation_id: organisation_id.to_owned(),
         algorithm: "EdDSA".into(),
         public_key: URL_SAFE_NO_PAD.encode(public),
-        sealed_seed: sealed.ciphertext,
-        nonce: sealed.nonce,
-        sealing_key_id: sealed.key_id,
+        sealed_seed: Some(sealed.ciphertext),
+        nonce: Some(sealed.nonce),
+        sealing_key_id: Some(sealed.key_id),
         valid_from: ids::now(),
         valid_until: None,
+        custody: PLATFORM_HELD.into(),
+        statement: None,
     };
     diesel::insert_into(signing_keys::table)
         .values(&row)
@@ -142,20 +170,39 @@ fn current_row(conn: &mut DbConnection, organisation_id: &str) -> ApiResult<Opti
         .optional()?)
 }
 
-/// The organisation's current key, created on first use.
-pub fn current(
+/// Who signs an organisation's next step.
+pub enum Signer {
+    /// The platform, with the organisation's platform-held key.
+    Platform(ActiveKey),
+    /// The organisation itself, with this key (the platform only checks the signature).
+    Organisation(PublicKeyView),
+}
+
+/// The organisation's current key: its own if it registered one, else the platform-held
+/// key, created on first use.
+pub fn signer(
     conn: &mut DbConnection,
     keys: &DocumentKeys,
     organisation_id: &str,
-) -> ApiResult<ActiveKey> {
+) -> ApiResult<Signer> {
     let row = match current_row(conn, organisation_id)? {
+        Some(row) if row.custody == ORGANISATION_HELD => {
+            return Ok(Signer::Organisation(PublicKeyView::of(&row)));
+        }
         Some(row) => row,
         None => create(conn, keys, organisation_id)?,
     };
+    let missing =
+        || ApiError::internal(anyhow::anyhow!("platform-held key {} has no seed", row.kid));
+    let (Some(sealing_key_id), Some(nonce), Some(sealed_seed)) =
+        (&row.sealing_key_id, &row.nonce, &row.sealed_seed)
+    else {
+        return Err(missing());
+    };
     let seed = keys.open(
-        &row.sealing_key_id,
-        &row.nonce,
-        &row.sealed_seed,
+        sealing_key_id,
+        nonce,
+        sealed_seed,
         &associated(&row.kid, &row.organisation_id),
     )?;
     let seed: [u8; 32] = seed
@@ -166,26 +213,33 @@ pub fn current(
     let der = signing
         .to_pkcs8_der()
         .map_err(|e| ApiError::internal(anyhow::anyhow!("cannot encode a signing key: {e}")))?;
-    Ok(ActiveKey {
+    Ok(Signer::Platform(ActiveKey {
         kid: row.kid,
         encoding: EncodingKey::from_ed_der(der.as_bytes()),
-    })
+    }))
 }
 
-/// Retires the current key (it stays published, valid until now) and makes a new one.
-pub fn rotate(
-    conn: &mut DbConnection,
-    keys: &DocumentKeys,
-    organisation_id: &str,
-) -> ApiResult<PublicKeyView> {
-    let now = ids::now();
+/// Retires the organisation's current key, whoever holds it (it stays published, valid
+/// until now).
+pub(super) fn retire_current(conn: &mut DbConnection, organisation_id: &str) -> ApiResult<()> {
     diesel::update(
         signing_keys::table
             .filter(signing_keys::organisation_id.eq(organisation_id))
             .filter(signing_keys::valid_until.is_null()),
     )
-    .set(signing_keys::valid_until.eq(now))
+    .set(signing_keys::valid_until.eq(ids::now()))
     .execute(conn)?;
+    Ok(())
+}
+
+/// Retires the current key (it stays published, valid until now) and makes a new
+/// platform-held one (also how an organisation returns its signing to the platform).
+pub fn rotate(
+    conn: &mut DbConnection,
+    keys: &DocumentKeys,
+    organisation_id: &str,
+) -> ApiResult<PublicKeyView> {
+    retire_current(conn, organisation_id)?;
     let row = create(conn, keys, organisation_id)?;
     Ok(PublicKeyView::of(&row))
 }

@@ -8,6 +8,7 @@ use super::input::{DocumentInput, Mailbox};
 use super::keys::PublicKeyView;
 use super::receipts::{Receipt, ReceiptCheck};
 use super::service;
+use super::step_signing::StepSignature;
 use super::views::{DocumentFileView, DocumentView, EventView, StepView};
 use super::webhooks::{WebhookInput, WebhookView};
 use crate::error::{ApiResult, Problem};
@@ -36,6 +37,7 @@ pub fn routes(config: &mut impl crate::http::routes::Routes) {
         .service(delete_webhook)
         .service(webhook_deliveries)
         .service(redeliver_webhook_event);
+    super::rest_signing::routes(config);
 }
 
 /// Which documents to list.
@@ -180,10 +182,30 @@ pub struct StepInput {
     pub organisation: Option<String>,
     /// Required to reject.
     pub reason: Option<String>,
+    /// For an organisation that holds its own key: the prepared step's `signedAt`.
+    pub signed_at: Option<String>,
+    /// For an organisation that holds its own key: the detached compact JWS
+    /// (`header..signature`) of the prepared step's `signingInput`.
+    pub signature: Option<String>,
+}
+
+/// A transition to prepare for signing.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepToPrepare {
+    /// send or recall (the sender); deliver, accept, reject or sign (a recipient).
+    #[schema(value_type = String)]
+    pub step: Step,
+    /// The recipient organisation (slug) acting, when the caller acts for several.
+    pub organisation: Option<String>,
+    /// Required to reject.
+    pub reason: Option<String>,
 }
 
 /// Takes a step: each is signed by the acting organisation's key over the manifest and the
-/// previous step; anything but the legal transitions is 409 `invalid_transition`.
+/// previous step — by the platform for a platform-held key; an organisation holding its own
+/// key prepares the step (`/steps/prepare`) and sends `signed_at` and `signature`. Anything
+/// but the legal transitions is 409 `invalid_transition`.
 #[utoipa::path(
     tag = "documents",
     security(("bearer" = [])),
@@ -205,6 +227,7 @@ pub async fn take_step(
     body: web::Json<StepInput>,
 ) -> ApiResult<web::Json<DocumentView>> {
     let body = body.into_inner();
+    let signature = StepSignature::submitted(body.signed_at, body.signature)?;
     Ok(web::Json(
         service::take_step(
             &state,
@@ -213,6 +236,7 @@ pub async fn take_step(
             body.step,
             body.organisation.as_deref(),
             body.reason.as_deref(),
+            signature,
         )
         .await?,
     ))

@@ -3,18 +3,24 @@
 //! rules of `rules.rs`, `steps.rs`, `keys.rs` and `webhooks.rs`, which decide who may see and
 //! do what.
 
+use std::sync::Arc;
+
+use silkbridge_schema::DbConnection;
 use silkbridge_schema::models::DocumentFileRow;
 
 use super::domain::Step;
 use super::input::{DocumentInput, Mailbox};
 use super::keys::{self, PublicKeyView};
 use super::receipts::{self, Receipt, ReceiptCheck};
+use super::step_signing::{StepSignature, StepToSign};
+use super::steps::StepResult;
 use super::views::{DocumentFileView, DocumentView, EventView, StepView};
 use super::webhooks::{self, WebhookInput, WebhookView};
-use super::{rules, steps};
+use super::{key_list, organisation_keys, rules, steps};
 use crate::error::{ApiError, ApiResult};
 use crate::http::pagination::{Page, PageParams};
 use crate::identity::caller::Caller;
+use crate::identity::tokens::TokenKeys;
 use crate::state::AppState;
 use crate::storage::{Destination, Upload};
 
@@ -110,7 +116,9 @@ pub async fn file(
 
 /// Takes any step: the sender's (send, recall) or a recipient's (deliver, accept, reject,
 /// sign; `organisation` names the recipient acting when the caller acts for several). Each is
-/// signed by the acting organisation's key; anything but the legal transitions is 409.
+/// signed by the acting organisation's key — by the platform for a platform-held key, or
+/// `signature` as the organisation signed the prepared step itself; anything but the legal
+/// transitions is 409.
 pub async fn take_step(
     state: &AppState,
     caller: &Caller,
@@ -118,27 +126,105 @@ pub async fn take_step(
     step: Step,
     organisation: Option<&str>,
     reason: Option<&str>,
+    signature: StepSignature,
 ) -> ApiResult<DocumentView> {
-    let (caller, id) = (caller.clone(), id.to_owned());
-    let (organisation, reason) = (organisation.map(str::to_owned), reason.map(str::to_owned));
-    let keys = state.documents.clone();
+    if matches!(signature, StepSignature::Prepare) {
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "take_step asked only to prepare"
+        )));
+    }
+    let work = StepWork::new(state, caller, id, step, organisation, reason);
+    state
+        .write(move |conn| match work.run(conn, &signature)? {
+            StepResult::Taken(view) => Ok(view),
+            StepResult::ToSign(_) => Err(ApiError::internal(anyhow::anyhow!(
+                "a step was only prepared"
+            ))),
+        })
+        .await
+}
+
+/// Prepares a step for an organisation that holds its own key: every check `take_step`
+/// makes, in a transaction that is then rolled back; the payload to sign.
+pub async fn prepare_step(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    step: Step,
+    organisation: Option<&str>,
+    reason: Option<&str>,
+) -> ApiResult<StepToSign> {
+    let work = StepWork::new(state, caller, id, step, organisation, reason);
     state
         .write(move |conn| {
-            if step.by_recipient() {
-                steps::recipient_step(
-                    conn,
-                    &keys,
-                    &caller,
-                    &id,
-                    step,
-                    organisation.as_deref(),
-                    reason.as_deref(),
-                )
-            } else {
-                steps::sender_step(conn, &keys, &caller, &id, step)
+            use diesel::Connection;
+            let mut prepared = None;
+            let rolled_back = conn.transaction::<(), ApiError, _>(|conn| {
+                if let StepResult::ToSign(to_sign) = work.run(conn, &StepSignature::Prepare)? {
+                    prepared = Some(to_sign);
+                }
+                Err(ApiError::internal(anyhow::anyhow!("rolled back")))
+            });
+            match (prepared, rolled_back) {
+                (Some(to_sign), _) => Ok(to_sign),
+                (None, Err(error)) => Err(error),
+                (None, Ok(())) => Err(ApiError::internal(anyhow::anyhow!("nothing prepared"))),
             }
         })
         .await
+}
+
+/// One step's arguments, owned, for a blocking transaction.
+struct StepWork {
+    documents: Arc<keys::DocumentKeys>,
+    platform: Arc<TokenKeys>,
+    caller: Caller,
+    id: String,
+    step: Step,
+    organisation: Option<String>,
+    reason: Option<String>,
+}
+
+impl StepWork {
+    fn new(
+        state: &AppState,
+        caller: &Caller,
+        id: &str,
+        step: Step,
+        organisation: Option<&str>,
+        reason: Option<&str>,
+    ) -> Self {
+        Self {
+            documents: state.documents.clone(),
+            platform: state.identity.keys.clone(),
+            caller: caller.clone(),
+            id: id.to_owned(),
+            step,
+            organisation: organisation.map(str::to_owned),
+            reason: reason.map(str::to_owned),
+        }
+    }
+
+    fn run(&self, conn: &mut DbConnection, signature: &StepSignature) -> ApiResult<StepResult> {
+        let keys = steps::StepKeys {
+            documents: &self.documents,
+            platform: &self.platform,
+        };
+        if self.step.by_recipient() {
+            steps::recipient_step(
+                conn,
+                keys,
+                signature,
+                &self.caller,
+                &self.id,
+                self.step,
+                self.organisation.as_deref(),
+                self.reason.as_deref(),
+            )
+        } else {
+            steps::sender_step(conn, keys, signature, &self.caller, &self.id, self.step)
+        }
+    }
 }
 
 /// The signed history, in order.
@@ -152,15 +238,44 @@ pub async fn history(state: &AppState, caller: &Caller, id: &str) -> ApiResult<V
 /// The receipt of a recipient's step, for the document's parties.
 pub async fn receipt(state: &AppState, caller: &Caller, id: &str, seq: i32) -> ApiResult<Receipt> {
     let (caller, id) = (caller.clone(), id.to_owned());
+    let platform = key_list::PlatformKey::of(&state.identity.keys);
     state
-        .read(move |conn| receipts::build(conn, &caller, &id, seq))
+        .read(move |conn| receipts::build(conn, &platform, &caller, &id, seq))
         .await
 }
 
 /// Checks a receipt against the platform's published keys (anyone may ask).
 pub async fn verify_receipt(state: &AppState, receipt: Receipt) -> ApiResult<ReceiptCheck> {
+    let platform = key_list::PlatformKey::of(&state.identity.keys);
     state
-        .read(move |conn| receipts::verify_with_platform_keys(conn, &receipt))
+        .read(move |conn| receipts::verify_with_platform_keys(conn, &platform, &receipt))
+        .await
+}
+
+/// Every organisation's signing keys and the platform's, signed by the platform key: the
+/// file verifiers keep (anyone may fetch it).
+pub async fn key_list(state: &AppState) -> ApiResult<key_list::SignedKeyList> {
+    let platform = state.identity.keys.clone();
+    state
+        .read(move |conn| key_list::export(conn, &platform))
+        .await
+}
+
+/// Registers a key the organisation holds itself (its admins), with its registration
+/// statement; from then on its steps must come signed.
+pub async fn register_signing_key(
+    state: &AppState,
+    caller: &Caller,
+    organisation: &str,
+    statement: &str,
+) -> ApiResult<PublicKeyView> {
+    let (caller, slug, statement) = (
+        caller.clone(),
+        organisation.to_owned(),
+        statement.to_owned(),
+    );
+    state
+        .write(move |conn| organisation_keys::register_for(conn, &caller, &slug, &statement))
         .await
 }
 

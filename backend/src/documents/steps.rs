@@ -9,8 +9,9 @@ use silkbridge_schema::{DbConnection, ids};
 use super::chain::{self, GENESIS, Manifest, ManifestFile, StepPayload};
 use super::domain::{self, Step};
 use super::index::DOCUMENT_KIND;
-use super::keys::{self, DocumentKeys};
+use super::keys::{self, DocumentKeys, Signer};
 use super::rules::{lock, not_found, readable};
+use super::step_signing::{self, StepSignature, StepToSign};
 use super::store;
 use super::views::{DocumentView, one_view};
 use crate::changes::Change;
@@ -18,6 +19,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::identity::caller::Caller;
 use crate::identity::policy::{self, Action, authorize};
 use crate::identity::rules as identity;
+use crate::identity::tokens::TokenKeys;
 
 /// The manifest a send fixes.
 pub(crate) fn manifest(conn: &mut DbConnection, row: &DocumentRow) -> ApiResult<Manifest> {
@@ -54,11 +56,40 @@ pub(super) fn rfc3339(at: NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-/// Appends the signed step, its audit entry, its change-log entry and the events.
+/// The keys a step may need: the seal of platform-held organisation keys, and the
+/// platform's own key (countersignatures, audit checkpoints).
+#[derive(Clone, Copy)]
+pub(crate) struct StepKeys<'a> {
+    pub documents: &'a DocumentKeys,
+    pub platform: &'a TokenKeys,
+}
+
+/// What taking a step gave: the document after it, or (when only preparing) the payload
+/// its organisation is to sign.
+pub(crate) enum StepResult {
+    Taken(DocumentView),
+    ToSign(StepToSign),
+}
+
+fn not_held(actor: &str) -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        "signature",
+        "not_held",
+        format!(
+            "organisation {actor} has registered no key of its own: the platform signs its \
+             steps, so take the step without a signature"
+        ),
+    )])
+}
+
+/// Appends the signed step, its audit entry, its change-log entry and the events; a
+/// recipient's step (what a receipt is made of) is followed by a signed audit checkpoint.
+/// `Some` only when preparing (nothing is written then).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record_step(
     conn: &mut DbConnection,
-    keys: &DocumentKeys,
+    keys: StepKeys<'_>,
+    signature: &StepSignature,
     caller: &Caller,
     row: &DocumentRow,
     step: Step,
@@ -66,36 +97,79 @@ pub(super) fn record_step(
     recipient: Option<&str>,
     reason: Option<&str>,
     notify: &[String],
-) -> ApiResult<DocumentStepRow> {
+) -> ApiResult<Option<StepToSign>> {
     let steps = store::steps(conn, &row.id)?;
     let seq = i32::try_from(steps.len() + 1).unwrap_or(i32::MAX);
     let prev = steps
         .last()
         .map_or_else(|| GENESIS.to_owned(), |s| s.step_hash.clone());
+    let previous_at = steps
+        .last()
+        .and_then(|s| StepPayload::unverified(&s.jws))
+        .and_then(|p| p.signed_at());
     // The key first: one made now must be valid at the moment the step says it signed.
-    let key = keys::current(conn, keys, actor)?;
+    let signer = keys::signer(conn, keys.documents, actor)?;
     let now = ids::now();
-    let payload = StepPayload {
+    let payload_at = |at: String| StepPayload {
         document: row.id.clone(),
         seq,
         step: step.as_str().into(),
         actor: actor.to_owned(),
         recipient: recipient.map(str::to_owned),
         content: row.content_digest.clone().unwrap_or_default(),
-        prev,
-        at: rfc3339(now),
+        prev: prev.clone(),
+        at,
         reason: reason.map(str::to_owned),
     };
-    let jws = keys::sign(&key, &payload.to_value())?;
+    let (payload, jws, held_by_organisation) = match (signer, signature) {
+        (Signer::Platform(key), StepSignature::Platform) => {
+            let payload = payload_at(rfc3339(now));
+            let jws = keys::sign(&key, &payload.to_value())?;
+            (payload, jws, false)
+        }
+        (Signer::Platform(_), _) => return Err(not_held(actor)),
+        (Signer::Organisation(key), StepSignature::Platform) => {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "signature",
+                "required",
+                format!(
+                    "organisation {actor} holds its own key {}: prepare the step \
+                     (POST /api/v1/documents/{}/steps/prepare), sign its signingInput and \
+                     send the detached JWS with signed_at",
+                    key.kid, row.id
+                ),
+            )]));
+        }
+        (Signer::Organisation(key), StepSignature::Prepare) => {
+            return Ok(Some(StepToSign::of(
+                &key.kid,
+                &payload_at(rfc3339(now)),
+                now,
+            )));
+        }
+        (Signer::Organisation(key), StepSignature::Detached { signed_at, jws }) => {
+            step_signing::accepted_time(signed_at, now, previous_at)?;
+            let payload = payload_at(signed_at.clone());
+            let jws = step_signing::attach(jws, &payload, &key)?;
+            (payload, jws, true)
+        }
+    };
+    let step_hash = keys::step_hash(&jws);
+    let countersignature = held_by_organisation
+        .then(|| step_signing::countersign(keys.platform, &row.id, seq, &step_hash, now))
+        .map(|c| serde_json::to_string(&c))
+        .transpose()
+        .map_err(ApiError::internal)?;
     let stored = DocumentStepRow {
         document_id: row.id.clone(),
         seq,
         action: step.as_str().into(),
         actor_id: actor.to_owned(),
         recipient_id: recipient.map(str::to_owned),
-        step_hash: keys::step_hash(&jws),
+        step_hash,
         jws,
         created_at: now,
+        countersignature,
     };
     store::insert_step(conn, &stored)?;
     for organisation in notify {
@@ -122,17 +196,35 @@ pub(super) fn record_step(
         &format!("document:{}", row.id),
         serde_json::json!({"seq": seq, "organisation": actor, "recipient": recipient, "step_hash": stored.step_hash}),
     )?;
-    Ok(stored)
+    if step.by_recipient() {
+        checkpoint(conn, keys.platform);
+    }
+    Ok(None)
+}
+
+/// Signs an audit checkpoint covering the step just written, in a savepoint of its own: a
+/// checkpoint that cannot be taken now (another node's at the same length) never undoes the
+/// step — the periodic pass signs one minutes later.
+fn checkpoint(conn: &mut DbConnection, platform: &TokenKeys) {
+    use diesel::Connection;
+    let taken = conn.transaction(|conn| {
+        crate::audit_checkpoints::take(conn, platform)
+            .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))
+    });
+    if let Err(error) = taken {
+        tracing::warn!(%error, "no audit checkpoint at this receipt; the periodic one follows");
+    }
 }
 
 /// The sender's steps: send a draft, or recall a sent document nobody has received.
 pub(crate) fn sender_step(
     conn: &mut DbConnection,
-    keys: &DocumentKeys,
+    keys: StepKeys<'_>,
+    signature: &StepSignature,
     caller: &Caller,
     id: &str,
     step: Step,
-) -> ApiResult<DocumentView> {
+) -> ApiResult<StepResult> {
     let visible = readable(conn, caller, id)?;
     authorize(
         caller,
@@ -171,21 +263,27 @@ pub(crate) fn sender_step(
         .map(|r| r.organisation_id.clone())
         .collect();
     let sender = row.sender_id.clone();
-    record_step(conn, keys, caller, &row, step, &sender, None, None, &notify)?;
-    one_view(conn, row)
+    if let Some(to_sign) = record_step(
+        conn, keys, signature, caller, &row, step, &sender, None, None, &notify,
+    )? {
+        return Ok(StepResult::ToSign(to_sign));
+    }
+    Ok(StepResult::Taken(one_view(conn, row)?))
 }
 
 /// A recipient's steps: deliver, accept, reject (with a reason) or sign, as `organisation`
 /// (a slug; default: the one recipient organisation the caller acts for).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn recipient_step(
     conn: &mut DbConnection,
-    keys: &DocumentKeys,
+    keys: StepKeys<'_>,
+    signature: &StepSignature,
     caller: &Caller,
     id: &str,
     step: Step,
     organisation: Option<&str>,
     reason: Option<&str>,
-) -> ApiResult<DocumentView> {
+) -> ApiResult<StepResult> {
     let visible = readable(conn, caller, id)?;
     let ids = std::slice::from_ref(&visible.id);
     let recipients = store::recipients(conn, ids)?;
@@ -253,9 +351,10 @@ pub(crate) fn recipient_step(
     store::save_recipient(conn, &copy)?;
     let recipient = copy.organisation_id.clone();
     let notify = vec![row.sender_id.clone()];
-    record_step(
+    if let Some(to_sign) = record_step(
         conn,
         keys,
+        signature,
         caller,
         &row,
         step,
@@ -263,8 +362,10 @@ pub(crate) fn recipient_step(
         Some(&recipient),
         if step == Step::Reject { reason } else { None },
         &notify,
-    )?;
-    one_view(conn, row)
+    )? {
+        return Ok(StepResult::ToSign(to_sign));
+    }
+    Ok(StepResult::Taken(one_view(conn, row)?))
 }
 
 /// Checks a document's stored history against the published keys and its stored manifest
@@ -297,6 +398,7 @@ pub(crate) fn verify_stored(
         .map(|s| chain::SignedStep {
             seq: s.seq,
             jws: s.jws.clone(),
+            countersignature: None,
         })
         .collect();
     let key_of = |kid: &str| published.iter().find(|k| k.kid == kid).cloned();

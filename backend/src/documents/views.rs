@@ -88,7 +88,14 @@ pub struct StepView {
     pub actor: String,
     pub recipient: Option<String>,
     pub reason: Option<String>,
+    /// When the step was signed (RFC 3339, UTC): by the platform, when it took the step; by
+    /// an organisation holding its own key, the time it signed.
     pub at: String,
+    /// When the platform recorded the step.
+    pub received_at: String,
+    /// Who held the signing key: `platform`, or `organisation` (then the platform
+    /// countersigned the step, see the receipt).
+    pub custody: String,
     /// The compact JWS (EdDSA) by the acting organisation's key.
     pub jws: String,
     /// SHA-256 of the JWS: what the next step names as `prev`.
@@ -167,14 +174,26 @@ pub(super) fn one_view(conn: &mut DbConnection, row: DocumentRow) -> ApiResult<D
 }
 
 pub(super) fn step_view(row: DocumentStepRow) -> StepView {
+    let payload = StepPayload::unverified(&row.jws);
+    let received_at = rfc3339(row.created_at);
     StepView {
         seq: row.seq,
         step: row.action,
         actor: row.actor_id,
         recipient: row.recipient_id,
-        reason: StepPayload::unverified(&row.jws).and_then(|p| p.reason),
-        // The step's time is its row's: both were taken from one clock reading.
-        at: rfc3339(row.created_at),
+        at: payload
+            .as_ref()
+            .and_then(StepPayload::signed_at)
+            .map_or_else(|| received_at.clone(), rfc3339),
+        reason: payload.and_then(|p| p.reason),
+        received_at,
+        // Only steps signed with organisation-held keys are countersigned.
+        custody: if row.countersignature.is_some() {
+            super::keys::ORGANISATION_HELD
+        } else {
+            super::keys::PLATFORM_HELD
+        }
+        .into(),
         jws: row.jws,
         step_hash: row.step_hash,
     }

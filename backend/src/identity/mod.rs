@@ -35,7 +35,8 @@ use std::sync::Arc;
 /// What identity keeps at run time: providers, keys, rate limiters.
 pub struct IdentityRuntime {
     pub federation: oidc::Federation,
-    pub keys: tokens::TokenKeys,
+    /// Shared: steps signed in blocking work countersign with it.
+    pub keys: Arc<tokens::TokenKeys>,
     pub limiter: partners::PartnerLimiter,
     pub verified_tokens: caches::VerifiedTokens,
     pub recent_partners: caches::RecentPartners,
@@ -45,10 +46,10 @@ impl IdentityRuntime {
     pub fn new(config: &crate::config::Config) -> anyhow::Result<Arc<Self>> {
         Ok(Arc::new(Self {
             federation: oidc::Federation::new(config)?,
-            keys: tokens::TokenKeys::load_or_create(
+            keys: Arc::new(tokens::TokenKeys::load_or_create(
                 &config.signing_key_file(),
                 &config.public_url,
-            )?,
+            )?),
             limiter: partners::PartnerLimiter::default(),
             verified_tokens: caches::VerifiedTokens::default(),
             recent_partners: caches::RecentPartners::default(),

@@ -85,6 +85,11 @@ impl TokenKeys {
             .is_ok_and(|sig| self.signing.verifying_key().verify(message, &sig).is_ok())
     }
 
+    /// The raw Ed25519 public key (a JWK's `x` once base64url-encoded).
+    pub fn public_key(&self) -> [u8; 32] {
+        self.public_key
+    }
+
     /// The key id of tokens it signs (`kid`), also its fingerprint in the key ledger.
     pub fn kid(&self) -> &str {
         &self.kid

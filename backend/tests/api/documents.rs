@@ -83,7 +83,7 @@ pub async fn events_settled(app: &TestApp, token: &str, n: usize) -> Value {
     }
 }
 
-async fn history(app: &TestApp, who: &SignedIn, id: &str) -> Value {
+pub async fn history(app: &TestApp, who: &SignedIn, id: &str) -> Value {
     app.send(app.authed(
         Method::GET,
         &format!("/api/v1/documents/{id}/history"),
@@ -102,7 +102,7 @@ fn step_names(history: &Value) -> Vec<&str> {
         .collect()
 }
 
-fn silkbridge(app: &TestApp, args: &[&str]) -> Output {
+pub fn silkbridge(app: &TestApp, args: &[&str]) -> Output {
     let data = app.dir.path().to_str().unwrap();
     Command::new(env!("CARGO_BIN_EXE_silkbridge"))
         .args(["--data-dir", data, "--database-url", app.database.url()])

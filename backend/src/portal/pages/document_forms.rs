@@ -265,6 +265,9 @@ pub async fn step(
         step,
         organisation.as_deref().filter(|_| step.by_recipient()),
         reason.as_deref(),
+        // People sign in the portal with the platform-held key; an organisation holding its
+        // own key is told (as the API says) to sign with `silkbridge documents sign-step`.
+        crate::documents::step_signing::StepSignature::Platform,
     )
     .await
     .map(|_| step.as_str());

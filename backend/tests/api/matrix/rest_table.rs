@@ -161,6 +161,9 @@ fn receipt(_: &World, _: Variant) -> Value {
 fn step(_: &World, _: Variant) -> Value {
     json!({"step": "deliver"})
 }
+fn key_statement(_: &World, _: Variant) -> Value {
+    json!({"statement": "not.a.statement"})
+}
 fn report(_: &World, _: Variant) -> Value {
     json!({"reason": "stolen", "caseReference": "M-1"})
 }
@@ -381,6 +384,14 @@ pub const ROWS: &[Row] = &[
         "uwwwwwwwf",
     ),
     row("POST", "/api/v1/documents/{id}/steps", Doc, "uxxxxxxxf").json(step),
+    row(
+        "POST",
+        "/api/v1/documents/{id}/steps/prepare",
+        Doc,
+        "uxxxxxxxf",
+    )
+    .json(step),
+    row("GET", "/api/v1/signing-keys", N, "ooooooooo"),
     // IMEI: partners by scope; citizens' public check.
     row("POST", "/api/v1/imei/checks", N, "uffffffof").bytes("text/plain", b"356938035643809\n"),
     row("GET", "/api/v1/imei/devices/{imei}", N, "uoooffoof"),
@@ -739,6 +750,13 @@ pub const ROWS: &[Row] = &[
         N,
         "ooooooooo",
     ),
+    row(
+        "POST",
+        "/api/v1/organisations/{slug}/signing-keys",
+        N,
+        "uffvfffff",
+    )
+    .json(key_statement),
     row(
         "POST",
         "/api/v1/organisations/{slug}/signing-keys/rotate",
