@@ -298,11 +298,15 @@ pub fn run() -> anyhow::Result<()> {
                 &config.object_store_url(),
                 &config.object_store_options,
             )?;
+            let platform = crate::documents::key_list::PlatformKey::of(
+                &crate::cli_audit::platform_key(&db, &config)?,
+            );
             let bar = ProgressBar::new(0);
             let report = actix_web::rt::System::new()
                 .block_on(crate::documents::verify::verify(
                     &db,
                     &objects,
+                    &platform,
                     document,
                     &mut |done, total| {
                         bar.set_length(total as u64);

@@ -9,6 +9,7 @@ use silkbridge_schema::{DbConnection, ids};
 use super::chain::{self, GENESIS, Manifest, ManifestFile, StepPayload};
 use super::domain::{self, Step};
 use super::index::DOCUMENT_KIND;
+use super::key_list::PlatformKey;
 use super::keys::{self, DocumentKeys, Signer};
 use super::rules::{lock, not_found, readable};
 use super::step_signing::{self, StepSignature, StepToSign};
@@ -369,10 +370,12 @@ pub(crate) fn recipient_step(
 }
 
 /// Checks a document's stored history against the published keys and its stored manifest
-/// (file bytes are checked by the caller, who reads the object store). `Ok(steps)` or the
-/// first break.
+/// (file bytes are checked by the caller, who reads the object store), and every step signed
+/// with an organisation-held key against its countersignature by `platform`. `Ok(steps)` or
+/// the first break.
 pub(crate) fn verify_stored(
     conn: &mut DbConnection,
+    platform: &PlatformKey,
     id: &str,
 ) -> ApiResult<Result<usize, chain::Break>> {
     let row = store::document(conn, id)?.ok_or_else(|| not_found(id))?;
@@ -402,5 +405,26 @@ pub(crate) fn verify_stored(
         })
         .collect();
     let key_of = |kid: &str| published.iter().find(|k| k.kid == kid).cloned();
-    Ok(chain::verify(id, &digest, &signed, &key_of).map(|payloads| payloads.len()))
+    if let Err(broken) = chain::verify(id, &digest, &signed, &key_of) {
+        return Ok(Err(broken));
+    }
+    for step in &steps {
+        let organisation_held = keys::kid_of(&step.jws)
+            .ok()
+            .and_then(|kid| key_of(&kid))
+            .is_some_and(|k| k.organisation_held());
+        let countersigned = super::receipts::countersignature_of(step.countersignature.as_deref())
+            .is_some_and(|c| {
+                step_signing::countersignature_holds(&c, platform, id, step.seq, &step.step_hash)
+            });
+        if organisation_held && !countersigned {
+            return Ok(Err(chain::Break {
+                seq: step.seq,
+                reason: "signed with an organisation-held key but its countersignature is \
+                         missing or not the platform key's"
+                    .into(),
+            }));
+        }
+    }
+    Ok(Ok(steps.len()))
 }

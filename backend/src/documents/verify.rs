@@ -1,6 +1,7 @@
 //! `silkbridge documents verify`: for each document, the signed history against the
-//! published keys and the manifest, and every stored file's bytes against its SHA-256 (read
-//! back from the object store, streamed). Names the first problem of each document.
+//! published keys and the manifest (and the platform's countersignatures of steps signed with
+//! organisation-held keys), and every stored file's bytes against its SHA-256 (read back from
+//! the object store, streamed). Names the first problem of each document.
 
 use std::sync::Arc;
 
@@ -44,9 +45,11 @@ async fn sha256_of(objects: &Arc<dyn ObjectStore>, key: &str) -> ApiResult<Optio
 }
 
 /// Verifies one document (`only`) or all of them; `progress` is told after each.
+/// `platform` checks the countersignatures of organisation-signed steps.
 pub async fn verify(
     db: &Database,
     objects: &Arc<dyn ObjectStore>,
+    platform: &super::key_list::PlatformKey,
     only: Option<String>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> ApiResult<Report> {
@@ -57,10 +60,10 @@ pub async fn verify(
     let mut report = Report::default();
     for (done, id) in ids.iter().enumerate() {
         report.documents += 1;
-        let check_id = id.clone();
+        let (check_id, platform) = (id.clone(), platform.clone());
         let (chain, files) = crate::db::run(db, move |conn| {
             Ok((
-                steps::verify_stored(conn, &check_id)?,
+                steps::verify_stored(conn, &platform, &check_id)?,
                 rules::stored_files(conn, &check_id)?,
             ))
         })

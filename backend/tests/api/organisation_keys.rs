@@ -295,4 +295,84 @@ async fn an_agency_signs_with_its_own_key_and_the_receipt_verifies_with_the_key_
     let receipt_arg = receipt_file.to_str().unwrap();
     let audit = silkbridge(&app, &["audit", "verify", "--checkpoint", receipt_arg]);
     assert!(audit.status.success(), "{}", text(&audit));
+    // Online, against the published keys: the same.
+    let online = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/documents/receipts/verify"))
+                .json(&receipt),
+        )
+        .await
+        .json();
+    assert_eq!(online["valid"], true, "{online}");
+    assert_eq!(online["custody"], "organisation", "{online}");
+
+    // The stored history: intact, until a countersignature is removed from the database.
+    let intact = silkbridge(&app, &["documents", "verify"]);
+    assert!(intact.status.success(), "{}", text(&intact));
+    strip_countersignature(&app, &id, 2).await;
+    let found = silkbridge(&app, &["documents", "verify", "--document", &id]);
+    assert!(!found.status.success());
+    assert!(
+        text(&found).contains("step 2") && text(&found).contains("countersignature"),
+        "{}",
+        text(&found)
+    );
+
+    // The command registers the next key itself; the old one stays published, retired.
+    let rotated = Command::new(env!("CARGO_BIN_EXE_silkbridge"))
+        .args([
+            "documents",
+            "register-key",
+            "--key",
+            other_key,
+            "--api",
+            &app.url(""),
+        ])
+        .args(["--organisation", "azstat"])
+        .env("SILKBRIDGE_TOKEN", &cast.org_admin.access_token)
+        .env("SILKBRIDGE_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    let keys = app
+        .get("/api/v1/organisations/azstat/signing-keys")
+        .await
+        .json();
+    let current: Vec<&Value> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["valid_until"].is_null())
+        .collect();
+    assert_eq!(current.len(), 1, "{keys}");
+    assert_ne!(current[0]["kid"], generated["kid"]);
+    assert_eq!(current[0]["custody"], "organisation");
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["kid"] == generated["kid"])
+    );
+}
+
+/// Removes the platform's countersignature of step `seq` (playing the operator).
+async fn strip_countersignature(app: &TestApp, id: &str, seq: i32) {
+    let (db, doc) = (app.state.db.clone(), id.to_owned());
+    tokio::task::spawn_blocking(move || {
+        use diesel::prelude::*;
+        use silkbridge_schema::tables::document_steps::dsl;
+        let mut conn = db.connection().unwrap();
+        let changed = diesel::update(
+            dsl::document_steps
+                .filter(dsl::document_id.eq(&doc))
+                .filter(dsl::seq.eq(seq)),
+        )
+        .set(dsl::countersignature.eq(None::<String>))
+        .execute(&mut conn)
+        .unwrap();
+        assert_eq!(changed, 1);
+    })
+    .await
+    .unwrap();
 }
