@@ -349,6 +349,9 @@ pub struct SearchConfig {
     pub writer_threads: usize,
     /// How often the indexer polls the change log when nothing wakes it, in milliseconds.
     pub poll_interval_ms: u64,
+    /// `/readyz` answers 503 while the oldest change-log entry this node's index has not
+    /// applied is older than this, in seconds (its search would miss what others see).
+    pub ready_max_lag_secs: u64,
 }
 
 impl Default for Config {
@@ -407,6 +410,7 @@ impl Default for SearchConfig {
             writer_memory_mib: 64,
             writer_threads: 2,
             poll_interval_ms: 500,
+            ready_max_lag_secs: 30,
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod marketplace;
 pub mod outbox;
 pub mod periodic;
 pub mod portal;
+pub mod rate_limits;
 pub mod research;
 pub mod sealing;
 pub mod search;

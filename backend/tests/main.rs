@@ -14,6 +14,7 @@ mod api {
     mod browser;
     mod change_log;
     mod cli;
+    mod cluster_limits;
     mod cluster_start;
     mod contracts;
     mod datasets;
@@ -47,6 +48,7 @@ mod api {
     mod portal_workspace;
     mod portal_workspace_browser;
     mod problems;
+    mod readiness;
     mod research;
     mod research_oai;
     mod s3;

@@ -367,9 +367,22 @@ impl TestApp {
     /// cluster shares them; the key ledger refuses a node with keys of its own) and a folder
     /// of its own for everything else.
     pub async fn second_node(&self) -> Self {
+        self.node(false).await
+    }
+
+    /// Another node of this server's cluster, as behind one load balancer: the second node's
+    /// setup and this server's public URL, so tokens issued by one node are good on all.
+    pub async fn cluster_node(&self) -> Self {
+        self.node(true).await
+    }
+
+    async fn node(&self, same_public_url: bool) -> Self {
         let first = self.state.config.clone();
         let url = self.database.url().to_owned();
         Self::start_with(move |config, _| {
+            if same_public_url {
+                config.public_url = first.public_url.clone();
+            }
             config.database_url = Some(url);
             config.identity.signing_key_file = Some(first.signing_key_file());
             config.documents.key_file = Some(first.document_key_file());

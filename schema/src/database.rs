@@ -151,6 +151,12 @@ impl Database {
         &self.url
     }
 
+    /// The connections the pool holds and how many of them are idle (for metrics).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     /// A cheap round trip, for readiness checks.
     pub fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.connection()?;

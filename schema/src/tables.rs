@@ -730,3 +730,11 @@ diesel::table! {
         latency_ms -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Shared rate-limit budgets (GCRA, `backend/src/rate_limits.rs`); PostgreSQL only.
+    rate_limits (key) {
+        key -> Text,
+        tat -> BigInt,
+    }
+}

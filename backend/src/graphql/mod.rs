@@ -162,7 +162,13 @@ pub async fn graphql_post(
         state
             .identity
             .limiter
-            .check(&partner.id, partner.rate_limit_per_minute, further)?;
+            .charge(
+                &state.db,
+                &partner.id,
+                partner.rate_limit_per_minute,
+                further,
+            )
+            .await?;
     }
     // The same caller REST would see: the one policy decides in the resolvers.
     let client = crate::http::client::ClientAddress::of(&http);

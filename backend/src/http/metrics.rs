@@ -35,6 +35,19 @@ pub struct Metrics {
     pub index_documents: IntGauge,
     /// Change-log entries applied to the index since start.
     pub index_applied: IntGauge,
+    /// Change-log entries the index has not applied yet (counted up to 1,000).
+    pub index_lag_entries: IntGauge,
+    /// The age of the oldest of them, in seconds.
+    pub index_lag_seconds: IntGauge,
+    /// 1 while the index is rebuilt from the database.
+    pub index_rebuilding: IntGauge,
+    /// The id of the newest change-log entry readers may consume.
+    pub change_log_head: IntGauge,
+    /// Events waiting for delivery to organisations' webhooks (not delivered, not given up).
+    pub webhook_backlog: IntGauge,
+    /// Database connections this node's pool holds, and how many of them are idle.
+    pub pool_connections: IntGauge,
+    pub pool_idle: IntGauge,
 }
 
 impl Metrics {
@@ -65,7 +78,40 @@ impl Metrics {
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(index_documents.clone()))?;
         registry.register(Box::new(index_applied.clone()))?;
+        let gauge = |name: &str, help: &str| -> anyhow::Result<IntGauge> {
+            let gauge = IntGauge::new(name, help)?;
+            registry.register(Box::new(gauge.clone()))?;
+            Ok(gauge)
+        };
         Ok(Self {
+            index_lag_entries: gauge(
+                "search_index_lag_entries",
+                "Change-log entries the search index has not applied (up to 1000)",
+            )?,
+            index_lag_seconds: gauge(
+                "search_index_lag_seconds",
+                "Age of the oldest change-log entry the search index has not applied",
+            )?,
+            index_rebuilding: gauge(
+                "search_index_rebuilding",
+                "1 while the search index is rebuilt from the database",
+            )?,
+            change_log_head: gauge(
+                "change_log_head",
+                "Id of the newest change-log entry readers may consume",
+            )?,
+            webhook_backlog: gauge(
+                "webhook_backlog",
+                "Events waiting for delivery to organisations' webhooks",
+            )?,
+            pool_connections: gauge(
+                "db_pool_connections",
+                "Database connections held by this node's pool",
+            )?,
+            pool_idle: gauge(
+                "db_pool_idle_connections",
+                "Idle database connections in this node's pool",
+            )?,
             registry,
             http_requests,
             http_duration,

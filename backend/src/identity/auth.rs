@@ -515,7 +515,8 @@ pub async fn token_endpoint(
     state
         .identity
         .limiter
-        .check(&partner.id, partner.rate_limit_per_minute, 1)?;
+        .charge(&state.db, &partner.id, partner.rate_limit_per_minute, 1)
+        .await?;
     let (audited, audited_scope) = (partner.id.clone(), scope.clone());
     state
         .write(move |conn| {

@@ -86,7 +86,8 @@ pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Caller> {
             state
                 .identity
                 .limiter
-                .check(&partner.id, partner.rate_limit_per_minute, 1)?;
+                .charge(&state.db, &partner.id, partner.rate_limit_per_minute, 1)
+                .await?;
             let granted: BTreeSet<String> = claims
                 .scope
                 .unwrap_or_default()

@@ -330,7 +330,8 @@ pub fn grant_scopes(partner: &Partner, requested: Option<&str>) -> ApiResult<Str
     Ok(asked.into_iter().collect::<Vec<_>>().join(" "))
 }
 
-/// One token bucket per partner, sized by its configured rate.
+/// One budget per partner, sized by its configured rate: shared by every node on PostgreSQL
+/// (`rate_limits`), a token bucket in this process's memory on SQLite.
 #[derive(Default)]
 pub struct PartnerLimiter {
     limiters: Mutex<HashMap<String, (i32, Arc<DefaultDirectRateLimiter>)>>,
@@ -339,7 +340,40 @@ pub struct PartnerLimiter {
 impl PartnerLimiter {
     /// Takes `operations` (one request, or a GraphQL batch's further operations) from the
     /// partner's budget, or answers 429 with `Retry-After`.
-    pub fn check(&self, partner_id: &str, per_minute: i32, operations: u32) -> ApiResult<()> {
+    pub async fn charge(
+        &self,
+        db: &silkbridge_schema::Database,
+        partner_id: &str,
+        per_minute: i32,
+        operations: u32,
+    ) -> ApiResult<()> {
+        if operations == 0 {
+            return Ok(());
+        }
+        let detail = || format!("at most {per_minute} operations a minute");
+        if db.backend() == silkbridge_schema::Backend::Postgres {
+            let key = format!("partner:{partner_id}");
+            let per_minute = u32::try_from(per_minute).unwrap_or(0);
+            let wait = crate::db::run(db, move |conn| {
+                crate::rate_limits::charge(conn, &key, per_minute, operations)
+            })
+            .await?;
+            return match wait {
+                None => Ok(()),
+                Some(wait) => Err(crate::rate_limits::refused(detail(), wait)),
+            };
+        }
+        self.check_here(partner_id, per_minute, operations)
+            .map_err(|wait| crate::rate_limits::refused(detail(), wait))
+    }
+
+    /// The in-memory bucket: `Err(wait)` when refused.
+    fn check_here(
+        &self,
+        partner_id: &str,
+        per_minute: i32,
+        operations: u32,
+    ) -> Result<(), std::time::Duration> {
         let limiter = {
             let mut limiters = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
             let entry = limiters
@@ -353,21 +387,11 @@ impl PartnerLimiter {
         let Some(operations) = NonZeroU32::new(operations) else {
             return Ok(());
         };
-        let refused = |wait: std::time::Duration| {
-            let mut error = ApiError::new(
-                ErrorCode::RateLimited,
-                format!("at most {per_minute} operations a minute"),
-            );
-            error.retry_after = Some(wait.as_secs().max(1));
-            error
-        };
         match limiter.check_n(operations) {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(not_until)) => Err(refused(
-                not_until.wait_time_from(DefaultClock::default().now()),
-            )),
+            Ok(Err(not_until)) => Err(not_until.wait_time_from(DefaultClock::default().now())),
             // More operations than the whole bucket holds: never allowed at once.
-            Err(_) => Err(refused(std::time::Duration::from_secs(60))),
+            Err(_) => Err(std::time::Duration::from_secs(60)),
         }
     }
 }

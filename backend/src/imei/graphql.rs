@@ -26,7 +26,9 @@ impl ImeiQuery {
             .data_opt::<service::ClientAddress>()
             .copied()
             .unwrap_or(service::ClientAddress(None));
-        service::public_check(state, &caller, client, imei).map_err(|e| e.into_graphql())
+        service::public_check(state, &caller, client, imei)
+            .await
+            .map_err(|e| e.into_graphql())
     }
 
     /// A device's full record and history (agencies and administrators). Audited.

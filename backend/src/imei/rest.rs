@@ -73,9 +73,9 @@ pub async fn public_status(
 ) -> ApiResult<web::Json<PublicStatus>> {
     let imei = service::parse_imei(&imei)?;
     let client = service::ClientAddress::of(&request);
-    Ok(web::Json(service::public_check(
-        &state, &caller, client, imei,
-    )?))
+    Ok(web::Json(
+        service::public_check(&state, &caller, client, imei).await?,
+    ))
 }
 
 /// A device's full record and history (agencies and administrators). Audited.

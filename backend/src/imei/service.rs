@@ -176,30 +176,39 @@ pub async fn check_one_of_many(
 
 /// A citizen's check: anyone may ask, up to `imei.public_checks_per_minute` per client
 /// address (429 with `Retry-After` past it); only the status is told.
-pub fn public_check(
+pub async fn public_check(
     state: &AppState,
     caller: &Caller,
     client: ClientAddress,
     imei: Imei,
 ) -> ApiResult<PublicStatus> {
     let key = client.limit_key();
-    state
-        .imei
-        .public_limiter
-        .check_key(&key)
-        .map_err(|not_until| {
-            use governor::clock::{Clock, DefaultClock};
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let mut error = ApiError::new(
-                ErrorCode::RateLimited,
-                format!(
-                    "at most {} checks a minute from one address",
-                    state.config.imei.public_checks_per_minute
-                ),
-            );
-            error.retry_after = Some(wait.as_secs().max(1));
-            error
-        })?;
+    let per_minute = state.config.imei.public_checks_per_minute;
+    // One budget per address (IPv6: per /64) for the whole cluster on PostgreSQL; this
+    // node's on SQLite.
+    let wait = if state.db.backend() == silkbridge_schema::Backend::Postgres {
+        let key = format!("imei-public:{key}");
+        crate::db::run(&state.db, move |conn| {
+            crate::rate_limits::charge(conn, &key, per_minute, 1)
+        })
+        .await?
+    } else {
+        state
+            .imei
+            .public_limiter
+            .check_key(&key)
+            .err()
+            .map(|not_until| {
+                use governor::clock::{Clock, DefaultClock};
+                not_until.wait_time_from(DefaultClock::default().now())
+            })
+    };
+    if let Some(wait) = wait {
+        return Err(crate::rate_limits::refused(
+            format!("at most {per_minute} checks a minute from one address"),
+            wait,
+        ));
+    }
     let lookup = state.imei.cache.lookup(imei);
     state.imei.reads.record_now(
         &caller.actor(),

@@ -33,6 +33,8 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinH
                 let work = crate::db::run(&db, move |conn| {
                     let followed = runtime.cache.follow(conn)?;
                     let expired = if check_grace {
+                        // The cluster's shared budgets that are full again (PostgreSQL).
+                        crate::rate_limits::forget_full(conn)?;
                         if retention > 0 {
                             let cutoff =
                                 silkbridge_schema::ids::now() - chrono::Duration::days(retention);

@@ -15,6 +15,11 @@ use crate::error::ApiResult;
 
 pub use dispatch::{signature, spawn};
 
+/// Events waiting for delivery to organisations' webhooks (for metrics).
+pub fn backlog(conn: &mut DbConnection) -> ApiResult<i64> {
+    Ok(store::backlog(conn)?)
+}
+
 /// The associated data a webhook secret is sealed under: bound to its organisation.
 pub(crate) fn secret_context(organisation_id: &str) -> Vec<u8> {
     format!("silkbridge-webhook-secret|{organisation_id}").into_bytes()

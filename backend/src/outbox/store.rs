@@ -60,6 +60,19 @@ pub fn events(
     query.limit(limit).load(conn).map(Some)
 }
 
+/// Events waiting for an organisation's webhook (undelivered, not given up).
+pub fn backlog(conn: &mut DbConnection) -> QueryResult<i64> {
+    organisation_events::table
+        .inner_join(
+            organisation_webhooks::table
+                .on(organisation_webhooks::organisation_id.eq(organisation_events::organisation_id)),
+        )
+        .filter(organisation_events::delivered_at.is_null())
+        .filter(organisation_events::dead_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
 /// Organisations with a webhook whose oldest waiting event (undelivered, not given up) is due.
 pub fn due_organisations(
     conn: &mut DbConnection,

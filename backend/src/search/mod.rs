@@ -3,6 +3,7 @@
 
 pub mod graphql;
 mod indexer;
+pub mod lag;
 mod rebuild;
 pub mod rest;
 pub mod service;

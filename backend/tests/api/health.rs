@@ -3,6 +3,8 @@ use crate::support::TestApp;
 #[actix_web::test]
 async fn healthz_answers_and_readyz_checks_every_dependency() {
     let app = TestApp::start().await;
+    // A node whose index was never built is alive but not ready (see `readiness`).
+    app.reindex().await;
     let alive = app.get("/healthz").await;
     assert_eq!(alive.status, 200);
     assert_eq!(alive.json()["status"], "ok");

@@ -85,6 +85,7 @@ async fn files_round_trip_through_an_s3_compatible_store_and_readiness_follows_i
         }
     })
     .await;
+    app.reindex().await;
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status, 200, "{}", ready.body);
 

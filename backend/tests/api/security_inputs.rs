@@ -213,6 +213,7 @@ async fn return_to_cannot_send_a_browser_to_another_site() {
 #[actix_web::test]
 async fn readiness_probes_do_not_write() {
     let app = TestApp::start().await;
+    app.reindex().await;
     assert_eq!(app.get("/readyz").await.status, 200);
     let marker = app.dir.path().join("objects/_silkbridge/readyz");
     let first = std::fs::metadata(&marker).unwrap().modified().unwrap();

@@ -55,7 +55,7 @@ pub async fn page(
             Err(_) => error = Some(page.t("imei-invalid")),
             Ok(imei) => {
                 let client = service::ClientAddress::of(&req);
-                match service::public_check(&state, &caller, client, imei) {
+                match service::public_check(&state, &caller, client, imei).await {
                     Ok(found) => {
                         let (class, key) = match found.status {
                             EquipmentStatus::Whitelisted => ("valid", "white"),
