@@ -136,5 +136,6 @@ pub fn app(
         .configure(crate::portal::configure)
         .default_service(web::to(crate::portal::not_found))
         .wrap(from_fn(identity::authenticate::authenticate))
+        .wrap(from_fn(http::consistency::read_your_writes))
         .wrap(from_fn(middleware::observe))
 }

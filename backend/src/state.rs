@@ -132,11 +132,24 @@ impl AppState {
             + Send
             + 'static,
     {
-        let result = crate::db::transaction(&self.db, work).await;
-        if result.is_ok() {
-            self.changed();
+        // A request learns where its write reached in the change log (`http::consistency`).
+        let wants_position = crate::http::consistency::wants_position();
+        let result = crate::db::transaction(&self.db, move |conn| {
+            let value = work(conn)?;
+            let position = if wants_position {
+                Some(silkbridge_schema::change_log::newest(conn)?)
+            } else {
+                None
+            };
+            Ok((value, position))
+        })
+        .await;
+        let (value, position) = result?;
+        self.changed();
+        if let Some(position) = position {
+            crate::http::consistency::wrote(position);
         }
-        result
+        Ok(value)
     }
 }
 

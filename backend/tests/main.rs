@@ -48,6 +48,7 @@ mod api {
     mod portal_workspace;
     mod portal_workspace_browser;
     mod problems;
+    mod read_your_writes;
     mod readiness;
     mod research;
     mod research_oai;

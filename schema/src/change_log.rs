@@ -118,6 +118,19 @@ pub fn read_after(
     Ok(query.load(conn)?)
 }
 
+/// The position of the newest entry visible to this connection (its own transaction's
+/// included), ignoring the commit horizon: what a writer hands its client so that a read on
+/// any node can wait until that node's index has applied the write.
+pub fn newest(conn: &mut DbConnection) -> Result<Position, DbError> {
+    use change_log::dsl;
+    Ok(dsl::change_log
+        .order((dsl::txid.desc(), dsl::id.desc()))
+        .select((dsl::txid, dsl::id))
+        .first::<(i64, i64)>(conn)
+        .optional()?
+        .map_or(Position::START, |(txid, id)| Position { txid, id }))
+}
+
 /// The position of the newest entry a reader may consume now; `START` for an empty log.
 /// A rebuild takes it before scanning the tables, so changes made during the scan are
 /// replayed afterwards rather than lost.

@@ -2,6 +2,7 @@
 //! pagination, file transfer, client addresses, the OpenAPI document. It knows no module.
 
 pub mod client;
+pub mod consistency;
 pub mod egress;
 pub mod extractors;
 pub mod file_links;
