@@ -27,6 +27,7 @@ pub mod hub;
 pub mod identity;
 pub mod imei;
 pub mod key_ledger;
+pub mod leases;
 pub mod logging;
 pub mod marketplace;
 pub mod outbox;

@@ -15,6 +15,7 @@ mod api {
     mod change_log;
     mod cli;
     mod cluster_limits;
+    mod cluster_passes;
     mod cluster_start;
     mod contracts;
     mod datasets;

@@ -738,3 +738,14 @@ diesel::table! {
         tat -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Periodic passes that run once per period for the whole cluster (`backend/src/leases.rs`).
+    periodic_passes (job) {
+        job -> Text,
+        next_due -> Timestamp,
+        epoch -> BigInt,
+        holder -> Text,
+        claimed_at -> Timestamp,
+    }
+}

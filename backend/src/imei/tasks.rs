@@ -12,6 +12,8 @@ use crate::state::AppState;
 
 /// How often grace periods are checked.
 const GRACE_PERIOD_CHECK: Duration = Duration::from_secs(60);
+/// The grace-period pass's name in `periodic_passes`.
+pub const GRACE_JOB: &str = "imei.grace_periods";
 
 /// Runs until `stop` turns true; at stop, writes the read-audit entries still queued.
 pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
@@ -32,7 +34,14 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> tokio::task::JoinH
             async move {
                 let work = crate::db::run(&db, move |conn| {
                     let followed = runtime.cache.follow(conn)?;
-                    let expired = if check_grace {
+                    // One node of the cluster runs each grace-period pass.
+                    let leased = check_grace
+                        && crate::leases::claim(
+                            conn,
+                            GRACE_JOB,
+                            crate::leases::period_for(GRACE_PERIOD_CHECK),
+                        )?;
+                    let expired = if leased {
                         // The cluster's shared budgets that are full again (PostgreSQL).
                         crate::rate_limits::forget_full(conn)?;
                         if retention > 0 {
