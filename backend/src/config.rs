@@ -352,6 +352,9 @@ pub struct SearchConfig {
     /// `/readyz` answers 503 while the oldest change-log entry this node's index has not
     /// applied is older than this, in seconds (its search would miss what others see).
     pub ready_max_lag_secs: u64,
+    /// Change-log entries every live node has applied are deleted once older than this, in
+    /// hours; 0 keeps them forever.
+    pub change_log_retention_hours: u64,
 }
 
 impl Default for Config {
@@ -411,6 +414,7 @@ impl Default for SearchConfig {
             writer_threads: 2,
             poll_interval_ms: 500,
             ready_max_lag_secs: 30,
+            change_log_retention_hours: 168,
         }
     }
 }

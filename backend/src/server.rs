@@ -77,6 +77,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let webhooks = crate::outbox::spawn(state.clone(), stopped.clone());
     let sweeper = crate::sweep::spawn(state.clone(), stopped.clone());
     let checkpoints = crate::audit_checkpoints::spawn(state.clone(), stopped.clone());
+    let retention = search::retention::spawn(state.clone(), stopped.clone());
     let indexer = search::spawn_indexer(state, stopped);
     tracing::info!("silkbridge listening on http://{bind}");
     let served = server.await;
@@ -88,5 +89,6 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = webhooks.await;
     let _ = sweeper.await;
     let _ = checkpoints.await;
+    let _ = retention.await;
     served.map_err(|e| anyhow::anyhow!("server stopped with an error: {e}"))
 }

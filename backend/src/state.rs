@@ -38,6 +38,8 @@ pub struct AppState {
     pub protected_routes: Arc<crate::identity::authenticate::ProtectedRoutes>,
     /// Signed links to the files origin, when `files_public_url` is set.
     pub file_links: Option<Arc<crate::http::file_links::FileLinks>>,
+    /// This node's id (kept in its index folder): how it records its index position.
+    pub node_id: Arc<str>,
 }
 
 impl AppState {
@@ -52,6 +54,12 @@ impl AppState {
             },
         )?;
         let index = search::open_index(&config)?;
+        let node_id = search::retention::node_id(&config.index_dir()).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot keep the node id in {}: {e}",
+                config.index_dir().display()
+            )
+        })?;
         let objects = storage::open_with(&config.object_store_url(), &config.object_store_options)?;
         use crate::key_ledger::{PlatformKey, checked, sealing_ids};
         let identity = checked(
@@ -90,6 +98,7 @@ impl AppState {
             None => None,
         };
         Ok(Self {
+            node_id: node_id.into(),
             file_links,
             trusted_proxies,
             protected_routes,

@@ -13,6 +13,7 @@ mod api {
     mod biometrics;
     mod browser;
     mod change_log;
+    mod change_log_retention;
     mod cli;
     mod cluster_limits;
     mod cluster_passes;

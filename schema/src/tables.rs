@@ -749,3 +749,23 @@ diesel::table! {
         claimed_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// How far each node's search index has applied the change log (retention).
+    index_positions (node) {
+        node -> Text,
+        txid -> BigInt,
+        id -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The newest change-log position deleted by retention (one row).
+    change_log_pruned (one) {
+        one -> Integer,
+        txid -> BigInt,
+        id -> BigInt,
+        pruned_at -> Timestamp,
+    }
+}

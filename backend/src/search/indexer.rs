@@ -90,9 +90,51 @@ pub async fn index_now(state: &AppState) {
     }
 }
 
-/// Starts the background task that keeps the index in step: first a rebuild if the index
-/// has never been filled (new, replaced or interrupted), then tailing the change log,
-/// woken by writes or by the poll interval. Stops when `shutdown` turns true.
+/// One pass of the indexer: a rebuild first if the index has never been filled and
+/// `fill_if_empty` (new, replaced or interrupted), or if the change log was pruned past its
+/// position while this node was away; then every pending entry. Returns how many entries it
+/// applied. Blocking.
+pub fn index_pass(
+    state: &AppState,
+    fill_if_empty: bool,
+    stop: &dyn Fn() -> bool,
+) -> ApiResult<u64> {
+    let index = &state.index;
+    let empty = index
+        .commit_state()
+        .map_err(ApiError::internal)?
+        .position
+        .is_none();
+    let fell_behind = {
+        let mut conn = state.db.connection()?;
+        super::retention::fell_behind(&mut conn, index)?
+    };
+    if fell_behind {
+        tracing::warn!("the change log was pruned past this node's index; rebuilding it");
+        super::abandon_rebuild(index).map_err(ApiError::internal)?;
+        let mut state_now = index.commit_state().map_err(ApiError::internal)?;
+        // Forget the position too: the rebuild starts over from the tables.
+        state_now.position = None;
+        index.commit(&state_now).map_err(ApiError::internal)?;
+    }
+    if (fill_if_empty && empty) || fell_behind {
+        tracing::info!("search index is empty, incomplete or behind; rebuilding from the database");
+        let outcome = rebuild(&state.db, index, REBUILD_BATCH, &mut |_| {
+            if stop() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })?;
+        tracing::info!(?outcome, "search index rebuild ended");
+    }
+    let mut conn = state.db.connection()?;
+    apply_pending(&mut conn, index)
+}
+
+/// Starts the background task that keeps the index in step (`index_pass`), woken by writes
+/// or by the poll interval, recording its position for change-log retention at most once a
+/// minute. Stops when `shutdown` turns true.
 pub fn spawn_indexer(
     state: AppState,
     mut shutdown: watch::Receiver<bool>,
@@ -100,35 +142,24 @@ pub fn spawn_indexer(
     tokio::spawn(async move {
         let poll = Duration::from_millis(state.config.search.poll_interval_ms.max(10));
         let mut needs_rebuild = true;
+        let mut recorded: Option<std::time::Instant> = None;
         loop {
             let step_state = state.clone();
             let rebuild_now = needs_rebuild;
             let stop = shutdown.clone();
+            let record_now = recorded.is_none_or(|at| at.elapsed() >= Duration::from_secs(60));
             let outcome = tokio::task::spawn_blocking(move || -> ApiResult<u64> {
-                let index = &step_state.index;
-                if rebuild_now
-                    && index
-                        .commit_state()
-                        .map_err(ApiError::internal)?
-                        .position
-                        .is_none()
-                {
-                    tracing::info!(
-                        "search index is empty or incomplete; rebuilding from the database"
-                    );
-                    let outcome = rebuild(&step_state.db, index, REBUILD_BATCH, &mut |_| {
-                        if *stop.borrow() {
-                            ControlFlow::Break(())
-                        } else {
-                            ControlFlow::Continue(())
-                        }
-                    })?;
-                    tracing::info!(?outcome, "search index rebuild ended");
+                let applied = index_pass(&step_state, rebuild_now, &|| *stop.borrow())?;
+                if record_now {
+                    let mut conn = step_state.db.connection()?;
+                    super::retention::record(&mut conn, &step_state.node_id, &step_state.index)?;
                 }
-                let mut conn = step_state.db.connection()?;
-                apply_pending(&mut conn, index)
+                Ok(applied)
             })
             .await;
+            if record_now && matches!(outcome, Ok(Ok(_))) {
+                recorded = Some(std::time::Instant::now());
+            }
             match outcome {
                 Ok(Ok(applied)) => {
                     needs_rebuild = false;

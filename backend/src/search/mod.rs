@@ -6,10 +6,11 @@ mod indexer;
 pub mod lag;
 mod rebuild;
 pub mod rest;
+pub mod retention;
 pub mod service;
 mod sources;
 
-pub use indexer::{apply_pending, index_now, spawn_indexer};
+pub use indexer::{apply_pending, index_now, index_pass, spawn_indexer};
 pub use rebuild::{REBUILD_BATCH, RebuildOutcome, RebuildProgress, abandon_rebuild, rebuild};
 
 use silkbridge_search_index::{IndexError, IndexOptions, SearchIndex};

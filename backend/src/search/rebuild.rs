@@ -52,7 +52,11 @@ pub fn rebuild(
     let resumed = state.rebuild_target.is_some();
     if !resumed {
         let _one_at_a_time = super::indexer::applying();
-        let head = change_log::head(&mut conn)?;
+        // What retention deleted is in the tables the rebuild reads: a log pruned to
+        // nothing still starts the index after the pruned entries, not before them.
+        let head = change_log::head(&mut conn)?.max(
+            super::retention::pruned_through(&mut conn)?.unwrap_or(change_log::Position::START),
+        );
         index.clear().map_err(ApiError::internal)?;
         state = CommitState {
             schema_version: SCHEMA_VERSION,
