@@ -68,6 +68,22 @@ pub fn charge(
     )))
 }
 
+/// Charges `key`'s budget for the cluster on PostgreSQL; on SQLite asks `here`, the node's
+/// in-memory limiter. `Some(wait)` when refused.
+pub async fn charge_cluster_or_here(
+    db: &silkbridge_schema::Database,
+    key: String,
+    per_minute: u32,
+    cost: u32,
+    here: impl FnOnce() -> Option<Duration>,
+) -> ApiResult<Option<Duration>> {
+    if db.backend() == silkbridge_schema::Backend::Postgres {
+        crate::db::run(db, move |conn| charge(conn, &key, per_minute, cost)).await
+    } else {
+        Ok(here())
+    }
+}
+
 /// Forgets budgets that are full again (their arrival time has passed), so addresses seen
 /// once do not stay in the table. Any node may run it; it is idempotent.
 pub fn forget_full(conn: &mut DbConnection) -> ApiResult<usize> {

@@ -244,13 +244,13 @@ pub fn rotate(
     Ok(PublicKeyView::of(&row))
 }
 
-/// Rotation as an organisation's admin asks for it (by slug): authorised and audited.
-pub fn rotate_for(
+/// The organisation `slug` names, if the caller administers it: its signing keys are its
+/// admins' to rotate or register.
+pub(super) fn administered(
     conn: &mut DbConnection,
-    keys: &DocumentKeys,
     caller: &crate::identity::caller::Caller,
     slug: &str,
-) -> ApiResult<PublicKeyView> {
+) -> ApiResult<crate::identity::views::OrganisationView> {
     use crate::identity::policy::{Action, authorize};
     let org = crate::identity::rules::organisation_by_slug(conn, slug)?;
     authorize(
@@ -259,6 +259,17 @@ pub fn rotate_for(
             organisation_id: &org.id,
         },
     )?;
+    Ok(org)
+}
+
+/// Rotation as an organisation's admin asks for it (by slug): authorised and audited.
+pub fn rotate_for(
+    conn: &mut DbConnection,
+    keys: &DocumentKeys,
+    caller: &crate::identity::caller::Caller,
+    slug: &str,
+) -> ApiResult<PublicKeyView> {
+    let org = administered(conn, caller, slug)?;
     let key = rotate(conn, keys, &org.id)?;
     crate::changes::audit(
         conn,

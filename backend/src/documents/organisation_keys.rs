@@ -20,7 +20,6 @@ use silkbridge_schema::{DbConnection, ids};
 use super::keys::{self, ORGANISATION_HELD, PublicKeyView};
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError};
 use crate::identity::caller::Caller;
-use crate::identity::policy::{Action, authorize};
 
 /// What a registration statement's `purpose` must say.
 pub const STATEMENT_PURPOSE: &str = "silkbridge-document-signing-key";
@@ -130,13 +129,7 @@ pub fn register_for(
     slug: &str,
     statement: &str,
 ) -> ApiResult<PublicKeyView> {
-    let org = crate::identity::rules::organisation_by_slug(conn, slug)?;
-    authorize(
-        caller,
-        Action::ManageMembers {
-            organisation_id: &org.id,
-        },
-    )?;
+    let org = keys::administered(conn, caller, slug)?;
     let statement = statement.trim();
     let key = check_statement(statement, &org.id).map_err(|reason| {
         ApiError::validation(vec![FieldError::new("statement", "invalid", reason)])

@@ -350,21 +350,21 @@ impl PartnerLimiter {
         if operations == 0 {
             return Ok(());
         }
-        let detail = || format!("at most {per_minute} operations a minute");
-        if db.backend() == silkbridge_schema::Backend::Postgres {
-            let key = format!("partner:{partner_id}");
-            let per_minute = u32::try_from(per_minute).unwrap_or(0);
-            let wait = crate::db::run(db, move |conn| {
-                crate::rate_limits::charge(conn, &key, per_minute, operations)
-            })
-            .await?;
-            return match wait {
-                None => Ok(()),
-                Some(wait) => Err(crate::rate_limits::refused(detail(), wait)),
-            };
+        let wait = crate::rate_limits::charge_cluster_or_here(
+            db,
+            format!("partner:{partner_id}"),
+            u32::try_from(per_minute).unwrap_or(0),
+            operations,
+            || self.check_here(partner_id, per_minute, operations).err(),
+        )
+        .await?;
+        match wait {
+            None => Ok(()),
+            Some(wait) => Err(crate::rate_limits::refused(
+                format!("at most {per_minute} operations a minute"),
+                wait,
+            )),
         }
-        self.check_here(partner_id, per_minute, operations)
-            .map_err(|wait| crate::rate_limits::refused(detail(), wait))
     }
 
     /// The in-memory bucket: `Err(wait)` when refused.

@@ -186,23 +186,24 @@ pub async fn public_check(
     let per_minute = state.config.imei.public_checks_per_minute;
     // One budget per address (IPv6: per /64) for the whole cluster on PostgreSQL; this
     // node's on SQLite.
-    let wait = if state.db.backend() == silkbridge_schema::Backend::Postgres {
-        let key = format!("imei-public:{key}");
-        crate::db::run(&state.db, move |conn| {
-            crate::rate_limits::charge(conn, &key, per_minute, 1)
-        })
-        .await?
-    } else {
-        state
-            .imei
-            .public_limiter
-            .check_key(&key)
-            .err()
-            .map(|not_until| {
-                use governor::clock::{Clock, DefaultClock};
-                not_until.wait_time_from(DefaultClock::default().now())
-            })
-    };
+    let wait = crate::rate_limits::charge_cluster_or_here(
+        &state.db,
+        format!("imei-public:{key}"),
+        per_minute,
+        1,
+        || {
+            state
+                .imei
+                .public_limiter
+                .check_key(&key)
+                .err()
+                .map(|not_until| {
+                    use governor::clock::{Clock, DefaultClock};
+                    not_until.wait_time_from(DefaultClock::default().now())
+                })
+        },
+    )
+    .await?;
     if let Some(wait) = wait {
         return Err(crate::rate_limits::refused(
             format!("at most {per_minute} checks a minute from one address"),

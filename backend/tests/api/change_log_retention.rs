@@ -54,6 +54,15 @@ async fn caught_up(app: &TestApp) {
     panic!("the index did not catch up");
 }
 
+/// Whether the log was pruned past `app`'s index.
+async fn behind(app: &TestApp) -> bool {
+    let state = app.state.clone();
+    blocking(app, move |conn| {
+        retention::fell_behind(conn, &state.index).unwrap()
+    })
+    .await
+}
+
 async fn record(app: &TestApp) {
     let state = app.state.clone();
     blocking(app, move |conn| {
@@ -101,15 +110,7 @@ async fn only_what_every_live_node_applied_is_pruned_and_a_node_left_behind_rebu
     })
     .await;
     assert_eq!(kept, ["late-1", "late-2", "late-3"]);
-    let away_state = away.state.clone();
-    assert!(
-        !blocking(&away, move |conn| retention::fell_behind(
-            conn,
-            &away_state.index
-        )
-        .unwrap())
-        .await
-    );
+    assert!(!behind(&away).await);
     // Younger than the window: kept, whoever applied it.
     assert_eq!(
         blocking(&first, |conn| retention::prune(conn, WEEK * 2).unwrap()).await,
@@ -133,37 +134,13 @@ async fn only_what_every_live_node_applied_is_pruned_and_a_node_left_behind_rebu
         3
     );
     // ...and finds the log pruned past its index: its next indexer pass rebuilds.
-    let away_state = away.state.clone();
-    assert!(
-        blocking(&away, move |conn| retention::fell_behind(
-            conn,
-            &away_state.index
-        )
-        .unwrap())
-        .await
-    );
+    assert!(behind(&away).await);
     let state = away.state.clone();
     tokio::task::spawn_blocking(move || {
         silkbridge::search::index_pass(&state, true, &|| false).unwrap()
     })
     .await
     .unwrap();
-    let away_state = away.state.clone();
-    assert!(
-        !blocking(&away, move |conn| retention::fell_behind(
-            conn,
-            &away_state.index
-        )
-        .unwrap())
-        .await
-    );
-    let first_state = first.state.clone();
-    assert!(
-        !blocking(&first, move |conn| retention::fell_behind(
-            conn,
-            &first_state.index
-        )
-        .unwrap())
-        .await
-    );
+    assert!(!behind(&away).await);
+    assert!(!behind(&first).await);
 }
