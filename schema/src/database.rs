@@ -156,11 +156,4 @@ impl Database {
         let state = self.pool.state();
         (state.connections, state.idle_connections)
     }
-
-    /// A cheap round trip, for readiness checks.
-    pub fn ping(&self) -> Result<(), DbError> {
-        let mut conn = self.connection()?;
-        conn.batch_execute("SELECT 1")?;
-        Ok(())
-    }
 }
